@@ -1,0 +1,310 @@
+import { ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
+import type { CreateStoryBody, StickerInput } from "./story.schemas";
+import type { StickerDoc, StoryDoc } from "./story.types";
+
+/**
+ * Life-cycle rules of a story: building the stored document from a validated body, whether it is
+ * live, when the sweeper may flag or purge it, and who may act on it.
+ */
+
+/** Stories live 24 h unless configured otherwise (STORY_EXPIRY_HOURS). */
+export const DEFAULT_STORY_EXPIRY_HOURS = 24;
+/** Expired, un-archived stories and soft-deleted ones are purged after 30 days (the original service's default). */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** A countdown further than a year away is almost certainly a typo in the year. */
+export const MAX_COUNTDOWN_HORIZON_MS = 366 * 24 * 3600 * 1000;
+
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+function buildSticker(input: StickerInput, now: Date, index: number): StickerDoc {
+  const { x, y, width, height, rotation } = input;
+  const at = { x, y, width, height, rotation };
+  switch (input.sticker_type) {
+    case "poll":
+      return {
+        sticker_type: "poll",
+        ...at,
+        poll: {
+          question: input.poll.question,
+          options: input.poll.options.map((o) => ({ text: o.text, votes: 0 })),
+          total_votes: 0,
+        },
+      };
+    case "quiz":
+      return {
+        sticker_type: "quiz",
+        ...at,
+        quiz: {
+          question: input.quiz.question,
+          options: input.quiz.options.map((o, i) => ({
+            text: o.text,
+            is_correct: i === input.quiz.correct_answer_index,
+            votes: 0,
+          })),
+          correct_answer_index: input.quiz.correct_answer_index,
+          total_answers: 0,
+          correct_answers: 0,
+        },
+      };
+    case "question":
+      return { sticker_type: "question", ...at, question: { text: input.question.text, answer_count: 0 } };
+    case "slider":
+      return {
+        sticker_type: "slider",
+        ...at,
+        slider: { ...input.slider, response_count: 0, value_sum: 0 },
+      };
+    case "countdown": {
+      const end = new Date(input.countdown.end_time);
+      if (end.getTime() <= now.getTime()) {
+        throw new ValidationError("countdown_in_past", "A countdown must end in the future.", {
+          sticker_index: index,
+        });
+      }
+      if (end.getTime() - now.getTime() > MAX_COUNTDOWN_HORIZON_MS) {
+        throw new ValidationError("countdown_too_far", "A countdown must end within a year.", { sticker_index: index });
+      }
+      return { sticker_type: "countdown", ...at, countdown: { title: input.countdown.title, end_time: end, subscriber_count: 0 } };
+    }
+    case "mention":
+      return {
+        sticker_type: "mention",
+        ...at,
+        mention: { user_id: input.mention.user_id, username: input.mention.username ?? null },
+      };
+    case "location":
+      return {
+        sticker_type: "location",
+        ...at,
+        location: { name: input.location.name, lat: input.location.lat ?? null, lng: input.location.lng ?? null },
+      };
+    case "link":
+      return { sticker_type: "link", ...at, link: { url: input.link.url, title: input.link.title ?? null } };
+    case "music":
+      return {
+        sticker_type: "music",
+        ...at,
+        music: {
+          track_id: input.music.track_id,
+          title: input.music.title ?? null,
+          artist: input.music.artist ?? null,
+          start_ms: input.music.start_ms,
+        },
+      };
+  }
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+export interface BuildStoryOptions {
+  /** Server default lifetime (config STORY_EXPIRY_HOURS); the body may ask for less. */
+  expiryHours?: number;
+  /** The author's standing hide-from list, snapshotted onto the story. */
+  authorHiddenFromIds?: readonly string[];
+}
+
+/**
+ * The document to insert for a validated create body: counters and sticker tallies zeroed,
+ * `expires_at = now + (body.expires_in_hours ?? expiryHours)`. The author never appears in their
+ * own custom/hide lists (they always see their own story).
+ * Throws ValidationError `countdown_in_past` / `countdown_too_far` / `mention_self`.
+ */
+export function buildNewStory(
+  input: CreateStoryBody,
+  authorId: string,
+  now: Date,
+  options: BuildStoryOptions = {},
+): StoryDoc {
+  const expiryHours = input.expires_in_hours ?? options.expiryHours ?? DEFAULT_STORY_EXPIRY_HOURS;
+  const stickers = input.stickers.map((s, i) => buildSticker(s, now, i));
+  stickers.forEach((s, i) => {
+    if (s.sticker_type === "mention" && s.mention.user_id === authorId) {
+      throw new ValidationError("mention_self", "You cannot mention yourself.", { sticker_index: i });
+    }
+  });
+  const notAuthor = (id: string) => id !== authorId;
+  return {
+    user_id: authorId,
+    story_type: input.story_type,
+    media_id: input.media_id ?? null,
+    media_url: input.media_url ?? null,
+    thumbnail_url: input.thumbnail_url ?? null,
+    text_content: input.text_content ?? null,
+    background_color: input.background_color ?? null,
+    background_gradient: input.background_gradient ?? null,
+    duration: input.duration,
+    music: input.music
+      ? {
+          track_id: input.music.track_id,
+          title: input.music.title ?? null,
+          artist: input.music.artist ?? null,
+          start_ms: input.music.start_ms,
+        }
+      : null,
+    caption: input.caption ?? null,
+    workout_data:
+      input.story_type === "workout"
+        ? {
+            activity: input.workout_data.activity,
+            duration_minutes: input.workout_data.duration_minutes ?? null,
+            calories: input.workout_data.calories ?? null,
+            distance_km: input.workout_data.distance_km ?? null,
+            exercises: input.workout_data.exercises.map((e) => ({
+              name: e.name,
+              sets: e.sets ?? null,
+              reps: e.reps ?? null,
+              weight_kg: e.weight_kg ?? null,
+            })),
+          }
+        : null,
+    achievement_data:
+      input.story_type === "achievement"
+        ? {
+            title: input.achievement_data.title,
+            description: input.achievement_data.description ?? null,
+            badge_emoji: input.achievement_data.badge_emoji ?? null,
+          }
+        : null,
+    stickers,
+    privacy: input.privacy,
+    custom_viewer_ids: unique(input.custom_viewer_ids ?? []).filter(notAuthor),
+    hidden_from_ids: unique([...(options.authorHiddenFromIds ?? []), ...(input.hidden_from_ids ?? [])]).filter(notAuthor),
+    view_count: 0,
+    reply_count: 0,
+    reaction_count: 0,
+    interaction_count: 0,
+    is_expired: false,
+    is_archived: false,
+    is_deleted: false,
+    deleted_at: null,
+    created_at: now,
+    expires_at: new Date(now.getTime() + expiryHours * HOUR_MS),
+    updated_at: now,
+  };
+}
+
+type Lifecycle = Pick<StoryDoc, "is_deleted" | "expires_at">;
+
+/** Expired by the clock, whatever `is_expired` says (the sweeper only runs every few minutes). */
+export function hasExpired(story: Pick<StoryDoc, "expires_at">, now: Date): boolean {
+  return now.getTime() >= story.expires_at.getTime();
+}
+
+/** Live: not deleted and not yet expired. Only live stories appear in feeds and accept views, replies, reactions, interactions. */
+export function isActive(story: Lifecycle, now: Date): boolean {
+  return !story.is_deleted && !hasExpired(story, now);
+}
+
+/** When the story expired (or will): its `expires_at`. */
+export function expiredAt(story: Pick<StoryDoc, "expires_at">): Date {
+  return story.expires_at;
+}
+
+/**
+ * Throws unless the story is live: NotFoundError `story_not_found` for a deleted story (it is gone
+ * for everyone but the purge job), GoneError `story_expired` once expired.
+ */
+export function assertStoryActive(story: Lifecycle, now: Date): void {
+  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
+  if (hasExpired(story, now)) throw new GoneError("story_expired", "This story has expired.");
+}
+
+/**
+ * What the expiry sweeper sets on a story whose time is up, or null if nothing to do.
+ * `archiveExpired` is the author's "save to archive" setting (on by default, as on Instagram):
+ * archived stories stay available to the author and to highlights, and are never purged.
+ */
+export function expiryUpdate(
+  story: Pick<StoryDoc, "is_expired" | "is_deleted" | "expires_at">,
+  now: Date,
+  archiveExpired = true,
+): { is_expired: true; is_archived: boolean; updated_at: Date } | null {
+  if (story.is_expired || story.is_deleted || !hasExpired(story, now)) return null;
+  return { is_expired: true, is_archived: archiveExpired, updated_at: now };
+}
+
+/**
+ * May the purge job remove the story for good? Never while a highlight holds it, never if
+ * archived (and not deleted). Soft-deleted stories go `retentionDays` after deletion; expired
+ * un-archived ones `retentionDays` after expiry.
+ */
+export function shouldHardDelete(
+  story: Pick<StoryDoc, "is_deleted" | "deleted_at" | "is_archived" | "expires_at">,
+  now: Date,
+  retentionDays: number = DEFAULT_RETENTION_DAYS,
+  inHighlight = false,
+): boolean {
+  if (inHighlight) return false;
+  const retentionMs = retentionDays * DAY_MS;
+  if (story.is_deleted) {
+    const since = story.deleted_at ?? story.expires_at;
+    return now.getTime() - since.getTime() >= retentionMs;
+  }
+  if (story.is_archived) return false;
+  return now.getTime() - story.expires_at.getTime() >= retentionMs;
+}
+
+/** The `$set` for a soft delete by the author. Throws ForbiddenError `not_story_author`, NotFoundError if already deleted. */
+export function softDeleteUpdate(
+  story: Pick<StoryDoc, "user_id" | "is_deleted">,
+  actorId: string,
+  now: Date,
+): { is_deleted: true; deleted_at: Date; updated_at: Date } {
+  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
+  assertAuthor(story, actorId);
+  return { is_deleted: true, deleted_at: now, updated_at: now };
+}
+
+export function isAuthor(story: Pick<StoryDoc, "user_id">, userId: string): boolean {
+  return story.user_id === userId;
+}
+
+/** Insights, viewer lists, replies inbox, delete and archive are the author's alone. */
+export function assertAuthor(story: Pick<StoryDoc, "user_id">, userId: string): void {
+  if (!isAuthor(story, userId)) throw new ForbiddenError("not_story_author", "Only the story's author can do this.");
+}
+
+/**
+ * Should this view be recorded? Once per viewer (the repository enforces it with a unique
+ * (story_id, viewer_id) index; `alreadyViewed` is its answer), never the author's own, never on a
+ * story that is not live.
+ */
+export function shouldCountView(
+  story: Pick<StoryDoc, "user_id" | "is_deleted" | "expires_at">,
+  viewerId: string,
+  alreadyViewed: boolean,
+  now: Date,
+): boolean {
+  return !alreadyViewed && !isAuthor(story, viewerId) && isActive(story, now);
+}
+
+/**
+ * Replies and reactions are private messages to the author, only on live stories and not from
+ * the author. Throws `story_expired` / `story_not_found` / ForbiddenError `own_story`.
+ */
+export function assertCanMessageAuthor(
+  story: Pick<StoryDoc, "user_id" | "is_deleted" | "expires_at">,
+  senderId: string,
+  now: Date,
+): void {
+  assertStoryActive(story, now);
+  if (isAuthor(story, senderId)) throw new ForbiddenError("own_story", "You cannot reply or react to your own story.");
+}
+
+/** Users to notify when the story is published: everyone mentioned (once each). */
+export function mentionedUserIds(story: Pick<StoryDoc, "stickers" | "user_id">): string[] {
+  const ids = story.stickers.flatMap((s) => (s.sticker_type === "mention" ? [s.mention.user_id] : []));
+  return unique(ids).filter((id) => id !== story.user_id);
+}
+
+/** A mentioned user may re-share the story to their own story while it is live. */
+export function canReshareMention(
+  story: Pick<StoryDoc, "stickers" | "user_id" | "is_deleted" | "expires_at">,
+  userId: string,
+  now: Date,
+): boolean {
+  return isActive(story, now) && mentionedUserIds(story).includes(userId);
+}
