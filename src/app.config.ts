@@ -1,0 +1,49 @@
+import { defineServer, type Server } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { config, type Config } from "./config";
+import { logger } from "./logger";
+import { createInfrastructure } from "./infra/presence";
+import { connectDatabase, disconnectDatabase } from "./infra/database";
+import { mountHttp } from "./http/api";
+import { mountOperatorTools } from "./http/operator-tools";
+import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
+import { rooms } from "./rooms";
+
+/**
+ * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and
+ * shutdown. `src/index.ts` only listens; tests boot the same definition with @colyseus/testing.
+ */
+export function createServer(cfg: Config = config()): Server {
+  const { presence, driver } = createInfrastructure(cfg);
+  const server = defineServer({
+    rooms,
+    presence,
+    driver,
+    transport: new WebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
+    publicAddress: cfg.PUBLIC_ADDRESS,
+    // the process-level signal handlers live in index.ts so the exit is bounded by SHUTDOWN_TIMEOUT_MS
+    gracefullyShutdown: false,
+    greet: false,
+    logger,
+    database: {
+      boot: async () => {
+        await connectDatabase(cfg);
+        startBackgroundJobs(cfg);
+      },
+      shutdown: async () => {
+        await stopBackgroundJobs();
+        await disconnectDatabase();
+      },
+    },
+    express: (app) => {
+      mountOperatorTools(app, cfg);
+      mountHttp(app);
+    },
+  });
+  // rooms are disposed (and persist) first, then jobs and the database close
+  server.onShutdown(async () => {
+    await stopBackgroundJobs();
+    await disconnectDatabase();
+  });
+  return server;
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { SELF_ASSIGNABLE_ROLES } from "./roles";
+
+/** 3–30 chars of letters, digits, dot, underscore: safe in URLs and mentions. */
+export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.]{3,30}$/, "3-30 letters, digits, '.' or '_'");
+/** 8 is the NIST floor; 128 bounds the KDF input. */
+export const passwordSchema = z.string().min(8, "at least 8 characters").max(128);
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+export const registerBody = z
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    email: z.email().max(254).optional(),
+    roles: z.array(z.enum(SELF_ASSIGNABLE_ROLES)).min(1).max(SELF_ASSIGNABLE_ROLES.length).optional(),
+    display_name: z.string().trim().max(50).optional(),
+  })
+  .strict();
+
+export const loginBody = z.object({ username: z.string().min(1).max(30), password: z.string().min(1).max(128) }).strict();
+export const refreshBody = z.object({ refresh_token: z.string().min(20).max(200) }).strict();
+export const logoutBody = z.object({ refresh_token: z.string().min(20).max(200).optional() }).strict();
+
+export const profilePatchBody = z
+  .object({
+    display_name: z.string().trim().max(50).optional(),
+    bio: z.string().max(300).optional(),
+    avatar_url: httpUrl.nullable().optional(),
+    email: z.email().max(254).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "at least one field to change");

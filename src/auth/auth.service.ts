@@ -1,0 +1,145 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { config } from "../config";
+import { clock } from "../shared/clock";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, isDuplicateKeyError } from "../shared/errors";
+import { issueAccessToken } from "./tokens";
+import { decoyHash, hashPassword, verifyPassword } from "./password";
+import { RefreshTokenModel } from "./refresh-token.model";
+import { findCredentialsByUsername, findUserById, insertUser, updateUserProfile, type User } from "./user.repository";
+import type { Principal, Role } from "./roles";
+
+export interface Session {
+  user: User;
+  access_token: string;
+  refresh_token: string;
+}
+
+function principalOf(user: User): Principal {
+  return { userId: user.id, username: user.username, roles: user.roles };
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+async function issueRefreshToken(userId: string, familyId: string): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  const now = clock.now();
+  await RefreshTokenModel.create({
+    token_hash: hashToken(token),
+    family_id: familyId,
+    user_id: userId,
+    created_at: now,
+    expires_at: new Date(now.getTime() + config().REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+  });
+  return token;
+}
+
+async function startSession(user: User): Promise<Session> {
+  const [access_token, refresh_token] = await Promise.all([
+    issueAccessToken(principalOf(user)),
+    issueRefreshToken(user.id, randomUUID()),
+  ]);
+  return { user, access_token, refresh_token };
+}
+
+function adminUsernames(): Set<string> {
+  return new Set((config().ADMIN_USERNAMES ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+}
+
+export async function register(input: {
+  username: string;
+  password: string;
+  email?: string;
+  roles?: Role[];
+  display_name?: string;
+}): Promise<Session> {
+  const roles: Role[] = input.roles?.length ? [...new Set(input.roles)] : ["viewer"];
+  // admin is never self-assigned; an operator names admin accounts in ADMIN_USERNAMES
+  if (adminUsernames().has(input.username.toLowerCase())) roles.push("admin");
+  try {
+    const user = await insertUser({
+      username: input.username,
+      email: input.email?.toLowerCase(),
+      password_hash: await hashPassword(input.password),
+      roles,
+      display_name: input.display_name,
+    });
+    return await startSession(user);
+  } catch (err) {
+    if (isDuplicateKeyError(err)) {
+      const onEmail = JSON.stringify((err as { keyPattern?: unknown }).keyPattern ?? {}).includes("email");
+      throw onEmail
+        ? new ConflictError("email_taken", "That email is already registered.")
+        : new ConflictError("username_taken", "That username is already taken.");
+    }
+    throw err;
+  }
+}
+
+export async function login(username: string, password: string): Promise<Session> {
+  const found = await findCredentialsByUsername(username);
+  const ok = await verifyPassword(password, found?.password_hash ?? (await decoyHash()));
+  if (!found || !ok) throw new UnauthenticatedError("invalid_credentials", "Wrong username or password.");
+  const { password_hash: _hash, ...user } = found;
+  return startSession(user);
+}
+
+/**
+ * Rotate a refresh token: the presented token is consumed atomically (a conditional update, so two
+ * concurrent refreshes with the same token cannot both succeed). A token that was already used or
+ * revoked is a leak: every token of its family is revoked.
+ */
+export async function refresh(token: string): Promise<{ access_token: string; refresh_token: string }> {
+  const now = clock.now();
+  const token_hash = hashToken(token);
+  const consumed = await RefreshTokenModel.findOneAndUpdate(
+    { token_hash, used_at: null, revoked_at: null, expires_at: { $gt: now } },
+    { $set: { used_at: now } },
+    { new: true },
+  ).lean();
+  if (!consumed) {
+    const known = await RefreshTokenModel.findOne({ token_hash }).lean();
+    if (known && (known.used_at || known.revoked_at)) {
+      await RefreshTokenModel.updateMany({ family_id: known.family_id, revoked_at: null }, { $set: { revoked_at: now } });
+      throw new UnauthenticatedError("refresh_token_reused", "This refresh token was already used; the session has been revoked.");
+    }
+    throw new UnauthenticatedError("invalid_refresh_token", "The refresh token is not valid.");
+  }
+  const user = await findUserById(consumed.user_id);
+  if (!user) throw new UnauthenticatedError("invalid_refresh_token", "The refresh token is not valid.");
+  const [access_token, refresh_token] = await Promise.all([
+    issueAccessToken(principalOf(user)),
+    issueRefreshToken(user.id, consumed.family_id),
+  ]);
+  return { access_token, refresh_token };
+}
+
+/** Logout revokes the presented token's family, or every family of the user when none is given. */
+export async function logout(userId: string, token?: string): Promise<void> {
+  const now = clock.now();
+  if (token) {
+    const known = await RefreshTokenModel.findOne({ token_hash: hashToken(token) }).lean();
+    if (known && known.user_id !== userId) throw new ForbiddenError("not_your_token", "That refresh token belongs to another user.");
+    if (known) await RefreshTokenModel.updateMany({ family_id: known.family_id, revoked_at: null }, { $set: { revoked_at: now } });
+    return;
+  }
+  await RefreshTokenModel.updateMany({ user_id: userId, revoked_at: null }, { $set: { revoked_at: now } });
+}
+
+export async function getProfile(userId: string): Promise<User> {
+  const user = await findUserById(userId);
+  if (!user) throw new NotFoundError("user_not_found", "No such user.");
+  return user;
+}
+
+export async function updateProfile(userId: string, patch: Parameters<typeof updateUserProfile>[1]): Promise<User> {
+  try {
+    const user = await updateUserProfile(userId, { ...patch, email: patch.email?.toLowerCase() ?? patch.email });
+    if (!user) throw new NotFoundError("user_not_found", "No such user.");
+    return user;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new ConflictError("email_taken", "That email is already registered.");
+    throw err;
+  }
+}

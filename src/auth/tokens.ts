@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import {
+  SignJWT,
+  jwtVerify,
+  importPKCS8,
+  importSPKI,
+  createRemoteJWKSet,
+  type JWTVerifyGetKey,
+  type CryptoKey,
+  type KeyObject,
+} from "jose";
+import { z } from "zod";
+import { config, type Config } from "../config";
+import { logger } from "../logger";
+import { clock } from "../shared/clock";
+import { UnauthenticatedError } from "../shared/errors";
+import { roleSchema, type Principal } from "./roles";
+
+/**
+ * Access tokens: short-lived JWTs signed and verified with jose. HS256 with a shared secret by
+ * default; RS256 with a PEM key pair, or verification against an external IdP's JWKS. The same
+ * verifier guards REST (middleware) and rooms (onAuth).
+ */
+type VerifyKey = Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
+type SignKey = Uint8Array | CryptoKey | KeyObject;
+
+interface KeyMaterial {
+  alg: "HS256" | "RS256";
+  signKey?: SignKey;
+  verifyKey: VerifyKey;
+}
+
+let material: Promise<KeyMaterial> | undefined;
+
+/** Development only: a secret generated once and kept in DATA_DIR so restarts keep sessions valid. */
+function developmentSecret(cfg: Config): string {
+  if (cfg.NODE_ENV === "test") return randomBytes(32).toString("base64url");
+  const file = path.resolve(cfg.DATA_DIR, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  logger.warn({ file }, "JWT_SECRET not set: generated a development secret (set JWT_SECRET in production)");
+  return secret;
+}
+
+async function loadKeys(cfg: Config): Promise<KeyMaterial> {
+  if (cfg.JWT_ALG === "HS256") {
+    const secret = new TextEncoder().encode(cfg.JWT_SECRET ?? developmentSecret(cfg));
+    return { alg: "HS256", signKey: secret, verifyKey: secret };
+  }
+  const signKey = cfg.JWT_PRIVATE_KEY ? await importPKCS8(cfg.JWT_PRIVATE_KEY, "RS256") : undefined;
+  let verifyKey: VerifyKey | undefined;
+  if (cfg.JWT_JWKS_URL) verifyKey = createRemoteJWKSet(new URL(cfg.JWT_JWKS_URL));
+  else if (cfg.JWT_PUBLIC_KEY) verifyKey = await importSPKI(cfg.JWT_PUBLIC_KEY, "RS256");
+  else if (signKey) verifyKey = signKey;
+  if (!verifyKey) throw new Error("RS256 needs a public key, a JWKS URL or a private key");
+  return { alg: "RS256", signKey, verifyKey };
+}
+
+function keys(): Promise<KeyMaterial> {
+  material ??= loadKeys(config());
+  return material;
+}
+
+/** Forget loaded keys (tests that change JWT settings). */
+export function resetTokenKeys(): void {
+  material = undefined;
+}
+
+export async function issueAccessToken(p: Principal): Promise<string> {
+  const cfg = config();
+  const k = await keys();
+  if (!k.signKey) throw new Error("This server only verifies tokens (no signing key configured)");
+  const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+  return new SignJWT({ username: p.username, roles: p.roles })
+    .setProtectedHeader({ alg: k.alg, typ: "JWT" })
+    .setSubject(p.userId)
+    .setIssuer(cfg.JWT_ISSUER)
+    .setAudience(cfg.JWT_AUDIENCE)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + cfg.ACCESS_TOKEN_TTL_SECONDS)
+    .setJti(randomUUID())
+    .sign(k.signKey);
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  roles: z.array(roleSchema).min(1),
+});
+
+/** Verify an access token; throws UnauthenticatedError(invalid_token | token_expired). */
+export async function verifyAccessToken(token: string | undefined | null): Promise<Principal> {
+  if (!token) throw new UnauthenticatedError("missing_token", "An access token is required.");
+  const cfg = config();
+  const k = await keys();
+  try {
+    const { payload } = await jwtVerify(token, k.verifyKey as Uint8Array, {
+      algorithms: [k.alg], // pinning the algorithm refuses alg:none and algorithm-confusion tokens
+      issuer: cfg.JWT_ISSUER,
+      audience: cfg.JWT_AUDIENCE,
+      currentDate: clock.now(),
+    });
+    const claims = claimsSchema.parse(payload);
+    return { userId: claims.sub, username: claims.username, roles: claims.roles };
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_JWT_EXPIRED") {
+      throw new UnauthenticatedError("token_expired", "The access token has expired.");
+    }
+    throw new UnauthenticatedError("invalid_token", "The access token is not valid.");
+  }
+}

@@ -1,0 +1,78 @@
+import { Types } from "mongoose";
+import { UserModel } from "./user.model";
+import type { Role } from "./roles";
+import { isObjectIdString } from "../shared/ids";
+import { clock } from "../shared/clock";
+
+export interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  roles: Role[];
+  display_name: string;
+  bio: string;
+  avatar_url: string | null;
+  created_at: Date;
+}
+
+type Row = Record<string, any>;
+
+export function toUser(row: Row): User {
+  return {
+    id: String(row._id),
+    username: row.username,
+    email: row.email ?? null,
+    roles: row.roles,
+    display_name: row.display_name ?? "",
+    bio: row.bio ?? "",
+    avatar_url: row.avatar_url ?? null,
+    created_at: row.created_at,
+  };
+}
+
+export async function insertUser(input: {
+  username: string;
+  email?: string;
+  password_hash: string;
+  roles: Role[];
+  display_name?: string;
+}): Promise<User> {
+  const now = clock.now();
+  const doc = await UserModel.create({
+    ...input,
+    username_lower: input.username.toLowerCase(),
+    display_name: input.display_name ?? input.username,
+    created_at: now,
+    updated_at: now,
+  });
+  return toUser(doc.toObject());
+}
+
+export async function findUserById(id: string): Promise<User | null> {
+  if (!isObjectIdString(id)) return null;
+  const row = await UserModel.findById(id).lean();
+  return row ? toUser(row) : null;
+}
+
+export async function findUsersByIds(ids: string[]): Promise<User[]> {
+  const valid = ids.filter(isObjectIdString).map((id) => new Types.ObjectId(id));
+  const rows = await UserModel.find({ _id: { $in: valid } }).lean();
+  return rows.map(toUser);
+}
+
+export async function findCredentialsByUsername(username: string): Promise<(User & { password_hash: string }) | null> {
+  const row = await UserModel.findOne({ username_lower: username.toLowerCase() }).lean();
+  return row ? { ...toUser(row), password_hash: row.password_hash } : null;
+}
+
+export async function updateUserProfile(id: string, patch: Partial<Pick<User, "display_name" | "bio" | "avatar_url" | "email">>): Promise<User | null> {
+  const set: Row = { updated_at: clock.now() };
+  const unset: Row = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    if (k === "email" && v === null) unset.email = 1;
+    else set[k] = v;
+  }
+  const row = await UserModel.findByIdAndUpdate(id, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { new: true }).lean();
+  return row ? toUser(row) : null;
+}

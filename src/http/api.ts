@@ -1,0 +1,25 @@
+import express, { Router } from "express";
+import { requestContext } from "./request-context";
+import { errorHandler, notFoundHandler } from "./errors";
+import { healthRouter } from "./health.router";
+import { authRouter } from "../auth/auth.router";
+import { usersRouter } from "../social/users.router";
+
+/** Body size cap: every body here is a small JSON document; media travels by URL. */
+const JSON_LIMIT = "256kb";
+
+/** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
+export function mountHttp(app: express.Application): void {
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use("/health", healthRouter());
+
+  const api = Router();
+  api.use(requestContext);
+  api.use(express.json({ limit: JSON_LIMIT, strict: true }));
+  api.use("/auth", authRouter());
+  api.use("/users", usersRouter());
+  api.use(notFoundHandler);
+  api.use(errorHandler);
+  app.use("/api/v1", api);
+}

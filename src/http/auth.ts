@@ -1,0 +1,35 @@
+import type { Request, RequestHandler } from "express";
+import { verifyAccessToken } from "../auth/tokens";
+import { hasRole, type Principal, type Role } from "../auth/roles";
+import { ForbiddenError, UnauthenticatedError } from "../shared/errors";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1] : undefined;
+}
+
+/** Require a valid access token; with roles, also one of those roles. */
+export function requireAuth(...roles: Role[]): RequestHandler {
+  return async (req, _res, next) => {
+    const principal = await verifyAccessToken(bearerToken(req));
+    if (roles.length > 0 && !hasRole(principal, ...roles)) {
+      throw new ForbiddenError("forbidden_role", `This action needs one of the roles: ${roles.join(", ")}.`);
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** The principal set by requireAuth; a handler behind it can rely on it. */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new UnauthenticatedError("missing_token", "An access token is required.");
+  return req.principal;
+}

@@ -1,0 +1,60 @@
+import path from "node:path";
+import mongoose from "mongoose";
+import type { Config } from "../config";
+import { logger } from "../logger";
+
+/**
+ * MONGODB_URI → a real MongoDB. Without it the embedded MongoDB-wire-compatible store starts
+ * in-process (persisting under DATA_DIR/db, or in memory for tests) and mongoose connects to it
+ * over loopback: the same driver, the same code path, only the URI differs.
+ */
+export interface DatabaseHandle {
+  uri: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+let handle: DatabaseHandle | undefined;
+
+export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
+  if (handle) return handle;
+  let uri: string;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (cfg.MONGODB_URI) {
+    uri = cfg.MONGODB_URI;
+  } else {
+    // loaded lazily: a production process on a real MongoDB never loads the embedded store
+    const { startEmbeddedMongo } = await import("../embedded-mongo");
+    const dataDir = cfg.EMBEDDED_DB === "memory" ? undefined : path.resolve(cfg.DATA_DIR, "db");
+    const store = await startEmbeddedMongo({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC });
+    uri = store.uri;
+    stopEmbedded = () => store.stop();
+    logger.info({ dataDir: dataDir ?? "(memory)" }, "embedded MongoDB-compatible store started");
+  }
+  mongoose.set("strictQuery", true);
+  await mongoose.connect(uri, { dbName: cfg.MONGODB_URI ? undefined : "limelight", serverSelectionTimeoutMS: 10_000 });
+  // build every registered model's indexes before serving: unique indexes are correctness, not speed
+  await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
+  const opened: DatabaseHandle = {
+    uri,
+    embedded: !cfg.MONGODB_URI,
+    stop: async () => {
+      handle = undefined;
+      await mongoose.disconnect();
+      await stopEmbedded?.();
+    },
+  };
+  handle = opened;
+  return opened;
+}
+
+export async function pingDatabase(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db || mongoose.connection.readyState !== 1) return false;
+  const res = await db.admin().command({ ping: 1 });
+  return res.ok === 1;
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await handle?.stop();
+}

@@ -1,0 +1,25 @@
+import { LocalPresence, LocalDriver, type Presence, type MatchMakerDriver } from "@colyseus/core";
+import { RedisPresence } from "@colyseus/redis-presence";
+import { RedisDriver } from "@colyseus/redis-driver";
+import type { Config } from "../config";
+
+/**
+ * Presence (pub/sub + shared keys) and the matchmaker driver: local when REDIS_URL is absent, Redis
+ * when set. Beyond Colyseus, the app uses presence for cross-process state: rate-limit counters,
+ * the sweeper lock, cache invalidation. Callers never ask which one they have.
+ */
+let presence: Presence | undefined;
+
+export function createInfrastructure(cfg: Config): { presence: Presence; driver: MatchMakerDriver } {
+  if (cfg.REDIS_URL) {
+    presence = new RedisPresence(cfg.REDIS_URL);
+    return { presence, driver: new RedisDriver(cfg.REDIS_URL) };
+  }
+  presence = new LocalPresence();
+  return { presence, driver: new LocalDriver() };
+}
+
+export function getPresence(): Presence {
+  if (!presence) throw new Error("presence is not initialised (server not booted)");
+  return presence;
+}

@@ -1,0 +1,39 @@
+import { Router } from "express";
+import { z } from "zod";
+import { validate } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { objectIdString } from "../shared/ids";
+import { pageQuerySchema } from "../shared/pagination";
+import * as social from "./social.service";
+
+const userParams = z.object({ user_id: objectIdString }).strict();
+
+export function usersRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+  r.get("/:user_id", validate({ params: userParams }), async (req, res) => {
+    res.json(await social.publicProfile(principalOf(req).userId, req.valid.params.user_id));
+  });
+  r.post("/:user_id/follow", validate({ params: userParams }), async (req, res) => {
+    await social.follow(principalOf(req).userId, req.valid.params.user_id);
+    res.status(204).end();
+  });
+  r.delete("/:user_id/follow", validate({ params: userParams }), async (req, res) => {
+    await social.unfollow(principalOf(req).userId, req.valid.params.user_id);
+    res.status(204).end();
+  });
+  r.post("/:user_id/block", validate({ params: userParams }), async (req, res) => {
+    await social.block(principalOf(req).userId, req.valid.params.user_id);
+    res.status(204).end();
+  });
+  r.delete("/:user_id/block", validate({ params: userParams }), async (req, res) => {
+    await social.unblock(principalOf(req).userId, req.valid.params.user_id);
+    res.status(204).end();
+  });
+  for (const direction of ["followers", "following"] as const) {
+    r.get(`/:user_id/${direction}`, validate({ params: userParams, query: pageQuerySchema }), async (req, res) => {
+      res.json(await social.listFollows(principalOf(req).userId, req.valid.params.user_id, direction, req.valid.query));
+    });
+  }
+  return r;
+}
