@@ -2,8 +2,7 @@
  * PM2: `pm2 start ecosystem.config.js`.
  * Without REDIS_URL: one process (local presence and driver; rooms cannot be shared across processes).
  * With REDIS_URL: WEB_CONCURRENCY processes (default: one per core) sharing presence and matchmaking
- * through Redis. Each listens on its own port (PORT + NODE_APP_INSTANCE, done by @colyseus/tools'
- * listen) and advertises its own public address: Colyseus does not proxy between processes, so a
+ * through Redis. Each listens on its own port (PORT + its index) and advertises its own public address: Colyseus does not proxy between processes, so a
  * client is sent to the process that holds its room. PUBLIC_HOST is how clients reach this machine
  * (e.g. behind a proxy mapping one path or port per process). Requires `npm run build` first.
  */
@@ -19,11 +18,9 @@ module.exports = {
     name: instances > 1 ? `limelight-${i}` : "limelight",
     script: "dist/src/index.js",
     exec_mode: "fork",
-    // NODE_APP_INSTANCE drives the port offset in listen(); set it explicitly per app
     env: {
       NODE_ENV: process.env.NODE_ENV || "production",
-      NODE_APP_INSTANCE: String(i),
-      PORT: String(basePort),
+      PORT: String(basePort + i),
       PUBLIC_ADDRESS: `${publicHost}:${basePort + i}`,
     },
     kill_timeout: 15000, // > SHUTDOWN_TIMEOUT_MS default (10 s): let graceful shutdown finish

@@ -1,4 +1,3 @@
-import { listen } from "@colyseus/tools";
 import { createServer } from "./app.config";
 import { config } from "./config";
 import { logger } from "./logger";
@@ -7,7 +6,9 @@ import { logger } from "./logger";
 async function main() {
   const cfg = config();
   const server = createServer(cfg);
-  await listen(server, cfg.PORT);
+  // PORT is this process's own port (PM2 gives each process its own; see ecosystem.config.js)
+  await server.listen(cfg.PORT);
+  process.send?.("ready");
   logger.info({ port: cfg.PORT, embeddedDb: !cfg.MONGODB_URI, redis: !!cfg.REDIS_URL }, "Limelight listening");
 
   let stopping = false;
