@@ -6,7 +6,9 @@ process.env.EMBEDDED_DB = "memory";
 // tests drive auth flows in bulk; the limit itself is exercised by the rate-limit test
 process.env.AUTH_RATE_LIMIT_PER_MINUTE = process.env.AUTH_RATE_LIMIT_PER_MINUTE ?? "1000";
 delete process.env.MONGODB_URI;
-delete process.env.REDIS_URL; // Redis tests start their own processes with REDIS_URL set explicitly
+// the in-process test server runs on local presence; Redis tests spawn their own processes with it
+if (process.env.REDIS_URL) process.env.TEST_REDIS_URL ??= process.env.REDIS_URL;
+delete process.env.REDIS_URL;
 
 export const mochaHooks = {
   async afterAll() {
