@@ -1,0 +1,213 @@
+import { ArraySchema, type Schema } from "@colyseus/schema";
+import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
+import { interactionRate } from "../src/stories/insights.rules";
+import { StickerOptionState, StickerState, StoryState, ViewerState, type StoryInsightsState } from "./story.state";
+
+/**
+ * Domain objects (service results, snake_case) → room state (camelCase). One direction only: the
+ * room never computes a figure itself; it copies what the service and the rules produced.
+ * Updates are written in place, field by field, so a patch carries only what changed and the
+ * StateView tags already given to a client keep applying to the same instances.
+ */
+
+/** The fields of a story as the story service returns it (to the author: everything). */
+export interface StoryForRoom {
+  id: string;
+  story_type: string;
+  media_url: string | null;
+  thumbnail_url: string | null;
+  text_content: string | null;
+  background_color: string | null;
+  background_gradient: string[] | null;
+  duration: number;
+  caption: string | null;
+  privacy: string;
+  created_at: Date | string;
+  expires_at: Date | string;
+  view_count: number;
+  reaction_count: number;
+  reply_count?: number;
+  interaction_count?: number;
+  custom_viewer_ids?: string[];
+  hidden_from_ids?: string[];
+  stickers: ViewerSticker[];
+}
+
+export interface SeenByRow {
+  user_id: string;
+  username: string | null;
+  viewed_at: Date | string;
+}
+
+/** Epoch ms from a Date or an ISO string (service results may have been through JSON). */
+export function toMillis(value: Date | string | number | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === "number") return value;
+  return (typeof value === "string" ? new Date(value) : value).getTime();
+}
+
+/** Assign only when different: an unchanged field then costs nothing in the next patch. */
+function put<T extends Schema, K extends keyof T>(target: T, key: K, value: T[K]): void {
+  if (target[key] !== value) target[key] = value;
+}
+
+/**
+ * Make `list` hold `values` in order, reusing instances by index. (Resizing with push/pop only:
+ * `unshift` on an ArraySchema under a StateView reaches clients in the wrong order.)
+ */
+function syncList<S, V>(list: ArraySchema<S>, values: readonly V[], create: () => S, write: (item: S, value: V) => void): void {
+  values.forEach((value, i) => {
+    let item = list.at(i);
+    if (item === undefined) {
+      item = create();
+      write(item, value);
+      list.push(item);
+    } else {
+      write(item, value);
+    }
+  });
+  while (list.length > values.length) list.pop();
+}
+
+function syncStrings(list: ArraySchema<string>, values: readonly string[] | null | undefined): void {
+  const next = values ?? [];
+  next.forEach((value, i) => {
+    if (i < list.length) {
+      if (list.at(i) !== value) list[i] = value;
+    } else list.push(value);
+  });
+  while (list.length > next.length) list.pop();
+}
+
+function promptOf(sticker: ViewerSticker): string {
+  const body = sticker[sticker.sticker_type] as Record<string, unknown> | undefined;
+  if (!body) return "";
+  const prompt = body.question ?? body.title ?? body.text;
+  return typeof prompt === "string" ? prompt : "";
+}
+
+function labelOf(sticker: ViewerSticker): string {
+  const body = sticker[sticker.sticker_type] as Record<string, unknown> | undefined;
+  if (!body) return "";
+  switch (sticker.sticker_type) {
+    case "mention":
+      return String(body.username ?? body.user_id ?? "");
+    case "location":
+      return String(body.name ?? "");
+    case "link":
+      return String(body.url ?? "");
+    case "music":
+      return String(body.title ?? body.track_id ?? "");
+    default:
+      return "";
+  }
+}
+
+function writeResults(target: StickerState, results: StickerResults | null): void {
+  if (!results) return;
+  switch (results.sticker_type) {
+    case "poll":
+      put(target, "totalVotes", results.total_votes);
+      results.options.forEach((o, k) => {
+        const opt = target.options.at(k);
+        if (!opt) return;
+        put(opt, "votes", o.votes);
+        put(opt, "percentage", o.percentage);
+      });
+      break;
+    case "quiz":
+      put(target, "totalAnswers", results.total_answers);
+      put(target, "correctRate", results.correct_rate);
+      put(target, "correctAnswerIndex", results.correct_answer_index);
+      results.options.forEach((o, k) => {
+        const opt = target.options.at(k);
+        if (!opt) return;
+        put(opt, "votes", o.votes);
+        put(opt, "percentage", o.percentage);
+      });
+      break;
+    case "slider":
+      put(target, "responseCount", results.response_count);
+      put(target, "average", results.average ?? 0);
+      break;
+    case "countdown":
+      put(target, "subscriberCount", results.subscriber_count);
+      break;
+    case "question":
+      put(target, "answerCount", results.answer_count);
+      break;
+    default:
+      break;
+  }
+}
+
+export function writeSticker(target: StickerState, sticker: ViewerSticker): void {
+  put(target, "type", sticker.sticker_type);
+  put(target, "x", Number(sticker.x ?? 0));
+  put(target, "y", Number(sticker.y ?? 0));
+  put(target, "width", Number(sticker.width ?? 0));
+  put(target, "height", Number(sticker.height ?? 0));
+  put(target, "rotation", Number(sticker.rotation ?? 0));
+  put(target, "prompt", promptOf(sticker));
+  put(target, "label", labelOf(sticker));
+  const body = sticker[sticker.sticker_type] as Record<string, unknown> | undefined;
+  const options = (body?.options as { text: string }[] | undefined) ?? [];
+  syncList(target.options, options, () => new StickerOptionState(), (opt, o) => put(opt, "text", o.text));
+  if (sticker.sticker_type === "slider" && body) {
+    put(target, "emoji", String(body.emoji ?? ""));
+    put(target, "minValue", Number(body.min_value ?? 0));
+    put(target, "maxValue", Number(body.max_value ?? 0));
+  }
+  if (sticker.sticker_type === "countdown" && body) put(target, "endTime", toMillis(body.end_time as Date | string));
+  writeResults(target, sticker.results);
+}
+
+function writeInsights(target: StoryInsightsState, story: StoryForRoom): void {
+  const interactions = story.interaction_count ?? 0;
+  put(target, "uniqueViewers", story.view_count);
+  put(target, "replies", story.reply_count ?? 0);
+  put(target, "reactions", story.reaction_count);
+  put(target, "interactions", interactions);
+  put(target, "interactionRate", interactionRate(interactions, story.view_count));
+}
+
+/** Write a story (as the author sees it) into its state, creating nothing it can reuse. */
+export function writeStory(target: StoryState, story: StoryForRoom): void {
+  put(target, "id", story.id);
+  put(target, "storyType", story.story_type);
+  put(target, "mediaUrl", story.media_url ?? "");
+  put(target, "thumbnailUrl", story.thumbnail_url ?? "");
+  put(target, "textContent", story.text_content ?? "");
+  put(target, "backgroundColor", story.background_color ?? "");
+  syncStrings(target.backgroundGradient, story.background_gradient);
+  put(target, "duration", story.duration);
+  put(target, "caption", story.caption ?? "");
+  put(target, "privacy", story.privacy);
+  put(target, "createdAt", toMillis(story.created_at));
+  put(target, "expiresAt", toMillis(story.expires_at));
+  put(target, "viewCount", story.view_count);
+  put(target, "reactionCount", story.reaction_count);
+  syncList(target.stickers, story.stickers, () => new StickerState(), writeSticker);
+  writeInsights(target.insights, story);
+  syncStrings(target.customViewerIds, story.custom_viewer_ids);
+  syncStrings(target.hiddenFrom, story.hidden_from_ids);
+}
+
+export function storyStateOf(story: StoryForRoom): StoryState {
+  const state = new StoryState();
+  writeStory(state, story);
+  return state;
+}
+
+export function writeSeenBy(target: StoryState, rows: readonly SeenByRow[]): void {
+  syncList(
+    target.seenBy,
+    rows,
+    () => new ViewerState(),
+    (item, row) => {
+      put(item, "userId", row.user_id);
+      put(item, "username", row.username ?? "");
+      put(item, "viewedAt", toMillis(row.viewed_at));
+    },
+  );
+}
