@@ -10,7 +10,10 @@
  * be up to the 48 MB wire message limit.
  */
 import { crc32 } from "node:zlib";
-import { serialize, deserialize, type Document, type DeserializeOptions } from "bson";
+import { serialize, type Document } from "bson";
+
+/** turns one stored BSON document back into the engine's in-memory form */
+export type DecodeDocument = (bytes: Uint8Array) => Document;
 
 /** "LJF1" — marks every frame so a scan can tell a torn tail from garbage followed by valid frames */
 export const FRAME_MAGIC = 0x3146_4a4c;
@@ -49,7 +52,7 @@ export type FrameRead =
   | { ok: false; reason: string };
 
 /** Decode the frame starting at `offset`; never throws on bad bytes, it says why instead. */
-export function readFrame(buf: Buffer, offset: number, bsonOptions: DeserializeOptions): FrameRead {
+export function readFrame(buf: Buffer, offset: number, decode: DecodeDocument): FrameRead {
   const remaining = buf.length - offset;
   if (remaining < FRAME_HEADER_BYTES) return { ok: false, reason: `torn frame header (${remaining} bytes)` };
   if (buf.readUInt32LE(offset) !== FRAME_MAGIC) return { ok: false, reason: "bad frame magic" };
@@ -68,7 +71,7 @@ export function readFrame(buf: Buffer, offset: number, bsonOptions: DeserializeO
       // a BSON document is smallest at 5 bytes (int32 size + terminating NUL)
       const size = end - at >= 5 ? buf.readInt32LE(at) : -1;
       if (size < 5 || at + size > end) return { ok: false, reason: "payload is not a run of BSON documents" };
-      docs.push(deserialize(buf.subarray(at, at + size), bsonOptions));
+      docs.push(decode(buf.subarray(at, at + size)));
       at += size;
     }
   } catch (err) {
@@ -81,13 +84,13 @@ export function readFrame(buf: Buffer, offset: number, bsonOptions: DeserializeO
  * After a bad frame at `from`, count the valid frames that still follow. Any → the damage is in the
  * middle of the file (bit rot, a bad sector), not a write that was cut short by a crash.
  */
-export function countValidFramesAfter(buf: Buffer, from: number, bsonOptions: DeserializeOptions): number {
+export function countValidFramesAfter(buf: Buffer, from: number, decode: DecodeDocument): number {
   let found = 0;
   let at = from + 1;
   while (at <= buf.length - FRAME_HEADER_BYTES) {
     const hit = buf.indexOf(MAGIC_BYTES, at);
     if (hit < 0) break;
-    const frame = readFrame(buf, hit, bsonOptions);
+    const frame = readFrame(buf, hit, decode);
     if (frame.ok) {
       found++;
       at = frame.next;

@@ -21,8 +21,9 @@
 import { promises as fs, constants as fsConstants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { serialize, type DeserializeOptions, type Document } from "bson";
-import { encodeFrame, frameFromParts, readFrame, countValidFramesAfter, type FrameRead } from "./journal-frame";
+import { serialize, type Document } from "bson";
+import { deserializeCanonical } from "./engine/types";
+import { encodeFrame, frameFromParts, readFrame, countValidFramesAfter, type DecodeDocument, type FrameRead } from "./journal-frame";
 import { lockDataDir, type DataDirLock } from "./journal-lock";
 import type {
   FsyncPolicy,
@@ -37,27 +38,18 @@ export const JOURNAL_FILE = "journal.log";
 export const SNAPSHOT_FILE = "snapshot.bson";
 const TEMP_SUFFIX = ".tmp";
 
-/**
- * Recovered documents keep their exact BSON types (Int32 vs Double vs Long, Binary subtypes, regex
- * flags): the engine holds documents in this non-promoted form, so what comes back from disk is
- * indistinguishable from what arrived over the wire. An engine that keeps promoted JS values passes
- * its own options via `bsonOptions`.
- */
-export const JOURNAL_BSON_OPTIONS: DeserializeOptions = Object.freeze({
-  promoteValues: false,
-  promoteLongs: false,
-  promoteBuffers: false,
-  bsonRegExp: true,
-});
-
 /** Replaying 64 MB of journal takes well under a second; beyond that, restart time starts to show. */
 const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
 /** Snapshot frames are cut at ~1 MB so neither writing nor reading needs one huge buffer per frame. */
 const SNAPSHOT_FRAME_BYTES = 1024 * 1024;
 
 export interface JournalOpenOptions extends JournalOptions {
-  /** how records are decoded on recovery; default JOURNAL_BSON_OPTIONS (no promotion) */
-  bsonOptions?: DeserializeOptions;
+  /**
+   * How a stored record is decoded on recovery. Default: the engine's own wire decoding
+   * (`deserializeCanonical`: no promotion, then its canonical number form), so a recovered document is
+   * indistinguishable from one that just arrived over the wire and re-serializes to the same BSON types.
+   */
+  decode?: DecodeDocument;
   /**
    * Enables automatic compaction once the journal passes `compactAfterBytes`: called at that
    * moment to dump the live state (same shape as `compact`'s argument).
@@ -74,7 +66,7 @@ type Job =
 
 export const openJournal: OpenJournal = async (opts: JournalOpenOptions, apply) => {
   const dir = path.resolve(opts.dir);
-  const bsonOptions = opts.bsonOptions ?? JOURNAL_BSON_OPTIONS;
+  const decode = opts.decode ?? deserializeCanonical;
   const log = opts.log ?? ((m: string) => process.stderr.write(`[embedded-mongo journal] ${m}\n`));
   await fs.mkdir(dir, { recursive: true });
   const lock = await lockDataDir(dir);
@@ -84,8 +76,8 @@ export const openJournal: OpenJournal = async (opts: JournalOpenOptions, apply) 
     await fs.rm(path.join(dir, JOURNAL_FILE + TEMP_SUFFIX), { force: true });
 
     const report: RecoveryReport = { batchesReplayed: 0, recordsReplayed: 0, snapshotLoaded: false };
-    const snapshotGen = await loadSnapshot(dir, bsonOptions, apply, report);
-    const journal = await recoverJournal(dir, snapshotGen, bsonOptions, apply, report, log);
+    const snapshotGen = await loadSnapshot(dir, decode, apply, report);
+    const journal = await recoverJournal(dir, snapshotGen, decode, apply, report, log);
     const instance = new FileJournal(dir, opts, lock, journal.fh, journal.size, snapshotGen, log);
     return { journal: instance, report };
   } catch (err) {
@@ -97,7 +89,7 @@ export const openJournal: OpenJournal = async (opts: JournalOpenOptions, apply) 
 /** Returns the snapshot's generation (0 when there is none). A damaged snapshot stops the open. */
 async function loadSnapshot(
   dir: string,
-  bsonOptions: DeserializeOptions,
+  decode: DecodeDocument,
   apply: (rec: JournalRecord) => void,
   report: RecoveryReport,
 ): Promise<number> {
@@ -106,7 +98,7 @@ async function loadSnapshot(
   if (!buf) return 0;
   const damaged = (why: string) =>
     new Error(`snapshot ${file} is damaged (${why}); it is only ever replaced by an atomic rename, so this is disk corruption — restore it from a backup`);
-  const header = readFrame(buf, 0, bsonOptions);
+  const header = readFrame(buf, 0, decode);
   if (!header.ok) throw damaged(`header: ${header.reason}`);
   const head = header.docs[0];
   if (head?.kind !== "snapshot") throw damaged("header is not a snapshot header");
@@ -115,7 +107,7 @@ async function loadSnapshot(
   let offset = header.next;
   let ended = false;
   while (offset < buf.length) {
-    const frame = readFrame(buf, offset, bsonOptions);
+    const frame = readFrame(buf, offset, decode);
     if (!frame.ok) throw damaged(`at byte ${offset}: ${frame.reason}`);
     for (const doc of frame.docs) {
       if (doc.kind === "end") {
@@ -136,7 +128,7 @@ async function loadSnapshot(
 async function recoverJournal(
   dir: string,
   snapshotGen: number,
-  bsonOptions: DeserializeOptions,
+  decode: DecodeDocument,
   apply: (rec: JournalRecord) => void,
   report: RecoveryReport,
   log: (message: string) => void,
@@ -145,7 +137,7 @@ async function recoverJournal(
   const buf = await readIfExists(file);
   if (!buf || buf.length === 0) return createJournalFile(dir, snapshotGen);
 
-  const header = readFrame(buf, 0, bsonOptions);
+  const header = readFrame(buf, 0, decode);
   const head = header.ok ? header.docs[0] : undefined;
   if (!header.ok || head?.kind !== "journal") {
     // the header is written via temp file + rename, so it is never torn by a crash
@@ -164,7 +156,7 @@ async function recoverJournal(
   let offset = header.next;
   let failure: (FrameRead & { ok: false }) | undefined;
   while (offset < buf.length) {
-    const frame = readFrame(buf, offset, bsonOptions);
+    const frame = readFrame(buf, offset, decode);
     if (!frame.ok) {
       failure = frame;
       break;
@@ -179,7 +171,7 @@ async function recoverJournal(
 
   if (failure) {
     const bytesIgnored = buf.length - offset;
-    const validAfter = countValidFramesAfter(buf, offset, bsonOptions);
+    const validAfter = countValidFramesAfter(buf, offset, decode);
     // keep the ignored bytes: a middle corruption may still hold acknowledged batches someone wants back
     const savedTo = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     await writeDurably(savedTo, buf.subarray(offset));

@@ -1,0 +1,287 @@
+/**
+ * Throughput of the embedded store through the official driver, on loopback (`npm run bench:store`).
+ *
+ *   npm run bench:store                 memory column + data-dir (fsync batch) column, 1M-doc lookup
+ *   npm run bench:store -- --quick      100k docs instead of 1M, shorter measurements (smoke run)
+ *   npm run bench:store -- --memory-only
+ *   npm run bench:store -- --in-process store and driver share one event loop (default: the store
+ *                                        runs in a child process, like a real server would)
+ *
+ * The driver's own `ping` is the ceiling: it is a full round trip through the wire protocol with no
+ * storage work, so `op / ping` is the share of the transport budget the engine leaves unused.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { MongoClient, type Collection, type Document } from "mongodb";
+import { startEmbeddedMongo } from "./index";
+
+/** concurrent callers, as the issue specifies: enough to keep a single-threaded server busy */
+const CALLERS = 16;
+/** 10k docs per insertMany: the figure the issue asks for, and well under the 48 MB message cap */
+const LOAD_BATCH = 10_000;
+/** single-document ops must reach this share of ping */
+const SINGLE_DOC_TARGET = 0.8;
+/** an indexed lookup in the big collection may be at most this much slower than in the small one */
+const LOOKUP_SCALING_TARGET = 2;
+
+interface Args {
+  quick: boolean;
+  memoryOnly: boolean;
+  inProcess: boolean;
+}
+
+interface Measurement {
+  name: string;
+  opsPerSec: number;
+  meanLatencyMs: number;
+  p50LatencyMs: number;
+}
+
+interface StoreHandle {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === "--serve-store") return serveStore(argv[1]);
+  const args: Args = {
+    quick: argv.includes("--quick"),
+    memoryOnly: argv.includes("--memory-only"),
+    inProcess: argv.includes("--in-process"),
+  };
+  const largeDocs = args.quick ? 100_000 : 1_000_000;
+  // ~2.5 s per figure keeps the full run under 3 minutes with a 1M-doc load in between
+  const measureMs = args.quick ? 1000 : 2500;
+  const started = Date.now();
+
+  console.log(
+    `embedded store bench: ${CALLERS} callers, ${measureMs} ms per figure, large collection ${largeDocs.toLocaleString()} docs, ` +
+      `store ${args.inProcess ? "in this process" : "in a child process"}, node ${process.version}, ${os.cpus().length} cpu(s)`,
+  );
+
+  const memory = await runColumn("memory", undefined, args, measureMs, largeDocs);
+  let disk: Map<string, Measurement> | undefined;
+  if (!args.memoryOnly) {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "limelight-bench-"));
+    try {
+      disk = await runColumn("dataDir fsync=batch", dataDir, args, measureMs, undefined);
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  const verdicts = report(memory, disk);
+  console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exitCode = verdicts.every(Boolean) ? 0 : 1;
+}
+
+/** One column of the table. Without `largeDocs`, the large-collection lookup is skipped (reads never touch the journal). */
+async function runColumn(
+  label: string,
+  dataDir: string | undefined,
+  args: Args,
+  measureMs: number,
+  largeDocs: number | undefined,
+): Promise<Map<string, Measurement>> {
+  console.log(`\n[${label}]`);
+  const store = await startStore(dataDir, args.inProcess);
+  const client = new MongoClient(store.uri, { maxPoolSize: CALLERS, minPoolSize: CALLERS });
+  const results = new Map<string, Measurement>();
+  const record = (m: Measurement) => {
+    results.set(m.name, m);
+    console.log(`  ${m.name.padEnd(26)} ${fmt(m.opsPerSec).padStart(12)} /s   mean ${m.meanLatencyMs.toFixed(3)} ms   p50 ${m.p50LatencyMs.toFixed(3)} ms`);
+  };
+  try {
+    await client.connect();
+    const db = client.db("bench");
+    await db.dropDatabase();
+    const admin = client.db("admin");
+
+    record(await measure("ping", measureMs, () => admin.command({ ping: 1 })));
+
+    const inserts = db.collection("insert_one");
+    let seq = 0;
+    record(await measure("insertOne", measureMs, () => inserts.insertOne({ n: seq++, s: "payload-of-a-typical-small-document" })));
+
+    const small = db.collection<{ _id: number }>("small");
+    await small.createIndex({ key: 1 });
+    await small.insertMany(Array.from({ length: 1000 }, (_, i) => doc(i)));
+    record(await measure("findOne _id (1k)", measureMs, () => small.findOne({ _id: rand(1000) })));
+    record(await measure("findOne indexed (1k)", measureMs, () => small.findOne({ key: `k${rand(1000)}` })));
+
+    if (largeDocs !== undefined) {
+      const large = db.collection<{ _id: number }>("large");
+      await large.createIndex({ key: 1 });
+      const load = await loadLarge(large, largeDocs);
+      record(load);
+      record(await measure(`findOne indexed (${largeDocs / 1000}k)`, measureMs, () => large.findOne({ key: `k${rand(largeDocs)}` })));
+      results.set("findOne indexed (large)", results.get(`findOne indexed (${largeDocs / 1000}k)`)!);
+    } else {
+      const many = db.collection<{ _id: number }>("insert_many");
+      let base = 0;
+      const batch = LOAD_BATCH;
+      const timed = await measure("insertMany", measureMs, () => {
+        const start = base;
+        base += batch;
+        return many.insertMany(Array.from({ length: batch }, (_, i) => doc(start + i)), { ordered: true });
+      });
+      record({ ...timed, name: "insertMany docs", opsPerSec: timed.opsPerSec * batch });
+    }
+  } finally {
+    await client.close();
+    await store.stop();
+  }
+  return results;
+}
+
+async function loadLarge(coll: Collection<{ _id: number }>, total: number): Promise<Measurement> {
+  const batches = Math.ceil(total / LOAD_BATCH);
+  let next = 0;
+  const started = performance.now();
+  const latencies: number[] = [];
+  const worker = async () => {
+    for (let b = next++; b < batches; b = next++) {
+      const from = b * LOAD_BATCH;
+      const docs = Array.from({ length: Math.min(LOAD_BATCH, total - from) }, (_, i) => doc(from + i));
+      const t = performance.now();
+      await coll.insertMany(docs, { ordered: false });
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: CALLERS }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`  loaded ${total.toLocaleString()} docs in ${seconds.toFixed(1)} s`);
+  return { name: "insertMany docs", opsPerSec: total / seconds, ...latencyStats(latencies) };
+}
+
+/** Closed loop: CALLERS callers each issue the next op as soon as the previous one returned. */
+async function measure(name: string, durationMs: number, op: () => Promise<unknown>): Promise<Measurement> {
+  // a short warm-up: JIT, connection pool, first-touch allocations
+  const warmUntil = performance.now() + Math.min(300, durationMs / 4);
+  await Promise.all(Array.from({ length: CALLERS }, async () => {
+    while (performance.now() < warmUntil) await op();
+  }));
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await op();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { name, opsPerSec: latencies.length / seconds, ...latencyStats(latencies) };
+}
+
+function latencyStats(latencies: number[]): { meanLatencyMs: number; p50LatencyMs: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
+  return { meanLatencyMs: mean, p50LatencyMs: sorted[Math.floor(sorted.length / 2)] ?? 0 };
+}
+
+function report(memory: Map<string, Measurement>, disk: Map<string, Measurement> | undefined): boolean[] {
+  const ping = memory.get("ping")!.opsPerSec;
+  const diskPing = disk?.get("ping")?.opsPerSec;
+  const rows = [...memory.keys()].filter((k) => k !== "findOne indexed (large)");
+  for (const k of disk?.keys() ?? []) if (!rows.includes(k)) rows.push(k);
+  const singleDoc = (name: string) => name.startsWith("insertOne") || name.startsWith("findOne");
+
+  console.log("\n| operation | memory ops/s | × ping | " + (disk ? "dataDir ops/s | × ping | " : "") + "target |");
+  console.log("|---|---:|---:|" + (disk ? "---:|---:|" : "") + "---|");
+  const verdicts: boolean[] = [];
+  for (const name of rows) {
+    const m = memory.get(name);
+    const d = disk?.get(name);
+    const cells = [name, m ? fmt(m.opsPerSec) : "–", m ? ratio(m.opsPerSec / ping) : "–"];
+    if (disk) cells.push(d ? fmt(d.opsPerSec) : "–", d && diskPing ? ratio(d.opsPerSec / diskPing) : "–");
+    let target = "";
+    if (singleDoc(name) && name !== "ping") {
+      // the target is judged on the in-memory column; the dataDir column shows what durability costs
+      const pass = m !== undefined && m.opsPerSec >= SINGLE_DOC_TARGET * ping;
+      verdicts.push(pass);
+      target = `≥ ${SINGLE_DOC_TARGET}× ping: ${pass ? "PASS" : "FAIL"}`;
+    }
+    cells.push(target);
+    console.log(`| ${cells.join(" | ")} |`);
+  }
+
+  const small = memory.get("findOne indexed (1k)");
+  const large = memory.get("findOne indexed (large)");
+  if (small && large) {
+    const scaling = large.meanLatencyMs / small.meanLatencyMs;
+    const pass = scaling <= LOOKUP_SCALING_TARGET;
+    verdicts.push(pass);
+    console.log(
+      `\nindexed lookup latency, large / 1k: mean ${scaling.toFixed(2)}× (p50 ${(large.p50LatencyMs / small.p50LatencyMs).toFixed(2)}×)` +
+        ` — target ≤ ${LOOKUP_SCALING_TARGET}×: ${pass ? "PASS" : "FAIL"}`,
+    );
+  }
+  console.log(`overall: ${verdicts.every(Boolean) ? "PASS" : "FAIL"} (${verdicts.filter(Boolean).length}/${verdicts.length} targets met)`);
+  return verdicts;
+}
+
+async function startStore(dataDir: string | undefined, inProcess: boolean): Promise<StoreHandle> {
+  if (inProcess) return startEmbeddedMongo({ port: 0, ...(dataDir ? { dataDir, fsync: "batch" as const } : {}) });
+  const child = spawn(process.execPath, [...process.execArgv, __filename, "--serve-store", dataDir ?? ""], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const uri = await readUri(child);
+  return {
+    uri,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGTERM");
+      await gone;
+    },
+  };
+}
+
+/** Child-process mode: run the store, print its uri, stop cleanly on SIGTERM. */
+async function serveStore(dataDir: string | undefined): Promise<void> {
+  const store = await startEmbeddedMongo({ port: 0, ...(dataDir ? { dataDir, fsync: "batch" as const } : {}) });
+  process.on("SIGTERM", () => {
+    void store.stop().finally(() => process.exit(0));
+  });
+  process.stdout.write(`uri ${store.uri}\n`);
+}
+
+function readUri(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`store child exited (${code}) before printing its uri`)));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /^uri (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+  });
+}
+
+function doc(i: number): { _id: number } & Document {
+  return { _id: i, key: `k${i}`, n: i, group: i % 100, label: "a modest payload to look like a real record" };
+}
+
+function rand(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function ratio(r: number): string {
+  return `${r.toFixed(2)}×`;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
