@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { Types } from "mongoose";
+import type { Client } from "@colyseus/core";
+import { clock } from "../shared/clock";
+import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { isObjectIdString } from "../shared/ids";
+import { publish, subscribe, topics, type Unsubscribe } from "../realtime/events";
+import { isBlockedEitherWay } from "../social/social.service";
+import { NotificationModel } from "./notification.model";
+
+/**
+ * Notifications: one `notify` path writes the row and delivers it live on
+ * `topics.userNotifications(userId)` (any process); rooms forward it to the user's clients.
+ */
+export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended", "story_reaction"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export interface NotifyInput {
+  type: NotificationType;
+  actor_id?: string | null;
+  story_id?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** REST shape (snake_case); dates as ISO strings so the same object crosses Redis pub/sub unchanged. */
+export interface NotificationView {
+  id: string;
+  type: NotificationType;
+  actor_id: string | null;
+  story_id: string | null;
+  data: Record<string, unknown>;
+  is_read: boolean;
+  read_at: string | null;
+  created_at: string;
+}
+
+/** Room message shape (camelCase), what `client.send("notification", n)` carries. */
+export interface NotificationMessage {
+  id: string;
+  type: NotificationType;
+  actorId: string | null;
+  storyId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+type Row = Record<string, any>;
+
+function toView(row: Row): NotificationView {
+  return {
+    id: String(row._id),
+    type: row.type,
+    actor_id: row.actor_id ?? null,
+    story_id: row.story_id ?? null,
+    data: row.data ?? {},
+    is_read: row.is_read === true,
+    read_at: row.read_at ? new Date(row.read_at).toISOString() : null,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function toNotificationMessage(n: NotificationView): NotificationMessage {
+  return { id: n.id, type: n.type, actorId: n.actor_id, storyId: n.story_id, data: n.data, createdAt: n.created_at };
+}
+
+/**
+ * Store and deliver one notification. Nothing is sent to yourself, nor between a blocked pair
+ * (either direction); returns null then.
+ */
+export async function notify(userId: string, input: NotifyInput): Promise<NotificationView | null> {
+  const actorId = input.actor_id ?? null;
+  if (actorId !== null && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return null;
+  const doc = await NotificationModel.create({
+    user_id: userId,
+    type: input.type,
+    actor_id: actorId,
+    story_id: input.story_id ?? null,
+    data: input.data ?? {},
+    is_read: false,
+    read_at: null,
+    created_at: clock.now(),
+  });
+  const view = toView(doc.toObject());
+  publish(topics.userNotifications(userId), view);
+  return view;
+}
+
+/** Forward a user's live notifications to one connected room client; call the result in onLeave. */
+export function subscribeClientToNotifications(client: Pick<Client, "send">, userId: string): Unsubscribe {
+  return subscribe<NotificationView>(topics.userNotifications(userId), (n) => client.send("notification", toNotificationMessage(n)));
+}
+
+export async function unreadCount(userId: string): Promise<number> {
+  return NotificationModel.countDocuments({ user_id: userId, is_read: false });
+}
+
+const listCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
+
+/** The user's notifications, newest first, with the unread count. */
+export async function listNotifications(userId: string, page: PageQuery): Promise<Page<NotificationView> & { unread_count: number }> {
+  const after = decodeCursor(page.cursor, listCursor);
+  const filter: Record<string, unknown> = { user_id: userId };
+  if (after) {
+    const at = new Date(after.t);
+    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: new Types.ObjectId(after.id) } }];
+  }
+  const [rows, unread] = await Promise.all([
+    NotificationModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean(),
+    unreadCount(userId),
+  ]);
+  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: String(r._id) }));
+  return { items: result.items.map(toView), next_cursor: result.next_cursor, unread_count: unread };
+}
+
+/** Mark the given notifications (only the caller's own) or all of them read. */
+export async function markRead(userId: string, ids?: string[]): Promise<{ updated: number; unread_count: number }> {
+  const filter: Record<string, unknown> = { user_id: userId, is_read: false };
+  if (ids !== undefined) filter._id = { $in: ids.filter(isObjectIdString).map((id) => new Types.ObjectId(id)) };
+  const res = await NotificationModel.updateMany(filter, { $set: { is_read: true, read_at: clock.now() } });
+  return { updated: res.modifiedCount, unread_count: await unreadCount(userId) };
+}
