@@ -85,6 +85,8 @@ const storyInteractionSchema = new Schema(
     is_correct: { type: Boolean, default: null },
     /** countdown subscriptions: set once the reminder was sent */
     reminded_at: { type: Date, default: null },
+    /** countdown subscriptions: the countdown's end_time, so the reminder job finds due ones without reading stories */
+    remind_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
   },
   { collection: "story_interactions", versionKey: false },
