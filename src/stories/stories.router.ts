@@ -1,0 +1,72 @@
+import { Router } from "express";
+import { z } from "zod";
+import { validate } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { objectIdString } from "../shared/ids";
+import { pageQuerySchema } from "../shared/pagination";
+import {
+  MAX_STICKERS_PER_STORY,
+  createStoryBodySchema,
+  feedQuerySchema,
+  interactBodySchema,
+  reactionBodySchema,
+  replyBodySchema,
+  viewBodySchema,
+} from "./story.schemas";
+import * as stories from "./story.service";
+
+const storyParams = z.object({ id: objectIdString }).strict();
+const userParams = z.object({ user_id: objectIdString }).strict();
+const stickerParams = z
+  .object({ id: objectIdString, index: z.coerce.number().int().min(0).max(MAX_STICKERS_PER_STORY - 1) })
+  .strict();
+const emptyBody = z.object({}).strict();
+
+/** `/api/v1/stories`. The acting user comes only from the access token. */
+export function storiesRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+
+  r.post("/", validate({ body: createStoryBodySchema }), async (req, res) => {
+    res.status(201).json(await stories.createStory(principalOf(req), req.valid.body));
+  });
+  r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
+    res.json(await stories.getFeed(principalOf(req).userId, req.valid.query));
+  });
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
+    res.json(await stories.sweepExpiredStories());
+  });
+  r.get("/user/:user_id", validate({ params: userParams }), async (req, res) => {
+    res.json({ items: await stories.listUserStories(principalOf(req).userId, req.valid.params.user_id) });
+  });
+  r.get("/:id", validate({ params: storyParams }), async (req, res) => {
+    res.json(await stories.getStory(principalOf(req).userId, req.valid.params.id));
+  });
+  r.delete("/:id", validate({ params: storyParams }), async (req, res) => {
+    await stories.deleteStory(principalOf(req), req.valid.params.id);
+    res.status(204).end();
+  });
+  r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema }), async (req, res) => {
+    res.json(await stories.recordView(principalOf(req).userId, req.valid.params.id));
+  });
+  r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
+    res.status(201).json(await stories.replyToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));
+  });
+  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
+    res.json(await stories.reactToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));
+  });
+  r.post("/:id/interact", validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
+    res.json(await stories.interactWithSticker(principalOf(req).userId, req.valid.params.id, req.valid.body));
+  });
+  r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
+    res.json(await stories.listReplies(principalOf(req).userId, req.valid.params.id, req.valid.query));
+  });
+  r.get("/:id/viewers", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
+    res.json(await stories.seenBy(principalOf(req).userId, req.valid.params.id, req.valid.query));
+  });
+  r.get("/:id/stickers/:index/answers", validate({ params: stickerParams, query: pageQuerySchema }), async (req, res) => {
+    const { id, index } = req.valid.params;
+    res.json(await stories.listQuestionAnswers(principalOf(req).userId, id, index, req.valid.query));
+  });
+  return r;
+}
