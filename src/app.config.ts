@@ -8,6 +8,7 @@ import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

@@ -4,6 +4,9 @@ import { errorHandler, notFoundHandler } from "./errors";
 import { healthRouter } from "./health.router";
 import { authRouter } from "../auth/auth.router";
 import { usersRouter } from "../social/users.router";
+import { storiesRouter } from "../stories/stories.router";
+import { notificationsRouter } from "../notifications/notifications.router";
+import { closeFriendsRouter } from "../close-friends/close-friends.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -19,6 +22,9 @@ export function mountHttp(app: express.Application): void {
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use("/auth", authRouter());
   api.use("/users", usersRouter());
+  api.use("/stories", storiesRouter());
+  api.use("/notifications", notificationsRouter());
+  api.use("/close-friends", closeFriendsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
