@@ -1,4 +1,8 @@
 import { defineRoom } from "@colyseus/core";
+import { StoryRoom } from "../rooms/story.room";
 
 /** Room registry: every room the server offers, by the name clients join. */
-export const rooms = {} as Record<string, ReturnType<typeof defineRoom>>;
+export const rooms = {
+  // one room per author: joinOrCreate("story", { authorId }) lands everyone watching that reel together
+  story: defineRoom(StoryRoom).filterBy(["authorId"]),
+};
