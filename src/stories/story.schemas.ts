@@ -103,7 +103,8 @@ const placement = {
   rotation: z.number().min(-360).max(360).default(0),
 };
 
-const optionText = z.object({ text: trimmed(MAX_OPTION_TEXT_LENGTH) }).strict();
+/** The original API's clients send each option with its initial tally (`votes: 0`); accepted and ignored. */
+const optionText = z.object({ text: trimmed(MAX_OPTION_TEXT_LENGTH), votes: z.literal(0).optional() }).strict();
 
 export const pollStickerSchema = z
   .object({
