@@ -1,8 +1,9 @@
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { validate } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { objectIdString } from "../shared/ids";
+import { ValidationError } from "../shared/errors";
 import { pageQuerySchema } from "../shared/pagination";
 import {
   MAX_STICKERS_PER_STORY,
@@ -21,6 +22,22 @@ const stickerParams = z
   .object({ id: objectIdString, index: z.coerce.number().int().min(0).max(MAX_STICKERS_PER_STORY - 1) })
   .strict();
 const emptyBody = z.object({}).strict();
+
+/**
+ * The original API's clients repeat the story id in the interact body (`{story_id, sticker_index,
+ * option_index}`); accept it when it names the story in the path, refuse it otherwise.
+ */
+const acceptEchoedStoryId: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (body !== null && typeof body === "object" && !Array.isArray(body) && "story_id" in body) {
+    const { story_id, ...rest } = body as Record<string, unknown>;
+    if (story_id !== req.params.id) {
+      throw new ValidationError("story_id_mismatch", "story_id in the body must be the story in the path.");
+    }
+    req.body = rest;
+  }
+  next();
+};
 
 /** `/api/v1/stories`. The acting user comes only from the access token. */
 export function storiesRouter(): Router {
@@ -55,7 +72,7 @@ export function storiesRouter(): Router {
   r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
     res.json(await stories.reactToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));
   });
-  r.post("/:id/interact", validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
+  r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, req.valid.params.id, req.valid.body));
   });
   r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
