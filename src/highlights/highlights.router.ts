@@ -1,0 +1,62 @@
+import { Router } from "express";
+import { z } from "zod";
+import { validate } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { objectIdString } from "../shared/ids";
+import {
+  createHighlightBodySchema,
+  highlightStoriesBodySchema,
+  reorderHighlightsBodySchema,
+  updateHighlightBodySchema,
+} from "./highlight.schemas";
+import * as highlights from "./highlight.service";
+
+const idParams = z.object({ id: objectIdString }).strict();
+const userParams = z.object({ user_id: objectIdString }).strict();
+/** `?archived=true` is the owner's archive view. */
+const listQuery = z.object({ archived: z.enum(["true", "false"]).default("false") }).strict();
+
+/**
+ * /api/v1/highlights — every route needs a signed-in user. Listing and reading are open to anyone
+ * signed in (profile content) except a blocked pair; changes are the owner's (403 otherwise).
+ * Lists answer `{ items: [...] }`.
+ */
+export function highlightsRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+  r.post("/", validate({ body: createHighlightBodySchema }), async (req, res) => {
+    res.status(201).json(await highlights.createHighlight(principalOf(req).userId, req.valid.body));
+  });
+  // before "/:id" routes so "reorder" is never read as an id
+  r.post("/reorder", validate({ body: reorderHighlightsBodySchema }), async (req, res) => {
+    res.json({ items: await highlights.reorderUserHighlights(principalOf(req).userId, req.valid.body.highlight_ids) });
+  });
+  r.get("/user/:user_id", validate({ params: userParams, query: listQuery }), async (req, res) => {
+    const items = await highlights.listUserHighlights(
+      principalOf(req).userId,
+      req.valid.params.user_id,
+      req.valid.query.archived === "true",
+    );
+    res.json({ items });
+  });
+  r.get("/:id", validate({ params: idParams }), async (req, res) => {
+    res.json(await highlights.getHighlight(principalOf(req).userId, req.valid.params.id));
+  });
+  r.patch("/:id", validate({ params: idParams, body: updateHighlightBodySchema }), async (req, res) => {
+    res.json(await highlights.updateHighlight(principalOf(req).userId, req.valid.params.id, req.valid.body));
+  });
+  r.delete("/:id", validate({ params: idParams }), async (req, res) => {
+    await highlights.deleteHighlight(principalOf(req).userId, req.valid.params.id);
+    res.status(204).end();
+  });
+  r.post("/:id/stories", validate({ params: idParams, body: highlightStoriesBodySchema }), async (req, res) => {
+    res.json(await highlights.addHighlightStories(principalOf(req).userId, req.valid.params.id, req.valid.body.story_ids));
+  });
+  // removing the last story deletes the highlight: 204 then, the updated highlight otherwise
+  r.delete("/:id/stories", validate({ params: idParams, body: highlightStoriesBodySchema }), async (req, res) => {
+    const updated = await highlights.removeHighlightStories(principalOf(req).userId, req.valid.params.id, req.valid.body.story_ids);
+    if (updated === null) res.status(204).end();
+    else res.json(updated);
+  });
+  return r;
+}
