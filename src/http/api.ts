@@ -4,6 +4,8 @@ import { errorHandler, notFoundHandler } from "./errors";
 import { healthRouter } from "./health.router";
 import { authRouter } from "../auth/auth.router";
 import { usersRouter } from "../social/users.router";
+import { highlightsRouter } from "../highlights/highlights.router";
+import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
@@ -22,6 +24,8 @@ export function mountHttp(app: express.Application): void {
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use("/auth", authRouter());
   api.use("/users", usersRouter());
+  api.use("/highlights", highlightsRouter());
+  api.use("/viewers", viewersRouter());
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
