@@ -1,0 +1,114 @@
+/**
+ * aggregate: mingo runs the pipeline on document views; a leading $match is answered by the planner so it
+ * can use indexes, pass-through documents are returned in their type-exact stored form, and $out/$merge
+ * write through the engine so they are journaled like any other write.
+ */
+import type { Document } from "bson";
+import type { Collection } from "../engine/collection";
+import { fail } from "../engine/errors";
+import { aggregate as runPipeline } from "../engine/mingo";
+import { canonical, clone, isPlainObject, keyOf } from "../engine/types";
+import type { CommandContext, Handler } from "./context";
+import { explainPlan, optNumber } from "./crud";
+
+function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document): { views: Document[]; raw: Map<Document, Document> } {
+  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn });
+  const raw = new Map<Document, Document>();
+  const views = rows.map((r) => {
+    if (r.view !== r.doc) raw.set(r.view, r.doc);
+    return r.view;
+  });
+  return { views, raw };
+}
+
+/** Stages mingo evaluates without writing into its input documents. */
+const NON_MUTATING = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$group", "$project", "$sortByCount", "$facet", "$bucket", "$bucketAuto", "$sample"]);
+
+async function writeOut(ctx: CommandContext, stage: Document, results: Document[]): Promise<void> {
+  const [op, arg] = Object.entries(stage)[0];
+  let db = ctx.db;
+  let coll: string;
+  if (typeof arg === "string") coll = arg;
+  else if (isPlainObject(arg)) {
+    const target = op === "$merge" ? arg.into : arg;
+    if (typeof target === "string") coll = target;
+    else if (isPlainObject(target)) {
+      db = typeof target.db === "string" ? target.db : db;
+      coll = String(target.coll);
+    } else fail("FailedToParse", `${op} requires a target collection`);
+  } else fail("FailedToParse", `${op} requires a target collection`);
+  const docs = results.map((d) => canonical(clone(d)) as Document);
+  if (op === "$out") {
+    ctx.engine.dropColl(db, coll, ctx.rec);
+    const c = ctx.engine.ensureColl(db, coll, ctx.rec);
+    for (const d of docs) {
+      if (d._id === undefined) d._id = ctx.engine.newId();
+      ctx.engine.insert(c, d, undefined, ctx.rec);
+    }
+    return;
+  }
+  const spec = isPlainObject(arg) ? arg : {};
+  const whenMatched = spec.whenMatched ?? "merge";
+  const whenNotMatched = spec.whenNotMatched ?? "insert";
+  const c = ctx.engine.ensureColl(db, coll, ctx.rec);
+  for (const d of docs) {
+    if (d._id === undefined) d._id = ctx.engine.newId();
+    const id = keyOf(d._id);
+    const cur = c.docs.get(id);
+    if (cur?.doc) {
+      if (whenMatched === "fail") fail("DuplicateKey", `$merge could not find a matching document for ${id}`);
+      if (whenMatched === "keepExisting") continue;
+      const next = whenMatched === "replace" ? d : { ...cur.doc, ...d };
+      ctx.engine.replace(c, id, next, ctx.txn, ctx.rec);
+    } else {
+      if (whenNotMatched === "discard") continue;
+      if (whenNotMatched === "fail") fail("BadValue", "$merge could not find a matching document in the target collection");
+      ctx.engine.insert(c, d, ctx.txn, ctx.rec);
+    }
+  }
+}
+
+const aggregate: Handler = async (cmd, ctx) => {
+  const pipeline = cmd.pipeline;
+  if (!Array.isArray(pipeline)) fail("TypeMismatch", "'pipeline' option must be specified as an array");
+  if (!isPlainObject(cmd.cursor) && !cmd.explain) fail("FailedToParse", "The 'cursor' option is required, except for aggregate with the explain argument");
+  const target = cmd.aggregate;
+  const collectionless = target === 1 || (typeof target === "number" && target === 1);
+  if (!collectionless && typeof target !== "string") fail("InvalidNamespace", "aggregate target must be a collection name or 1");
+  const ns = collectionless ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${target}`;
+  const c = collectionless ? undefined : ctx.engine.coll(ctx.db, target as string);
+
+  let stages = pipeline as Document[];
+  for (const s of stages) if (!isPlainObject(s) || Object.keys(s).length !== 1) fail("Location40323", "A pipeline stage specification object must contain exactly one field.");
+  const last = stages[stages.length - 1];
+  const outStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
+  if (outStage) stages = stages.slice(0, -1);
+  if (outStage && ctx.txn) fail("OperationNotSupportedInTransaction", `${Object.keys(outStage)[0]} cannot be used in a transaction`);
+
+  let leadingMatch: Document | undefined;
+  if (stages[0] && "$match" in stages[0] && isPlainObject(stages[0].$match) && !("$expr" in stages[0].$match)) {
+    leadingMatch = stages[0].$match as Document;
+    stages = stages.slice(1);
+  }
+  if (cmd.explain) {
+    const { plan } = ctx.engine.select(c, leadingMatch, { txn: ctx.txn, limit: 1 });
+    return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
+  }
+  const { views, raw } = collectionless ? { views: [], raw: new Map() } : docsFor(ctx, c, leadingMatch);
+  const resolver = (name: string): Document[] => docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
+  const mutating = stages.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
+  // stored documents are shared with the store; stages that write into their input get copies
+  const input = mutating ? views.map((v) => clone(v)) : views;
+  if (mutating) views.forEach((v, i) => raw.has(v) && raw.set(input[i], raw.get(v)!));
+  let results = stages.length ? runPipeline(stages, input, resolver, isPlainObject(cmd.let) ? (cmd.let as Document) : undefined) : input;
+  results = results.map((d) => raw.get(d) ?? d);
+  if (outStage) {
+    await writeOut(ctx, outStage, results);
+    ctx.flush();
+    return { cursor: { firstBatch: [], id: 0, ns }, ok: 1 };
+  }
+  const cursor = cmd.cursor as Document;
+  return { cursor: ctx.cursors.first(ns, results, optNumber(cursor.batchSize)), ok: 1 };
+};
+
+export const aggregateCommands: Record<string, Handler> = { aggregate };

@@ -1,0 +1,398 @@
+/**
+ * Document commands: insert, update, delete, find, getMore, killCursors, findAndModify, count, distinct.
+ */
+import type { Document } from "bson";
+import type { Collection } from "../engine/collection";
+import type { Row } from "../engine/engine";
+import { fail, toServerError } from "../engine/errors";
+import { project } from "../engine/mingo";
+import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../engine/update";
+import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
+import type { CommandContext, Handler } from "./context";
+
+export function collName(cmd: Document, key: string): string {
+  const v = cmd[key];
+  if (typeof v !== "string") fail("InvalidNamespace", `collection name has invalid type ${typeName(v)}`);
+  if (v === "") fail("InvalidNamespace", `Invalid namespace specified '${v}'`);
+  return v;
+}
+
+export function optNumber(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (numKind(v) === null) fail("TypeMismatch", `Expected a number, got ${typeName(v)}`);
+  return toNumber(v);
+}
+
+function optDoc(v: unknown, what: string): Document | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isPlainObject(v)) fail("TypeMismatch", `BSON field '${what}' is the wrong type '${typeName(v)}', expected type 'object'`);
+  return v;
+}
+
+/** Write errors go into writeErrors; only a transaction-level failure aborts the whole command. */
+function writeError(index: number, err: unknown, ctx: CommandContext): Document {
+  const e = toServerError(err);
+  if (ctx.txn && (e.code === 112 || e.code === 251)) throw e;
+  const out: Document = { index, code: e.code, errmsg: e.message };
+  if (e.extra.keyPattern) out.keyPattern = e.extra.keyPattern;
+  if (e.extra.keyValue) out.keyValue = e.extra.keyValue;
+  return out;
+}
+
+function validateId(doc: Document): void {
+  const id = doc._id;
+  if (Array.isArray(id)) fail("InvalidIdField", "The '_id' value cannot be of type array");
+  if (id instanceof RegExp) fail("InvalidIdField", "The '_id' value cannot be of type regex");
+  if (isPlainObject(id)) {
+    for (const k of Object.keys(id)) if (k.startsWith("$")) fail("DollarPrefixedFieldName", `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`);
+  }
+}
+
+function withId(doc: Document, ctx: CommandContext): Document {
+  if (doc._id !== undefined) {
+    if (Object.keys(doc)[0] === "_id") return doc;
+    const { _id, ...rest } = doc;
+    return { _id, ...rest };
+  }
+  return { _id: ctx.engine.newId(), ...doc };
+}
+
+/** Waits out transaction locks on any of these rows; returns true when the caller must re-select. */
+async function blocked(ctx: CommandContext, c: Collection, rows: Row[] | string[]): Promise<boolean> {
+  if (ctx.txn || c.locks.size === 0) return false;
+  const wait = ctx.engine.lockWait(c, rows.map((r) => (typeof r === "string" ? r : r.id)));
+  if (!wait) return false;
+  ctx.flush();
+  await wait;
+  return true;
+}
+
+// ------------------------------------------------------------------ insert
+
+const insert: Handler = async (cmd, ctx) => {
+  const name = collName(cmd, "insert");
+  const docs = cmd.documents;
+  if (!Array.isArray(docs)) fail("TypeMismatch", "BSON field 'insert.documents' is missing or not an array");
+  const ordered = cmd.ordered !== false;
+  const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (let i = 0; i < docs.length; i++) {
+    try {
+      if (!isPlainObject(docs[i])) fail("TypeMismatch", "document to insert must be an object");
+      const doc = withId(docs[i] as Document, ctx);
+      validateId(doc);
+      const id = keyOf(doc._id);
+      while (await blocked(ctx, c, [id])) {
+        /* a transaction held this _id; re-check after it settles */
+      }
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      n++;
+    } catch (e) {
+      writeErrors.push(writeError(i, e, ctx));
+      if (ordered) break;
+    }
+  }
+  const reply: Document = { n, ok: 1 };
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  ctx.flush();
+  return reply;
+};
+
+// ------------------------------------------------------------------ update
+
+interface UpdateOutcome {
+  n: number;
+  nModified: number;
+  upsertedId?: unknown;
+  /** documents before/after, for findAndModify */
+  before?: Document;
+  after?: Document;
+}
+
+/**
+ * One update statement. Selection and mutation happen without an intervening await, so the statement sees and
+ * changes one consistent state; waiting for a transaction's lock restarts the selection.
+ */
+async function runUpdate(
+  ctx: CommandContext,
+  c: Collection,
+  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown },
+): Promise<UpdateOutcome> {
+  validateUpdate(spec.u);
+  if (spec.multi && !Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && Object.keys(spec.u).length > 0) {
+    fail("FailedToParse", "multi update is not supported for replacement-style update");
+  }
+  for (;;) {
+    const { rows } = ctx.engine.select(c, spec.q, { txn: ctx.txn, limit: spec.multi ? undefined : 1, sort: spec.sort, hint: spec.hint });
+    if (await blocked(ctx, c, rows)) continue;
+    if (rows.length === 0) {
+      if (!spec.upsert) return { n: 0, nModified: 0 };
+      if (!ctx.txn && c.locks.size > 0) {
+        // an uncommitted transactional insert may be the match we are about to duplicate
+        const seedId = spec.q && spec.q._id !== undefined && !isPlainObject(spec.q._id) ? keyOf(spec.q._id) : null;
+        if (seedId && (await blocked(ctx, c, [seedId]))) continue;
+      }
+      const seed = Array.isArray(spec.u) || Object.keys(spec.u)[0]?.startsWith("$") ? upsertSeed(spec.q) : {};
+      if (!Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && spec.q?._id !== undefined && !isPlainObject(spec.q._id)) {
+        seed._id = spec.q._id;
+      }
+      let doc = applyUpdate(seed, spec.u, { isInsert: true, arrayFilters: spec.arrayFilters });
+      if (doc._id === undefined && seed._id !== undefined) doc = { _id: seed._id, ...doc };
+      doc = withId(doc, ctx);
+      validateId(doc);
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      return { n: 1, nModified: 0, upsertedId: doc._id, after: doc };
+    }
+    let nModified = 0;
+    let before: Document | undefined;
+    let after: Document | undefined;
+    for (const row of rows) {
+      const positional = positionalIndex(spec.q, row.view);
+      const next = applyUpdate(row.doc, spec.u, { isInsert: false, positional, arrayFilters: spec.arrayFilters });
+      before ??= row.doc;
+      if (!sameValue(next, row.doc)) {
+        validateId(next);
+        ctx.engine.replace(c, row.id, next, ctx.txn, ctx.rec);
+        nModified++;
+        after ??= next;
+      } else {
+        after ??= row.doc;
+      }
+    }
+    return { n: rows.length, nModified, before, after };
+  }
+}
+
+const update: Handler = async (cmd, ctx) => {
+  const name = collName(cmd, "update");
+  const updates = cmd.updates;
+  if (!Array.isArray(updates)) fail("TypeMismatch", "BSON field 'update.updates' is missing or not an array");
+  const ordered = cmd.ordered !== false;
+  const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  const writeErrors: Document[] = [];
+  const upserted: Document[] = [];
+  let n = 0;
+  let nModified = 0;
+  for (let i = 0; i < updates.length; i++) {
+    try {
+      const s = updates[i] as Document;
+      if (!isPlainObject(s)) fail("TypeMismatch", "update statement must be an object");
+      if (s.u === undefined || (!isPlainObject(s.u) && !Array.isArray(s.u))) fail("FailedToParse", "BSON field 'update.updates.u' is missing or has the wrong type");
+      const out = await runUpdate(ctx, c, {
+        q: optDoc(s.q, "q") ?? {},
+        u: s.u as Document,
+        multi: !!s.multi,
+        upsert: !!s.upsert,
+        arrayFilters: s.arrayFilters as Document[] | undefined,
+        hint: s.hint,
+      });
+      n += out.n;
+      nModified += out.nModified;
+      if (out.upsertedId !== undefined) upserted.push({ index: i, _id: out.upsertedId });
+    } catch (e) {
+      writeErrors.push(writeError(i, e, ctx));
+      if (ordered) break;
+    }
+  }
+  const reply: Document = { n, nModified, ok: 1 };
+  if (upserted.length) reply.upserted = upserted;
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  ctx.flush();
+  return reply;
+};
+
+// ------------------------------------------------------------------ delete
+
+const del: Handler = async (cmd, ctx) => {
+  const name = collName(cmd, "delete");
+  const deletes = cmd.deletes;
+  if (!Array.isArray(deletes)) fail("TypeMismatch", "BSON field 'delete.deletes' is missing or not an array");
+  const ordered = cmd.ordered !== false;
+  const c = ctx.engine.coll(ctx.db, name);
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (let i = 0; i < deletes.length; i++) {
+    try {
+      const s = deletes[i] as Document;
+      const limit = optNumber(s.limit) ?? 0;
+      if (limit !== 0 && limit !== 1) fail("FailedToParse", "The limit field in delete objects must be 0 or 1. Got " + limit);
+      if (!c) continue;
+      for (;;) {
+        const { rows } = ctx.engine.select(c, optDoc(s.q, "q") ?? {}, { txn: ctx.txn, limit: limit || undefined, hint: s.hint });
+        if (await blocked(ctx, c, rows)) continue;
+        for (const r of rows) ctx.engine.remove(c, r.id, ctx.txn, ctx.rec);
+        n += rows.length;
+        break;
+      }
+    } catch (e) {
+      writeErrors.push(writeError(i, e, ctx));
+      if (ordered) break;
+    }
+  }
+  const reply: Document = { n, ok: 1 };
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  ctx.flush();
+  return reply;
+};
+
+// ------------------------------------------------------------------ find
+
+function applyProjection(docs: Document[], projection: Document | undefined): Document[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  return project(docs, projection);
+}
+
+export function explainPlan(ns: string, stage: string, indexName: string | undefined, c: Collection | undefined, filter: Document | undefined, stats?: { examined: number; returned: number }): Document {
+  const inputStage = indexName ? { stage: "FETCH", indexName, keyPattern: c?.indexes.get(indexName)?.keyPattern } : undefined;
+  const winningPlan: Document = { stage, filter: filter ?? {} };
+  if (indexName) {
+    winningPlan.indexName = indexName;
+    winningPlan.keyPattern = c?.indexes.get(indexName)?.keyPattern;
+    winningPlan.inputStage = inputStage;
+  }
+  const out: Document = {
+    queryPlanner: { namespace: ns, parsedQuery: filter ?? {}, winningPlan, rejectedPlans: [] },
+    serverInfo: { host: "localhost", port: 0, version: "7.0.0" },
+    ok: 1,
+  };
+  if (stats) out.executionStats = { nReturned: stats.returned, totalDocsExamined: stats.examined, executionSuccess: true };
+  return out;
+}
+
+function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document): { rows: Row[]; stage: string; indexName?: string } {
+  const limitRaw = optNumber(cmd.limit);
+  const limit = limitRaw === undefined ? undefined : Math.abs(limitRaw) || undefined;
+  const skip = optNumber(cmd.skip);
+  if (skip !== undefined && skip < 0) fail("BadValue", "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
+  const { rows, plan } = ctx.engine.select(c, optDoc(cmd.filter, "filter"), {
+    txn: ctx.txn,
+    sort: optDoc(cmd.sort, "sort"),
+    skip,
+    limit,
+    hint: cmd.hint,
+  });
+  return { rows, stage: plan.stage, indexName: plan.indexName };
+}
+
+export const find: Handler = (cmd, ctx) => {
+  const name = collName(cmd, "find");
+  const c = ctx.engine.coll(ctx.db, name);
+  const { rows } = findRows(ctx, c, cmd);
+  const docs = applyProjection(
+    rows.map((r) => r.doc),
+    optDoc(cmd.projection, "projection"),
+  );
+  const limit = optNumber(cmd.limit);
+  const single = !!cmd.singleBatch || (limit !== undefined && limit < 0);
+  return { cursor: ctx.cursors.first(`${ctx.db}.${name}`, docs, optNumber(cmd.batchSize), single), ok: 1 };
+};
+
+export function explainFind(cmd: Document, ctx: CommandContext, verbosity: string): Document {
+  const name = collName(cmd, "find");
+  const c = ctx.engine.coll(ctx.db, name);
+  const { rows, stage, indexName } = findRows(ctx, c, cmd);
+  const examined = stage === "COLLSCAN" ? (c?.docs.size ?? 0) : rows.length;
+  return explainPlan(`${ctx.db}.${name}`, stage, indexName, c, cmd.filter as Document, verbosity === "queryPlanner" ? undefined : { examined, returned: rows.length });
+}
+
+const getMore: Handler = (cmd, ctx) => {
+  const collection = typeof cmd.collection === "string" ? cmd.collection : "";
+  return { cursor: ctx.cursors.more(cmd.getMore, collection, ctx.db, optNumber(cmd.batchSize)), ok: 1 };
+};
+
+const killCursors: Handler = (cmd, ctx) => {
+  const ids = Array.isArray(cmd.cursors) ? cmd.cursors : [];
+  const { killed, notFound } = ctx.cursors.kill(ids);
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+// ------------------------------------------------------------------ findAndModify
+
+const findAndModify: Handler = async (cmd, ctx) => {
+  const name = collName(cmd, Object.keys(cmd)[0]);
+  const remove = !!cmd.remove;
+  const upd = cmd.update as Document | Document[] | undefined;
+  if (remove && upd !== undefined) fail("FailedToParse", "Cannot specify both an update and remove=true");
+  if (!remove && upd === undefined) fail("FailedToParse", "Either an update or remove=true must be specified");
+  if (remove && cmd.upsert) fail("FailedToParse", "Cannot specify both upsert=true and remove=true");
+  if (remove && cmd.new) fail("FailedToParse", "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+  const query = optDoc(cmd.query, "query") ?? {};
+  const sort = optDoc(cmd.sort, "sort");
+  const fields = optDoc(cmd.fields, "fields");
+  const shape = (d: Document | undefined): Document | null => (d ? applyProjection([d], fields)[0] : null);
+
+  if (remove) {
+    const c = ctx.engine.coll(ctx.db, name);
+    if (!c) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+    for (;;) {
+      const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, sort, limit: 1, hint: cmd.hint });
+      if (await blocked(ctx, c, rows)) continue;
+      if (rows.length === 0) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+      ctx.engine.remove(c, rows[0].id, ctx.txn, ctx.rec);
+      ctx.flush();
+      return { lastErrorObject: { n: 1 }, value: shape(rows[0].doc), ok: 1 };
+    }
+  }
+  const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  const out = await runUpdate(ctx, c, {
+    q: query,
+    u: upd!,
+    upsert: !!cmd.upsert,
+    arrayFilters: cmd.arrayFilters as Document[] | undefined,
+    sort,
+    hint: cmd.hint,
+  });
+  const lastErrorObject: Document = { n: out.n, updatedExisting: out.n > 0 && out.upsertedId === undefined };
+  if (out.upsertedId !== undefined) lastErrorObject.upserted = out.upsertedId;
+  const value = cmd.new ? shape(out.after) : out.upsertedId !== undefined ? null : shape(out.before);
+  ctx.flush();
+  return { lastErrorObject, value, ok: 1 };
+};
+
+// ------------------------------------------------------------------ count / distinct
+
+const count: Handler = (cmd, ctx) => {
+  const name = collName(cmd, "count");
+  const c = ctx.engine.coll(ctx.db, name);
+  const skip = optNumber(cmd.skip) ?? 0;
+  const limit = Math.abs(optNumber(cmd.limit) ?? 0);
+  const query = optDoc(cmd.query, "query");
+  if ((!query || Object.keys(query).length === 0) && !ctx.txn && c) {
+    const total = Math.max(0, c.docs.size - skip);
+    return { n: limit ? Math.min(limit, total) : total, ok: 1 };
+  }
+  const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, skip, limit: limit || undefined, hint: cmd.hint });
+  return { n: rows.length, ok: 1 };
+};
+
+const distinct: Handler = (cmd, ctx) => {
+  const name = collName(cmd, "distinct");
+  if (typeof cmd.key !== "string") fail("TypeMismatch", "BSON field 'distinct.key' is missing or not a string");
+  const c = ctx.engine.coll(ctx.db, name);
+  const { rows } = ctx.engine.select(c, optDoc(cmd.query, "query"), { txn: ctx.txn });
+  const segs = cmd.key.split(".");
+  const seen = new Map<string, unknown>();
+  for (const r of rows) {
+    for (const v of pathValues(r.doc, segs)) {
+      if (v === undefined) continue;
+      const k = keyOf(v);
+      if (!seen.has(k)) seen.set(k, v);
+    }
+  }
+  const values = [...seen.values()].sort(compareValues);
+  return { values, ok: 1 };
+};
+
+export const crudCommands: Record<string, Handler> = {
+  insert,
+  update,
+  delete: del,
+  find,
+  getMore,
+  killCursors,
+  findAndModify,
+  findandmodify: findAndModify,
+  count,
+  distinct,
+};
