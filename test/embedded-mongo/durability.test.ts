@@ -10,13 +10,11 @@ import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError } from "mongodb";
 import mongoose from "mongoose";
-import { JOURNAL_FILE } from "../../src/embedded-mongo/journal";
+import { startEmbeddedMongo } from "../../src/embedded-mongo/index";
+import { JOURNAL_FILE, openJournal } from "../../src/embedded-mongo/journal";
+import { Engine } from "../../src/embedded-mongo/engine/engine";
 import { spawnTs } from "./fixtures/spawn-ts";
 
-type Store = { uri: string; stop(): Promise<void> };
-type StartStore = (opts: { dataDir: string; port: number }) => Promise<Store>;
-
-let startEmbeddedMongo: StartStore;
 let dataDir: string;
 
 /** concurrent driver callers, so the kill lands with many writes in flight */
@@ -27,10 +25,6 @@ const WRITES_BEFORE_KILL = 1500;
 describe("embedded store durability (driver → store → kill -9 → restart)", function () {
   this.timeout(60_000);
 
-  before(async () => {
-    // loaded lazily so a missing engine fails these tests, not every spec file mocha loads
-    ({ startEmbeddedMongo } = (await import("../../src/embedded-mongo")) as unknown as { startEmbeddedMongo: StartStore });
-  });
   beforeEach(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "limelight-store-"));
   });
@@ -181,6 +175,36 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
     const ids = await readIds();
     assert.ok(ids.length > 0 && ids.length < 20, `a proper prefix survives (${ids.length})`);
     assert.deepEqual(ids, Array.from({ length: ids.length }, (_, i) => i), "what survives is a prefix, nothing skipped over");
+  });
+
+  it("serves the same data after a compaction of the store's journal into a snapshot", async () => {
+    const first = await startEmbeddedMongo({ dataDir, port: 0 });
+    const client = new MongoClient(first.uri);
+    const coll = client.db("app").collection<{ _id: number; email: string; n?: Int32 }>("people");
+    await coll.createIndex({ email: 1 }, { unique: true });
+    await coll.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: i, email: `p${i}@x`, n: new Int32(i) })));
+    await coll.deleteMany({ _id: { $gte: 150 } });
+    await coll.updateMany({ _id: { $lt: 10 } }, { $set: { vip: true } });
+    const before = await coll.find().sort({ _id: 1 }).toArray();
+    await client.close();
+    await first.stop();
+
+    // compact exactly as the store does past its size threshold: the engine's dump into a snapshot
+    const engine = new Engine();
+    const { journal } = await openJournal({ dir: dataDir }, (r) => engine.apply(r));
+    await journal.compact(() => engine.dump());
+    await journal.close();
+
+    const second = await startEmbeddedMongo({ dataDir, port: 0 });
+    const again = new MongoClient(second.uri);
+    try {
+      const people = again.db("app").collection<{ _id: number; email: string }>("people");
+      assert.deepEqual(await people.find().sort({ _id: 1 }).toArray(), before);
+      await assert.rejects(people.insertOne({ _id: 999, email: "p1@x" }), /E11000/, "unique index survived the snapshot");
+    } finally {
+      await again.close();
+      await second.stop();
+    }
   });
 
   it("refuses a second store on a data directory that a live store holds", async () => {
