@@ -106,7 +106,7 @@ export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, 
     const current = await StoryModel.findById(story._id, { view_count: 1 }).lean();
     return { counted: false, view_count: current?.view_count ?? 0 };
   }
-  const updated = await StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: 1 } }, { new: true, projection: { view_count: 1 } }).lean();
+  const updated = await StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: 1 } }, { returnDocument: "after", projection: { view_count: 1 } }).lean();
   return { counted: true, view_count: updated?.view_count ?? 0 };
 }
 
@@ -254,7 +254,7 @@ export async function upsertReaction(
     created = false;
   }
   if (created) {
-    const updated = await StoryModel.findByIdAndUpdate(story._id, { $inc: { reaction_count: 1 } }, { new: true, projection: { reaction_count: 1 } }).lean();
+    const updated = await StoryModel.findByIdAndUpdate(story._id, { $inc: { reaction_count: 1 } }, { returnDocument: "after", projection: { reaction_count: 1 } }).lean();
     return { created, reaction_count: updated?.reaction_count ?? 0 };
   }
   const current = await StoryModel.findById(story._id, { reaction_count: 1 }).lean();
