@@ -3,7 +3,7 @@
  * can use indexes, pass-through documents are returned in their type-exact stored form, and $out/$merge
  * write through the engine so they are journaled like any other write.
  */
-import type { Document } from "bson";
+import { Long, type Document } from "bson";
 import type { Collection } from "../engine/collection";
 import { fail } from "../engine/errors";
 import { aggregate as runPipeline } from "../engine/mingo";
@@ -105,7 +105,7 @@ const aggregate: Handler = async (cmd, ctx) => {
   if (outStage) {
     await writeOut(ctx, outStage, results);
     ctx.flush();
-    return { cursor: { firstBatch: [], id: 0, ns }, ok: 1 };
+    return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
   }
   const cursor = cmd.cursor as Document;
   return { cursor: ctx.cursors.first(ns, results, optNumber(cursor.batchSize)), ok: 1 };

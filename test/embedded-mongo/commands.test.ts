@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { Long } from "mongodb";
+import { expectReject, useStore } from "./helpers";
+
+describe("embedded-mongo: commands", () => {
+  const h = useStore();
+
+  it("answers the handshake as a 7.0 replica-set primary with sessions", async () => {
+    const r = await h.client.db("admin").command({ hello: 1 });
+    assert.equal(r.isWritablePrimary, true);
+    assert.equal(r.maxWireVersion, 21);
+    assert.equal(r.maxBsonObjectSize, 16 * 1024 * 1024);
+    assert.equal(r.maxMessageSizeBytes, 48000000);
+    assert.equal(r.maxWriteBatchSize, 100000);
+    assert.equal(r.logicalSessionTimeoutMinutes, 30);
+    assert.ok(r.localTime instanceof Date);
+    assert.equal(typeof r.connectionId, "number");
+    assert.equal(r.compression, undefined);
+    const legacy = await h.client.db("admin").command({ isMaster: 1 });
+    assert.equal(legacy.ismaster, true);
+    assert.equal((await h.db.command({ ping: 1 })).ok, 1);
+    const bi = await h.db.command({ buildInfo: 1 });
+    assert.equal(bi.version, "7.0.0");
+  });
+
+  it("rejects unknown commands with CommandNotFound (59)", async () => {
+    const e = await expectReject(h.db.command({ frobnicate: 1 }));
+    assert.equal(e.code, 59);
+    assert.equal(e.codeName, "CommandNotFound");
+    assert.equal(e.errmsg ?? e.message, "no such command: 'frobnicate'");
+  });
+
+  it("creates, lists and drops collections and databases", async () => {
+    await h.db.createCollection("a");
+    await h.db.collection("b").insertOne({ x: 1 });
+    const names = (await h.db.listCollections().toArray()).map((c) => c.name).sort();
+    assert.deepEqual(names, ["a", "b"]);
+    const filtered = await h.db.listCollections({ name: "b" }, { nameOnly: true }).toArray();
+    assert.deepEqual(filtered, [{ name: "b", type: "collection" }]);
+    const e = await expectReject(h.db.createCollection("a", { capped: true, size: 1000 }));
+    assert.equal(e.code, 48);
+    assert.equal(await h.db.collection("a").drop(), true);
+    const dbs = await h.client.db("admin").admin().listDatabases();
+    assert.ok(dbs.databases.some((d) => d.name === h.db.databaseName));
+    await h.db.dropDatabase();
+    assert.equal((await h.db.listCollections().toArray()).length, 0);
+  });
+
+  it("inserts, finds with filter/sort/projection/skip/limit and batches through getMore", async () => {
+    const c = h.db.collection("items");
+    const docs = Array.from({ length: 250 }, (_, i) => ({ i, even: i % 2 === 0, tag: `t${i % 5}` }));
+    const r = await c.insertMany(docs);
+    assert.equal(r.insertedCount, 250);
+    const evens = await c.find({ even: true }, { sort: { i: -1 }, projection: { _id: 0, i: 1 }, skip: 2, limit: 3 }).toArray();
+    assert.deepEqual(evens, [{ i: 244 }, { i: 242 }, { i: 240 }]);
+    const all = await c.find({}, { batchSize: 7 }).toArray();
+    assert.equal(all.length, 250);
+    const single = await h.db.command({ find: "items", filter: {}, batchSize: 10, singleBatch: true });
+    assert.equal(single.cursor.firstBatch.length, 10);
+    assert.ok(Long.fromValue(single.cursor.id).isZero());
+    const many = await h.db.command({ find: "items", filter: {}, batchSize: 10 });
+    assert.ok(many.cursor.id instanceof Long && !many.cursor.id.isZero());
+    const more = await h.db.command({ getMore: many.cursor.id, collection: "items", batchSize: 5 });
+    assert.equal(more.cursor.nextBatch.length, 5);
+    const killed = await h.db.command({ killCursors: "items", cursors: [many.cursor.id] });
+    assert.equal(killed.cursorsKilled.length, 1);
+    const gone = await expectReject(h.db.command({ getMore: many.cursor.id, collection: "items" }));
+    assert.equal(gone.code, 43);
+    const hinted = await c.find({ i: 3 }).hint({ _id: 1 }).toArray();
+    assert.equal(hinted.length, 1);
+  });
+
+  it("counts and computes distinct values", async () => {
+    const c = h.db.collection("c");
+    await c.insertMany([{ k: 1, t: ["a", "b"] }, { k: 2, t: ["b"] }, { k: 3, t: "c" }]);
+    assert.equal(await c.countDocuments({ k: { $gte: 2 } }), 2);
+    assert.equal(await c.estimatedDocumentCount(), 3);
+    const r = await h.db.command({ count: "c", query: { k: { $gt: 0 } }, limit: 2 });
+    assert.equal(r.n, 2);
+    assert.deepEqual(await c.distinct("t"), ["a", "b", "c"]);
+    assert.deepEqual(await c.distinct("k", { k: { $lt: 3 } }), [1, 2]);
+  });
+
+  it("updates: multi, upsert, $setOnInsert, positional, arrayFilters, pipeline, replacement", async () => {
+    const c = h.db.collection("u");
+    await c.insertMany([
+      { _id: 1, n: 1, arr: [{ q: 1 }, { q: 5 }], grades: [80, 95, 70] },
+      { _id: 2, n: 2, arr: [], grades: [100] },
+    ]);
+    const many = await c.updateMany({}, { $inc: { n: 10 } });
+    assert.equal(many.matchedCount, 2);
+    assert.equal(many.modifiedCount, 2);
+    const ups = await c.updateOne({ _id: 3 }, { $set: { a: 1 }, $setOnInsert: { created: true } }, { upsert: true });
+    assert.equal(ups.upsertedId, 3);
+    assert.deepEqual(await c.findOne({ _id: 3 }), { _id: 3, a: 1, created: true });
+    await c.updateOne({ _id: 3 }, { $set: { a: 2 }, $setOnInsert: { created: false } }, { upsert: true });
+    assert.equal((await c.findOne({ _id: 3 }))!.created, true);
+    await c.updateOne({ _id: 1, "arr.q": 5 }, { $set: { "arr.$.hit": true } });
+    assert.deepEqual((await c.findOne({ _id: 1 }))!.arr, [{ q: 1 }, { q: 5, hit: true }]);
+    await c.updateOne({ _id: 1 }, { $set: { "grades.$[g]": 0 } }, { arrayFilters: [{ g: { $lt: 90 } }] });
+    assert.deepEqual((await c.findOne({ _id: 1 }))!.grades, [0, 95, 0]);
+    await c.updateOne({ _id: 2 }, [{ $set: { double: { $multiply: ["$n", 2] } } }]);
+    assert.equal((await c.findOne({ _id: 2 }))!.double, 24);
+    await c.replaceOne({ _id: 2 }, { replaced: true });
+    assert.deepEqual(await c.findOne({ _id: 2 }), { _id: 2, replaced: true });
+    const noop = await c.updateOne({ _id: 2 }, { $set: { replaced: true } });
+    assert.equal(noop.matchedCount, 1);
+    assert.equal(noop.modifiedCount, 0);
+    await c.updateOne({ _id: 1 }, { $push: { grades: { $each: [1, 2], $slice: -3 } }, $unset: { arr: "" } });
+    assert.deepEqual(await c.findOne({ _id: 1 }, { projection: { grades: 1, arr: 1 } }), { _id: 1, grades: [0, 1, 2] });
+    await c.updateOne({ _id: 1 }, { $addToSet: { grades: { $each: [2, 3] } }, $pull: { missing: 1 } as never });
+    assert.deepEqual((await c.findOne({ _id: 1 }))!.grades, [0, 1, 2, 3]);
+    await c.updateOne({ _id: 1 }, { $pull: { grades: { $gte: 2 } }, $rename: { n: "count" }, $max: { top: 9 } });
+    assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, grades: [0, 1], count: 11, top: 9 });
+  });
+
+  it("raises MongoDB's errors for invalid updates", async () => {
+    const c = h.db.collection("e");
+    await c.insertOne({ _id: 1, s: "x", a: [1] });
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $inc: { s: 1 } }))).code, 14);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $inc: { a: "x" } as never }))).code, 14);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $push: { s: 1 } as never }))).code, 2);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $set: { _id: 2 } }))).code, 66);
+    assert.equal((await expectReject(c.replaceOne({ _id: 1 }, { _id: 2 }))).code, 66);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $set: { a: 1, "a.b": 2 } }))).code, 40);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $foo: { a: 1 } } as never))).code, 9);
+    assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $set: { "s.x": 1 } }))).code, 28);
+    assert.equal((await expectReject(c.find({ a: { $bogus: 1 } }).toArray())).code, 2);
+    assert.equal((await expectReject(c.aggregate([{ $bogus: {} }]).toArray())).code, 40324);
+  });
+
+  it("deletes with limit 1 and 0", async () => {
+    const c = h.db.collection("d");
+    await c.insertMany([{ k: 1 }, { k: 1 }, { k: 1 }, { k: 2 }]);
+    assert.equal((await c.deleteOne({ k: 1 })).deletedCount, 1);
+    assert.equal((await c.deleteMany({ k: 1 })).deletedCount, 2);
+    assert.equal(await c.countDocuments(), 1);
+  });
+
+  it("findAndModify: sort, new, upsert, remove, fields, arrayFilters", async () => {
+    const c = h.db.collection("f");
+    await c.insertMany([{ k: 1, v: 1, xs: [1, 5] }, { k: 2, v: 1, xs: [2] }]);
+    const before = await c.findOneAndUpdate({ v: 1 }, { $inc: { v: 1 } }, { sort: { k: -1 }, returnDocument: "before", projection: { _id: 0 } });
+    assert.deepEqual(before, { k: 2, v: 1, xs: [2] });
+    const after = await c.findOneAndUpdate({ k: 1 }, { $set: { "xs.$[x]": 0 } }, { arrayFilters: [{ x: { $gt: 2 } }], returnDocument: "after" });
+    assert.deepEqual(after!.xs, [1, 0]);
+    const up = await c.findOneAndUpdate({ k: 9 }, { $set: { v: 9 } }, { upsert: true, returnDocument: "after", includeResultMetadata: true });
+    assert.equal(up.value!.k, 9);
+    assert.equal(up.lastErrorObject!.updatedExisting, false);
+    assert.ok(up.lastErrorObject!.upserted);
+    const removed = await c.findOneAndDelete({ k: 9 });
+    assert.equal(removed!.v, 9);
+    assert.equal(await c.findOneAndDelete({ k: 99 }), null);
+    const repl = await c.findOneAndReplace({ k: 1 }, { k: 1, replaced: 1 }, { returnDocument: "after" });
+    assert.equal(repl!.replaced, 1);
+  });
+
+  it("aggregates with $group, $lookup across collections, $unwind, $out and cursor batching", async () => {
+    await h.db.collection("users").insertMany([{ _id: 1, name: "ann" }, { _id: 2, name: "bob" }]);
+    const orders = h.db.collection("orders");
+    await orders.insertMany([{ u: 1, amt: 5 }, { u: 1, amt: 7 }, { u: 2, amt: 1 }]);
+    const res = await orders
+      .aggregate([
+        { $match: { amt: { $gte: 1 } } },
+        { $group: { _id: "$u", total: { $sum: "$amt" } } },
+        { $lookup: { from: "users", localField: "_id", foreignField: "_id", as: "user" } },
+        { $unwind: "$user" },
+        { $project: { _id: 0, name: "$user.name", total: 1 } },
+        { $sort: { total: -1 } },
+      ])
+      .toArray();
+    assert.deepEqual(res, [{ total: 12, name: "ann" }, { total: 1, name: "bob" }]);
+    await orders.aggregate([{ $match: { u: 1 } }, { $out: "big" }]).toArray();
+    assert.equal(await h.db.collection("big").countDocuments(), 2);
+    const cur = await h.db.command({ aggregate: "orders", pipeline: [], cursor: { batchSize: 1 } });
+    assert.equal(cur.cursor.firstBatch.length, 1);
+    assert.ok(!Long.fromValue(cur.cursor.id).isZero());
+    const rest = await orders.aggregate([], { batchSize: 1 }).toArray();
+    assert.equal(rest.length, 3);
+  });
+
+  it("manages indexes: create, list, drop, and NamespaceNotFound on missing collections", async () => {
+    const c = h.db.collection("ix");
+    const e = await expectReject(c.listIndexes().toArray());
+    assert.equal(e.code, 26);
+    assert.equal(await c.createIndex({ a: 1 }), "a_1");
+    assert.equal(await c.createIndex({ b: -1, c: 1 }, { name: "bc", unique: true }), "bc");
+    assert.equal(await c.createIndex({ a: 1 }), "a_1");
+    const names = (await c.listIndexes().toArray()).map((i) => i.name);
+    assert.deepEqual(names, ["_id_", "a_1", "bc"]);
+    await c.dropIndex("a_1");
+    assert.equal((await expectReject(c.dropIndex("a_1"))).code, 27);
+    assert.equal((await expectReject(c.dropIndex("_id_"))).code, 72);
+    await c.dropIndexes();
+    assert.deepEqual((await c.listIndexes().toArray()).map((i) => i.name), ["_id_"]);
+  });
+
+  it("reports dbStats, collStats-ish and endSessions", async () => {
+    await h.db.collection("s").insertOne({ a: 1 });
+    const st = await h.db.command({ dbStats: 1 });
+    assert.equal(st.objects, 1);
+    const s = h.client.startSession();
+    await s.endSession();
+    assert.equal((await h.client.db("admin").command({ endSessions: [] })).ok, 1);
+  });
+});
