@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import mongoose from "mongoose";
+import { expectReject, useStore } from "./helpers";
+
+function assertDup(e: Record<string, any>, msg: string, keyPattern: object, keyValue: object): void {
+  assert.equal(e.code, 11000);
+  assert.equal(e.errmsg ?? e.message, msg);
+  assert.deepEqual(e.keyPattern, keyPattern);
+  assert.deepEqual(e.keyValue, keyValue);
+}
+
+describe("embedded-mongo: indexes", () => {
+  const h = useStore({ ttlMonitorIntervalMs: 50 });
+
+  it("E11000 on insert with MongoDB's exact shape, ordered and unordered", async () => {
+    const c = h.db.collection("users");
+    await c.createIndex({ name: 1 }, { unique: true });
+    await c.insertOne({ name: "x" });
+    const e = await expectReject(c.insertOne({ name: "x" }));
+    assertDup(e, `E11000 duplicate key error collection: ${h.db.databaseName}.users index: name_1 dup key: { name: "x" }`, { name: 1 }, { name: "x" });
+    const ordered = await expectReject(c.insertMany([{ name: "a" }, { name: "x" }, { name: "b" }]));
+    assert.equal(ordered.result.insertedCount, 1);
+    assert.equal(ordered.writeErrors.length ?? 1, 1);
+    const unordered = await expectReject(c.insertMany([{ name: "c" }, { name: "x" }, { name: "d" }], { ordered: false }));
+    assert.equal(unordered.result.insertedCount, 2);
+    const raw = await h.db.command({ insert: "users", documents: [{ name: "x" }, { name: "e" }], ordered: false });
+    assert.equal(raw.n, 1);
+    assert.equal(raw.writeErrors[0].index, 0);
+    assert.equal(raw.writeErrors[0].code, 11000);
+    assert.deepEqual(raw.writeErrors[0].keyValue, { name: "x" });
+    const idDup = await expectReject(c.insertOne({ _id: (await c.findOne({ name: "x" }))!._id, name: "zz" }));
+    assert.equal(idDup.code, 11000);
+    assert.match(idDup.message, /index: _id_ dup key: \{ _id: ObjectId\('[0-9a-f]{24}'\) \}/);
+  });
+
+  it("E11000 on update, upsert and findAndModify", async () => {
+    const c = h.db.collection("u");
+    await c.createIndex({ email: 1 }, { unique: true });
+    await c.insertMany([{ _id: 1, email: "a" }, { _id: 2, email: "b" }]);
+    const msg = `E11000 duplicate key error collection: ${h.db.databaseName}.u index: email_1 dup key: { email: "a" }`;
+    assertDup(await expectReject(c.updateOne({ _id: 2 }, { $set: { email: "a" } })), msg, { email: 1 }, { email: "a" });
+    assertDup(await expectReject(c.updateOne({ _id: 3 }, { $set: { email: "a" } }, { upsert: true })), msg, { email: 1 }, { email: "a" });
+    assertDup(await expectReject(c.findOneAndUpdate({ _id: 2 }, { $set: { email: "a" } })), msg, { email: 1 }, { email: "a" });
+    assert.equal((await c.findOne({ _id: 2 }))!.email, "b");
+    assert.equal(await c.countDocuments(), 2);
+  });
+
+  it("enforces compound, sparse, partial and multikey unique indexes", async () => {
+    const comp = h.db.collection("comp");
+    await comp.createIndex({ a: 1, b: -1 }, { unique: true });
+    await comp.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
+    assertDup(
+      await expectReject(comp.insertOne({ a: 1, b: 2 })),
+      `E11000 duplicate key error collection: ${h.db.databaseName}.comp index: a_1_b_-1 dup key: { a: 1, b: 2 }`,
+      { a: 1, b: -1 },
+      { a: 1, b: 2 },
+    );
+
+    const sparse = h.db.collection("sparse");
+    await sparse.createIndex({ s: 1 }, { unique: true, sparse: true });
+    await sparse.insertMany([{ x: 1 }, { x: 2 }, { s: 1 }]);
+    assert.equal((await expectReject(sparse.insertOne({ s: 1 }))).code, 11000);
+
+    const dense = h.db.collection("dense");
+    await dense.createIndex({ s: 1 }, { unique: true });
+    await dense.insertOne({ x: 1 });
+    const nullDup = await expectReject(dense.insertOne({ x: 2 }));
+    assert.equal(nullDup.code, 11000);
+    assert.deepEqual(nullDup.keyValue, { s: null });
+
+    const partial = h.db.collection("partial");
+    await partial.createIndex({ u: 1 }, { unique: true, partialFilterExpression: { active: true } });
+    await partial.insertMany([{ u: 1, active: false }, { u: 1, active: false }, { u: 1, active: true }]);
+    assert.equal((await expectReject(partial.insertOne({ u: 1, active: true }))).code, 11000);
+
+    const multi = h.db.collection("multi");
+    await multi.createIndex({ tags: 1 }, { unique: true });
+    await multi.insertOne({ tags: ["a", "b", "b"] });
+    const mk = await expectReject(multi.insertOne({ tags: ["c", "b"] }));
+    assert.equal(mk.code, 11000);
+    assert.deepEqual(mk.keyValue, { tags: "b" });
+
+    const late = h.db.collection("late");
+    await late.insertMany([{ k: 1 }, { k: 1 }]);
+    assert.equal((await expectReject(late.createIndex({ k: 1 }, { unique: true }))).code, 11000);
+    assert.deepEqual((await late.listIndexes().toArray()).map((i) => i.name), ["_id_"]);
+  });
+
+  it("uses secondary indexes for equality, $in and ranges (explain)", async () => {
+    const c = h.db.collection("p");
+    await c.insertMany(Array.from({ length: 2000 }, (_, i) => ({ i, g: i % 10, s: `k${i}` })));
+    await c.createIndex({ i: 1 });
+    await c.createIndex({ g: 1, s: 1 });
+    const plan = async (filter: object) => {
+      const ex = await c.find(filter).explain("executionStats");
+      return { stage: ex.queryPlanner.winningPlan.stage, index: ex.queryPlanner.winningPlan.indexName, examined: ex.executionStats.totalDocsExamined, n: ex.executionStats.nReturned };
+    };
+    assert.deepEqual(await plan({ i: 5 }), { stage: "IXSCAN", index: "i_1", examined: 1, n: 1 });
+    assert.deepEqual(await plan({ i: { $in: [1, 2, 3] } }), { stage: "IXSCAN", index: "i_1", examined: 3, n: 3 });
+    assert.deepEqual(await plan({ i: { $gte: 10, $lt: 20 } }), { stage: "IXSCAN", index: "i_1", examined: 10, n: 10 });
+    assert.deepEqual(await plan({ $and: [{ g: 3 }, { s: "k13" }] }), { stage: "IXSCAN", index: "g_1_s_1", examined: 1, n: 1 });
+    assert.equal((await plan({ s: "k1" })).stage, "COLLSCAN");
+    assert.equal((await plan({ _id: (await c.findOne({ i: 7 }))!._id })).stage, "IDHACK");
+    const r = await c.find({ i: { $gte: 1995 } }).sort({ i: 1 }).toArray();
+    assert.deepEqual(r.map((d) => d.i), [1995, 1996, 1997, 1998, 1999]);
+    await c.updateMany({ i: { $lt: 5 } }, { $set: { i: -1 } });
+    assert.equal(await c.countDocuments({ i: -1 }), 5);
+    assert.equal(await c.countDocuments({ i: 2 }), 0);
+    await c.deleteMany({ i: -1 });
+    assert.equal((await plan({ i: -1 })).n, 0);
+  });
+
+  it("findOne by an indexed field stays fast as the collection grows", async function () {
+    this.timeout(120_000);
+    const time = async (coll: string, n: number) => {
+      const c = h.db.collection(coll);
+      await c.createIndex({ k: 1 });
+      for (let i = 0; i < n; i += 10_000) {
+        await c.insertMany(Array.from({ length: Math.min(10_000, n - i) }, (_, j) => ({ k: i + j, pad: "x" })));
+      }
+      const t = process.hrtime.bigint();
+      for (let q = 0; q < 500; q++) await c.findOne({ k: (q * 7919) % n });
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    const small = await time("small", 1_000);
+    const big = await time("big", 200_000);
+    assert.ok(big < small * 2 + 50, `200k lookup ${big}ms vs 1k ${small}ms`);
+  });
+
+  it("expires documents through TTL indexes", async () => {
+    const c = h.db.collection("ttl");
+    await c.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
+    await c.insertMany([{ at: new Date(Date.now() - 5000) }, { at: new Date(Date.now() + 60_000) }, { at: "not a date" }]);
+    const deadline = Date.now() + 3000;
+    while ((await c.countDocuments()) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(await c.countDocuments(), 2);
+  });
+
+  it("builds mongoose schema indexes and reports duplicates through mongoose", async () => {
+    const conn = await mongoose.createConnection(h.store.uri, { dbName: h.db.databaseName }).asPromise();
+    try {
+      const schema = new mongoose.Schema({ handle: { type: String, unique: true }, org: String, slug: String });
+      schema.index({ org: 1, slug: 1 }, { unique: true });
+      const M = conn.model("Member", schema);
+      await M.init();
+      await M.create({ handle: "h", org: "o", slug: "s" });
+      const e = await expectReject(M.create({ handle: "h2", org: "o", slug: "s" }));
+      assert.equal(e.code, 11000);
+      assert.deepEqual(e.keyValue, { org: "o", slug: "s" });
+      await M.syncIndexes();
+      const names = (await M.listIndexes()).map((i: { name: string }) => i.name).sort();
+      assert.deepEqual(names, ["_id_", "handle_1", "org_1_slug_1"]);
+    } finally {
+      await conn.close();
+    }
+  });
+});
