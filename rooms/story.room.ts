@@ -1,4 +1,4 @@
-import { Room, type Client } from "@colyseus/core";
+import { ErrorCode, Room, ServerError, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { z } from "zod";
 import type { Principal } from "../src/auth/roles";
@@ -7,7 +7,7 @@ import { roomMessage } from "../src/realtime/room-messages";
 import { subscribe, topics, type Unsubscribe } from "../src/realtime/events";
 import { subscribeClientToNotifications } from "../src/notifications/notification.service";
 import { clock } from "../src/shared/clock";
-import { ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
+import { DomainError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
 import { objectIdString } from "../src/shared/ids";
 import { issuesOf } from "../src/http/validate";
 import { interactBodySchema, reactionBodySchema, replyBodySchema } from "../src/stories/story.schemas";
@@ -94,12 +94,20 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
   private readonly removed = new Set<string>();
 
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    const principal = await authenticateRoomClient(token);
-    const { authorId } = parseJoinOptions(options);
-    if (principal.userId !== authorId && !(await stories.canViewReel(principal.userId, authorId))) {
-      throw new ForbiddenError("reel_not_visible", "This user has no active story you can see.");
+    try {
+      const principal = await authenticateRoomClient(token);
+      const { authorId } = parseJoinOptions(options);
+      if (principal.userId !== authorId && !(await stories.canViewReel(principal.userId, authorId))) {
+        throw new ForbiddenError("reel_not_visible", "This user has no active story you can see.");
+      }
+      return principal;
+    } catch (err) {
+      // The matchmaker answers with `err.code` as the HTTP status: a snake_case domain code there
+      // reaches the SDK as a bogus seat reservation ("seat reservation expired"), so refuse with
+      // Colyseus' numeric AUTH_FAILED and keep the domain code in the message.
+      if (err instanceof DomainError) throw new ServerError(ErrorCode.AUTH_FAILED, `${err.message} (${err.code})`);
+      throw err;
     }
-    return principal;
   }
 
   override messages = {
