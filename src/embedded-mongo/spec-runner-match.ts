@@ -12,6 +12,8 @@ export interface MatchContext {
 }
 
 export function assertMatches(expected: unknown, actual: unknown, ctx: MatchContext, root = true, path = "$"): void {
+  // the driver keeps some command fields (sort, hint) as a Map until serialization
+  if (actual instanceof Map) actual = Object.fromEntries(actual);
   if (isPlainDoc(expected)) {
     const keys = Object.keys(expected);
     if (keys.length === 1 && keys[0]!.startsWith("$$")) return specialOperator(keys[0]!, expected[keys[0]!], actual, ctx, root, path);

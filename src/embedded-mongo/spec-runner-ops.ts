@@ -46,8 +46,15 @@ export async function executeOperation(op: Document, ctx: OpContext): Promise<Op
         return { value: (await target.db("admin").admin().listDatabases(options)).databases, cursorResult: true };
       case "listDatabaseNames":
         return { value: (await target.db("admin").admin().listDatabases(options)).databases.map((d) => d.name), cursorResult: false };
-      case "clientBulkWrite":
-        throw new UnsupportedOperation("clientBulkWrite (server 8.0+ only; never applicable to a 7.0 store)");
+      case "clientBulkWrite": {
+        // the format writes { insertOne: { namespace, … } }; the driver takes { name: "insertOne", namespace, … }
+        const models = (args.models as Document[]).map((m) => {
+          const [kind] = Object.keys(m);
+          return { name: kind, ...m[kind!] };
+        });
+        const { models: _models, ...rest } = options;
+        return { value: await target.bulkWrite(models as never, rest), cursorResult: false };
+      }
     }
   } else if (isCollection(target)) {
     return collectionOperation(target, name, args, options);
