@@ -110,7 +110,7 @@ export async function saveHighlight(previous: StoredHighlight, next: HighlightDo
         updated_at: next.updated_at,
       },
     },
-    { new: true },
+    { returnDocument: "after" },
   ).lean();
   return row ? toHighlight(row) : null;
 }
