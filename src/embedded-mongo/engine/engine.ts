@@ -114,12 +114,9 @@ export class Engine implements Clock {
   // ------------------------------------------------------------ reads
 
   select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan } {
-    if (!c) {
-      const p = { stage: "COLLSCAN" as const };
-      // an overlay cannot exist for a missing collection
-      return { rows: [], plan: p };
-    }
+    // compiled first so a bad filter is reported even when the collection does not exist
     const pred = compileFilter(filter);
+    if (!c) return { rows: [], plan: { stage: "COLLSCAN" } };
     const p = plan(c, filter, opts.hint);
     this.planCounters[p.stage]++;
     const txn = opts.txn;
