@@ -10,6 +10,7 @@ import { clock } from "../src/shared/clock";
 import { DomainError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
 import { objectIdString } from "../src/shared/ids";
 import { issuesOf } from "../src/http/validate";
+import { logger } from "../src/logger";
 import { interactBodySchema, reactionBodySchema, replyBodySchema } from "../src/stories/story.schemas";
 import * as stories from "../src/stories/story.service";
 import { AUTHOR_ONLY, STICKER_RESULTS, StoryRoomState, type StoryState } from "../schema/story.state";
@@ -112,8 +113,8 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
 
   override messages = {
     view: roomMessage("view", viewMessage, async (client: StoryClient, { storyId }) => {
+      // the state follows through the service's story_changed event, like a view made over REST
       const { counted, view_count } = await stories.recordView(userIdOf(client), storyId);
-      this.state.stories.get(storyId)?.assign({ viewCount: view_count });
       return { counted, viewCount: view_count };
     }),
     interact: roomMessage("interact", interactMessage, async (client: StoryClient, { storyId, body }) => {
@@ -171,7 +172,8 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
       e.story_id,
       this.clock.setTimeout(() => {
         this.refreshTimers.delete(e.story_id);
-        void this.refreshStory(e.story_id);
+        // a failed reload leaves the last good state; the next event for this story retries it
+        this.refreshStory(e.story_id).catch((err: unknown) => logger.warn({ err, storyId: e.story_id, roomId: this.roomId }, "story refresh failed"));
       }, REFRESH_DEBOUNCE_MS),
     );
   }

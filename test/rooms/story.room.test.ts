@@ -115,6 +115,11 @@ describe("story room", () => {
       await until(own, (s) => s.watchingNow === 2, "two watching");
       await second.leave();
       await until(own, (s) => s.watchingNow === 1, "one watching after a leave");
+
+      const otherAuthor = await createUser({ roles: ["creator"] });
+      const otherRoom = await track(join(otherAuthor, otherAuthor.id));
+      assert.notEqual(otherRoom.roomId, own.roomId, "another author's reel is another room");
+      await until(otherRoom, (s) => s.authorId === otherAuthor.id, "the other author's id");
     });
   });
 
