@@ -63,24 +63,22 @@ export async function addCloseFriend(ownerId: string, friendId: string): Promise
   const friend = await findUserById(friendId);
   // a blocked pair does not see each other: same answer as a user that does not exist
   if (!friend || (await isBlockedEitherWay(ownerId, friendId))) throw new NotFoundError("user_not_found", "No such user.");
-  const count = await CloseFriendModel.countDocuments({ owner_id: ownerId });
+  const existing = await CloseFriendModel.findOne({ owner_id: ownerId, friend_id: friendId }).lean();
   let created = false;
-  let addedAt = clock.now();
-  try {
-    if (count >= MAX_CLOSE_FRIENDS) {
-      const existing = await CloseFriendModel.exists({ owner_id: ownerId, friend_id: friendId });
-      if (!existing) {
-        throw new ValidationError("close_friends_limit", `A close-friends list holds at most ${MAX_CLOSE_FRIENDS} people.`);
-      }
+  let addedAt = existing?.created_at ?? clock.now();
+  if (!existing) {
+    if ((await CloseFriendModel.countDocuments({ owner_id: ownerId })) >= MAX_CLOSE_FRIENDS) {
+      throw new ValidationError("close_friends_limit", `A close-friends list holds at most ${MAX_CLOSE_FRIENDS} people.`);
     }
-    await CloseFriendModel.create({ owner_id: ownerId, friend_id: friendId, created_at: addedAt });
-    created = true;
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-  if (!created) {
-    const row = await CloseFriendModel.findOne({ owner_id: ownerId, friend_id: friendId }).lean();
-    if (row) addedAt = row.created_at;
+    try {
+      await CloseFriendModel.create({ owner_id: ownerId, friend_id: friendId, created_at: addedAt });
+      created = true;
+    } catch (err) {
+      // a simultaneous add of the same friend won: adding twice is a no-op
+      if (!isDuplicateKeyError(err)) throw err;
+      const row = await CloseFriendModel.findOne({ owner_id: ownerId, friend_id: friendId }).lean();
+      if (row) addedAt = row.created_at;
+    }
   }
   await bumpVersion(ownerId);
   return {
