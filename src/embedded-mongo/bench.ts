@@ -100,7 +100,11 @@ async function runColumn(
     await db.dropDatabase();
     const admin = client.db("admin");
 
-    record(await measure("ping", measureMs, () => admin.command({ ping: 1 })));
+    const ping = () => admin.command({ ping: 1 });
+    // a freshly started store runs cold (JIT, pool, first allocations): warm it before the ceiling is taken
+    await measure("warm-up", measureMs / 2, ping);
+    const pingBefore = await measure("ping", measureMs, ping);
+    record(pingBefore);
 
     const inserts = db.collection("insert_one");
     let seq = 0;
@@ -130,6 +134,11 @@ async function runColumn(
       });
       record({ ...timed, name: "insertMany docs", opsPerSec: timed.opsPerSec * batch });
     }
+    // the ceiling is the better of two pings, before and after: a ratio against a cold or noisy ping flatters
+    const pingAfter = await measure("ping (again)", measureMs, ping);
+    record(pingAfter);
+    if (pingAfter.opsPerSec > pingBefore.opsPerSec) results.set("ping", { ...pingAfter, name: "ping" });
+    results.delete("ping (again)");
   } finally {
     await client.close();
     await store.stop();
@@ -190,6 +199,7 @@ function report(memory: Map<string, Measurement>, disk: Map<string, Measurement>
   const ping = memory.get("ping")!.opsPerSec;
   const diskPing = disk?.get("ping")?.opsPerSec;
   const rows = [...memory.keys()].filter((k) => k !== "findOne indexed (large)");
+  console.log(`\nceiling (best of two pings): memory ${fmt(ping)}/s${diskPing ? `, dataDir ${fmt(diskPing)}/s` : ""}`);
   for (const k of disk?.keys() ?? []) if (!rows.includes(k)) rows.push(k);
   const singleDoc = (name: string) => name.startsWith("insertOne") || name.startsWith("findOne");
 
@@ -199,8 +209,10 @@ function report(memory: Map<string, Measurement>, disk: Map<string, Measurement>
   for (const name of rows) {
     const m = memory.get(name);
     const d = disk?.get(name);
-    const cells = [name, m ? fmt(m.opsPerSec) : "–", m ? ratio(m.opsPerSec / ping) : "–"];
-    if (disk) cells.push(d ? fmt(d.opsPerSec) : "–", d && diskPing ? ratio(d.opsPerSec / diskPing) : "–");
+    // documents per second against round trips per second is no ratio worth printing
+    const comparable = !name.startsWith("insertMany");
+    const cells = [name, m ? fmt(m.opsPerSec) : "–", m && comparable ? ratio(m.opsPerSec / ping) : "–"];
+    if (disk) cells.push(d ? fmt(d.opsPerSec) : "–", d && diskPing && comparable ? ratio(d.opsPerSec / diskPing) : "–");
     let target = "";
     if (singleDoc(name) && name !== "ping") {
       // the target is judged on the in-memory column; the dataDir column shows what durability costs
