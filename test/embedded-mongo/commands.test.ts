@@ -32,14 +32,14 @@ describe("embedded-mongo: commands", () => {
 
   it("creates, lists and drops collections and databases", async () => {
     await h.db.createCollection("a");
-    await h.db.collection("b").insertOne({ x: 1 });
+    await h.db.collection<any>("b").insertOne({ x: 1 });
     const names = (await h.db.listCollections().toArray()).map((c) => c.name).sort();
     assert.deepEqual(names, ["a", "b"]);
     const filtered = await h.db.listCollections({ name: "b" }, { nameOnly: true }).toArray();
     assert.deepEqual(filtered, [{ name: "b", type: "collection" }]);
     const e = await expectReject(h.db.createCollection("a", { capped: true, size: 1000 }));
     assert.equal(e.code, 48);
-    assert.equal(await h.db.collection("a").drop(), true);
+    assert.equal(await h.db.collection<any>("a").drop(), true);
     const dbs = await h.client.db("admin").admin().listDatabases();
     assert.ok(dbs.databases.some((d) => d.name === h.db.databaseName));
     await h.db.dropDatabase();
@@ -47,7 +47,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("inserts, finds with filter/sort/projection/skip/limit and batches through getMore", async () => {
-    const c = h.db.collection("items");
+    const c = h.db.collection<any>("items");
     const docs = Array.from({ length: 250 }, (_, i) => ({ i, even: i % 2 === 0, tag: `t${i % 5}` }));
     const r = await c.insertMany(docs);
     assert.equal(r.insertedCount, 250);
@@ -71,7 +71,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("counts and computes distinct values", async () => {
-    const c = h.db.collection("c");
+    const c = h.db.collection<any>("c");
     await c.insertMany([{ k: 1, t: ["a", "b"] }, { k: 2, t: ["b"] }, { k: 3, t: "c" }]);
     assert.equal(await c.countDocuments({ k: { $gte: 2 } }), 2);
     assert.equal(await c.estimatedDocumentCount(), 3);
@@ -82,7 +82,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("updates: multi, upsert, $setOnInsert, positional, arrayFilters, pipeline, replacement", async () => {
-    const c = h.db.collection("u");
+    const c = h.db.collection<any>("u");
     await c.insertMany([
       { _id: 1, n: 1, arr: [{ q: 1 }, { q: 5 }], grades: [80, 95, 70] },
       { _id: 2, n: 2, arr: [], grades: [100] },
@@ -106,16 +106,16 @@ describe("embedded-mongo: commands", () => {
     const noop = await c.updateOne({ _id: 2 }, { $set: { replaced: true } });
     assert.equal(noop.matchedCount, 1);
     assert.equal(noop.modifiedCount, 0);
-    await c.updateOne({ _id: 1 }, { $push: { grades: { $each: [1, 2], $slice: -3 } }, $unset: { arr: "" } });
+    await c.updateOne({ _id: 1 }, { $push: { grades: { $each: [1, 2], $slice: -3 } } as never, $unset: { arr: "" } });
     assert.deepEqual(await c.findOne({ _id: 1 }, { projection: { grades: 1, arr: 1 } }), { _id: 1, grades: [0, 1, 2] });
     await c.updateOne({ _id: 1 }, { $addToSet: { grades: { $each: [2, 3] } }, $pull: { missing: 1 } as never });
     assert.deepEqual((await c.findOne({ _id: 1 }))!.grades, [0, 1, 2, 3]);
-    await c.updateOne({ _id: 1 }, { $pull: { grades: { $gte: 2 } }, $rename: { n: "count" }, $max: { top: 9 } });
+    await c.updateOne({ _id: 1 }, { $pull: { grades: { $gte: 2 } } as never, $rename: { n: "count" }, $max: { top: 9 } });
     assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, grades: [0, 1], count: 11, top: 9 });
   });
 
   it("raises MongoDB's errors for invalid updates", async () => {
-    const c = h.db.collection("e");
+    const c = h.db.collection<any>("e");
     await c.insertOne({ _id: 1, s: "x", a: [1] });
     assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $inc: { s: 1 } }))).code, 14);
     assert.equal((await expectReject(c.updateOne({ _id: 1 }, { $inc: { a: "x" } as never }))).code, 14);
@@ -130,7 +130,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("deletes with limit 1 and 0", async () => {
-    const c = h.db.collection("d");
+    const c = h.db.collection<any>("d");
     await c.insertMany([{ k: 1 }, { k: 1 }, { k: 1 }, { k: 2 }]);
     assert.equal((await c.deleteOne({ k: 1 })).deletedCount, 1);
     assert.equal((await c.deleteMany({ k: 1 })).deletedCount, 2);
@@ -138,7 +138,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("findAndModify: sort, new, upsert, remove, fields, arrayFilters", async () => {
-    const c = h.db.collection("f");
+    const c = h.db.collection<any>("f");
     await c.insertMany([{ k: 1, v: 1, xs: [1, 5] }, { k: 2, v: 1, xs: [2] }]);
     const before = await c.findOneAndUpdate({ v: 1 }, { $inc: { v: 1 } }, { sort: { k: -1 }, returnDocument: "before", projection: { _id: 0 } });
     assert.deepEqual(before, { k: 2, v: 1, xs: [2] });
@@ -156,8 +156,8 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("aggregates with $group, $lookup across collections, $unwind, $out and cursor batching", async () => {
-    await h.db.collection("users").insertMany([{ _id: 1, name: "ann" }, { _id: 2, name: "bob" }]);
-    const orders = h.db.collection("orders");
+    await h.db.collection<any>("users").insertMany([{ _id: 1, name: "ann" }, { _id: 2, name: "bob" }]);
+    const orders = h.db.collection<any>("orders");
     await orders.insertMany([{ u: 1, amt: 5 }, { u: 1, amt: 7 }, { u: 2, amt: 1 }]);
     const res = await orders
       .aggregate([
@@ -171,7 +171,7 @@ describe("embedded-mongo: commands", () => {
       .toArray();
     assert.deepEqual(res, [{ total: 12, name: "ann" }, { total: 1, name: "bob" }]);
     await orders.aggregate([{ $match: { u: 1 } }, { $out: "big" }]).toArray();
-    assert.equal(await h.db.collection("big").countDocuments(), 2);
+    assert.equal(await h.db.collection<any>("big").countDocuments(), 2);
     const cur = await h.db.command({ aggregate: "orders", pipeline: [], cursor: { batchSize: 1 } });
     assert.equal(cur.cursor.firstBatch.length, 1);
     assert.ok(!Long.fromValue(cur.cursor.id).isZero());
@@ -180,7 +180,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("manages indexes: create, list, drop, and NamespaceNotFound on missing collections", async () => {
-    const c = h.db.collection("ix");
+    const c = h.db.collection<any>("ix");
     const e = await expectReject(c.listIndexes().toArray());
     assert.equal(e.code, 26);
     assert.equal(await c.createIndex({ a: 1 }), "a_1");
@@ -196,7 +196,7 @@ describe("embedded-mongo: commands", () => {
   });
 
   it("reports dbStats, collStats-ish and endSessions", async () => {
-    await h.db.collection("s").insertOne({ a: 1 });
+    await h.db.collection<any>("s").insertOne({ a: 1 });
     const st = await h.db.command({ dbStats: 1 });
     assert.equal(st.objects, 1);
     const s = h.client.startSession();

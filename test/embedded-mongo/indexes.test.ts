@@ -13,7 +13,7 @@ describe("embedded-mongo: indexes", () => {
   const h = useStore({ ttlMonitorIntervalMs: 50 });
 
   it("E11000 on insert with MongoDB's exact shape, ordered and unordered", async () => {
-    const c = h.db.collection("users");
+    const c = h.db.collection<any>("users");
     await c.createIndex({ name: 1 }, { unique: true });
     await c.insertOne({ name: "x" });
     const e = await expectReject(c.insertOne({ name: "x" }));
@@ -34,7 +34,7 @@ describe("embedded-mongo: indexes", () => {
   });
 
   it("E11000 on update, upsert and findAndModify", async () => {
-    const c = h.db.collection("u");
+    const c = h.db.collection<any>("u");
     await c.createIndex({ email: 1 }, { unique: true });
     await c.insertMany([{ _id: 1, email: "a" }, { _id: 2, email: "b" }]);
     const msg = `E11000 duplicate key error collection: ${h.db.databaseName}.u index: email_1 dup key: { email: "a" }`;
@@ -46,7 +46,7 @@ describe("embedded-mongo: indexes", () => {
   });
 
   it("enforces compound, sparse, partial and multikey unique indexes", async () => {
-    const comp = h.db.collection("comp");
+    const comp = h.db.collection<any>("comp");
     await comp.createIndex({ a: 1, b: -1 }, { unique: true });
     await comp.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
     assertDup(
@@ -56,38 +56,38 @@ describe("embedded-mongo: indexes", () => {
       { a: 1, b: 2 },
     );
 
-    const sparse = h.db.collection("sparse");
+    const sparse = h.db.collection<any>("sparse");
     await sparse.createIndex({ s: 1 }, { unique: true, sparse: true });
     await sparse.insertMany([{ x: 1 }, { x: 2 }, { s: 1 }]);
     assert.equal((await expectReject(sparse.insertOne({ s: 1 }))).code, 11000);
 
-    const dense = h.db.collection("dense");
+    const dense = h.db.collection<any>("dense");
     await dense.createIndex({ s: 1 }, { unique: true });
     await dense.insertOne({ x: 1 });
     const nullDup = await expectReject(dense.insertOne({ x: 2 }));
     assert.equal(nullDup.code, 11000);
     assert.deepEqual(nullDup.keyValue, { s: null });
 
-    const partial = h.db.collection("partial");
+    const partial = h.db.collection<any>("partial");
     await partial.createIndex({ u: 1 }, { unique: true, partialFilterExpression: { active: true } });
     await partial.insertMany([{ u: 1, active: false }, { u: 1, active: false }, { u: 1, active: true }]);
     assert.equal((await expectReject(partial.insertOne({ u: 1, active: true }))).code, 11000);
 
-    const multi = h.db.collection("multi");
+    const multi = h.db.collection<any>("multi");
     await multi.createIndex({ tags: 1 }, { unique: true });
     await multi.insertOne({ tags: ["a", "b", "b"] });
     const mk = await expectReject(multi.insertOne({ tags: ["c", "b"] }));
     assert.equal(mk.code, 11000);
     assert.deepEqual(mk.keyValue, { tags: "b" });
 
-    const late = h.db.collection("late");
+    const late = h.db.collection<any>("late");
     await late.insertMany([{ k: 1 }, { k: 1 }]);
     assert.equal((await expectReject(late.createIndex({ k: 1 }, { unique: true }))).code, 11000);
     assert.deepEqual((await late.listIndexes().toArray()).map((i) => i.name), ["_id_"]);
   });
 
   it("uses secondary indexes for equality, $in and ranges (explain)", async () => {
-    const c = h.db.collection("p");
+    const c = h.db.collection<any>("p");
     await c.insertMany(Array.from({ length: 2000 }, (_, i) => ({ i, g: i % 10, s: `k${i}` })));
     await c.createIndex({ i: 1 });
     await c.createIndex({ g: 1, s: 1 });
@@ -113,7 +113,7 @@ describe("embedded-mongo: indexes", () => {
   it("findOne by an indexed field stays fast as the collection grows", async function () {
     this.timeout(120_000);
     const time = async (coll: string, n: number) => {
-      const c = h.db.collection(coll);
+      const c = h.db.collection<any>(coll);
       await c.createIndex({ k: 1 });
       for (let i = 0; i < n; i += 10_000) {
         await c.insertMany(Array.from({ length: Math.min(10_000, n - i) }, (_, j) => ({ k: i + j, pad: "x" })));
@@ -128,7 +128,7 @@ describe("embedded-mongo: indexes", () => {
   });
 
   it("expires documents through TTL indexes", async () => {
-    const c = h.db.collection("ttl");
+    const c = h.db.collection<any>("ttl");
     await c.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
     await c.insertMany([{ at: new Date(Date.now() - 5000) }, { at: new Date(Date.now() + 60_000) }, { at: "not a date" }]);
     const deadline = Date.now() + 3000;

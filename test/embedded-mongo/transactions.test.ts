@@ -6,7 +6,7 @@ describe("embedded-mongo: transactions", () => {
   const h = useStore();
 
   it("commits atomically and hides uncommitted writes from other readers", async () => {
-    const c = h.db.collection("t");
+    const c = h.db.collection<any>("t");
     await c.insertOne({ _id: 1, v: 0 });
     const s = h.client.startSession();
     try {
@@ -24,7 +24,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("aborts without a trace", async () => {
-    const c = h.db.collection("t");
+    const c = h.db.collection<any>("t");
     await c.insertOne({ _id: 1, v: 0 });
     const s = h.client.startSession();
     s.startTransaction();
@@ -37,7 +37,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("reads from a snapshot taken at the transaction's first statement", async () => {
-    const c = h.db.collection("snap");
+    const c = h.db.collection<any>("snap");
     await c.insertMany([{ _id: 1, v: 1 }, { _id: 2, v: 2 }]);
     const s = h.client.startSession();
     s.startTransaction({ readConcern: { level: "snapshot" } });
@@ -52,7 +52,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("answers a write conflict with WriteConflict (112) + TransientTransactionError, and withTransaction retries", async () => {
-    const c = h.db.collection("wc");
+    const c = h.db.collection<any>("wc");
     await c.insertOne({ _id: 1, n: 0 });
     const s1 = h.client.startSession();
     const s2 = h.client.startSession();
@@ -87,7 +87,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("a non-transactional write after the snapshot makes the transaction's write conflict", async () => {
-    const c = h.db.collection("nt");
+    const c = h.db.collection<any>("nt");
     await c.insertOne({ _id: 1, n: 0 });
     const s = h.client.startSession();
     s.startTransaction();
@@ -101,7 +101,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("a non-transactional write to a document locked by a transaction waits for it", async () => {
-    const c = h.db.collection("wait");
+    const c = h.db.collection<any>("wait");
     await c.insertOne({ _id: 1, n: 0 });
     const s = h.client.startSession();
     s.startTransaction();
@@ -117,7 +117,7 @@ describe("embedded-mongo: transactions", () => {
   });
 
   it("a unique-index clash at commit aborts the whole commit", async () => {
-    const c = h.db.collection("uq");
+    const c = h.db.collection<any>("uq");
     await c.createIndex({ k: 1 }, { unique: true });
     const s = h.client.startSession();
     s.startTransaction();

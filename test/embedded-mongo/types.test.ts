@@ -6,7 +6,7 @@ describe("embedded-mongo: BSON type fidelity and ordering", () => {
   const h = useStore();
 
   it("round-trips every BSON type unchanged", async () => {
-    const c = h.db.collection("types");
+    const c = h.db.collection<any>("types");
     const doc = {
       _id: new ObjectId(),
       i32: new Int32(7),
@@ -46,7 +46,7 @@ describe("embedded-mongo: BSON type fidelity and ordering", () => {
   });
 
   it("keeps numeric types through updates with MongoDB's promotion rules", async () => {
-    const c = h.db.collection("num");
+    const c = h.db.collection<any>("num");
     await c.insertOne({ _id: 1, i: new Int32(2147483647), d: new Double(1.5), l: Long.fromNumber(1), small: new Int32(1) });
     await c.updateOne({ _id: 1 }, { $inc: { i: 1, d: 0.5, l: 1, small: new Double(1) } });
     const r = await c.findOne({ _id: 1 }, { promoteValues: false });
@@ -57,7 +57,7 @@ describe("embedded-mongo: BSON type fidelity and ordering", () => {
   });
 
   it("compares numbers across types and sorts by BSON type order", async () => {
-    const c = h.db.collection("order");
+    const c = h.db.collection<any>("order");
     await c.insertMany([
       { _id: 1, v: "str" },
       { _id: 2, v: Long.fromNumber(3) },

@@ -159,8 +159,8 @@ describe("embedded-mongo: wire protocol and bad input", () => {
     good.sock.write(opMsg({ ping: 1, $db: "admin" }, 0, 77));
     assert.equal((await good.reply())!.doc.ok, 1);
     good.sock.destroy();
-    await h.db.collection("still").insertOne({ ok: true });
-    assert.equal(await h.db.collection("still").countDocuments(), 1);
+    await h.db.collection<any>("still").insertOne({ ok: true });
+    assert.equal(await h.db.collection<any>("still").countDocuments(), 1);
   });
 
   it("returns MongoDB-shaped errors for bad command arguments", async () => {

@@ -123,6 +123,7 @@ async function runUpdate(
   if (spec.multi && !Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && Object.keys(spec.u).length > 0) {
     fail("FailedToParse", "multi update is not supported for replacement-style update");
   }
+  const usesPositional = !Array.isArray(spec.u) && Object.values(spec.u).some((f) => isPlainObject(f) && Object.keys(f).some((k) => k === "$" || k.includes(".$.") || k.endsWith(".$")));
   for (;;) {
     const { rows } = ctx.engine.select(c, spec.q, { txn: ctx.txn, limit: spec.multi ? undefined : 1, sort: spec.sort, hint: spec.hint });
     if (await blocked(ctx, c, rows)) continue;
@@ -148,7 +149,8 @@ async function runUpdate(
     let before: Document | undefined;
     let after: Document | undefined;
     for (const row of rows) {
-      const positional = positionalIndex(spec.q, row.view);
+      // the positional match costs a per-element query evaluation, so only pay it when `$` is used
+      const positional = usesPositional ? positionalIndex(spec.q, row.view) : undefined;
       const next = applyUpdate(row.doc, spec.u, { isInsert: false, positional, arrayFilters: spec.arrayFilters });
       before ??= row.doc;
       if (!sameValue(next, row.doc)) {
