@@ -96,7 +96,7 @@ export async function refresh(token: string): Promise<{ access_token: string; re
   const consumed = await RefreshTokenModel.findOneAndUpdate(
     { token_hash, used_at: null, revoked_at: null, expires_at: { $gt: now } },
     { $set: { used_at: now } },
-    { new: true },
+    { returnDocument: "after" },
   ).lean();
   if (!consumed) {
     const known = await RefreshTokenModel.findOne({ token_hash }).lean();

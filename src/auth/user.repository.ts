@@ -73,6 +73,6 @@ export async function updateUserProfile(id: string, patch: Partial<Pick<User, "d
     if (k === "email" && v === null) unset.email = 1;
     else set[k] = v;
   }
-  const row = await UserModel.findByIdAndUpdate(id, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { new: true }).lean();
+  const row = await UserModel.findByIdAndUpdate(id, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: "after" }).lean();
   return row ? toUser(row) : null;
 }

@@ -8,18 +8,18 @@ import { errorHandler } from "./errors";
  * @colyseus/playground sends every client the message schemas: development only.
  */
 export function mountOperatorTools(app: express.Application, cfg: Config): void {
-  app.use("/admin/monitor", requireAuth("admin"), lazy(async () => (await import("@colyseus/monitor")).monitor()), errorHandler);
+  app.use("/admin/monitor", requireAuth("admin"), lazy(() => (require("@colyseus/monitor") as typeof import("@colyseus/monitor")).monitor()), errorHandler);
   const playground = cfg.ENABLE_PLAYGROUND ?? cfg.NODE_ENV === "development";
   if (playground) {
-    app.use("/playground", lazy(async () => (await import("@colyseus/playground")).playground()));
+    app.use("/playground", lazy(() => (require("@colyseus/playground") as typeof import("@colyseus/playground")).playground()));
   }
 }
 
 /** Load an operator tool on first use: neither belongs on the boot path. */
-function lazy(load: () => Promise<express.RequestHandler>): express.RequestHandler {
-  let handler: Promise<express.RequestHandler> | undefined;
+function lazy(load: () => express.RequestHandler): express.RequestHandler {
+  let handler: express.RequestHandler | undefined;
   return (req, res, next) => {
     handler ??= load();
-    handler.then((h) => h(req, res, next), next);
+    handler(req, res, next);
   };
 }

@@ -24,7 +24,7 @@ export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
     uri = cfg.MONGODB_URI;
   } else {
     // loaded lazily: a production process on a real MongoDB never loads the embedded store
-    const { startEmbeddedMongo } = await import("../embedded-mongo");
+    const { startEmbeddedMongo } = require("../embedded-mongo") as typeof import("../embedded-mongo");
     const dataDir = cfg.EMBEDDED_DB === "memory" ? undefined : path.resolve(cfg.DATA_DIR, "db");
     const store = await startEmbeddedMongo({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC });
     uri = store.uri;

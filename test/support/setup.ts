@@ -12,7 +12,8 @@ delete process.env.REDIS_URL;
 
 export const mochaHooks = {
   async afterAll() {
-    const { shutdownTestServer } = await import("./server");
+    // required here, not imported at the top: imports are hoisted above the env set-up
+    const { shutdownTestServer } = require("./server") as typeof import("./server");
     await shutdownTestServer();
   },
 };
