@@ -93,6 +93,7 @@ export async function storyViewers(authorId: string, storyId: string, page: Page
       username: i.username,
       display_name: names.get(i.user_id) ?? null,
       viewed_at: i.viewed_at,
+      // a row listed by seenBy has at least its first view, even if it vanished since (story purge)
       view_count: counts.get(i.user_id) ?? 1,
     })),
   };
@@ -237,19 +238,19 @@ export async function storyInsights(authorId: string, storyId: string): Promise<
 // User insights
 // ---------------------------------------------------------------------------------------------
 
-export interface StorySummary {
-  story_id: string;
-  story_type: string;
-  created_at: Date;
-  total_views: number;
-  unique_viewers: number;
-  reach_percentage: number;
-  total_interactions: number;
-  interaction_rate: number;
-  replies: number;
-  reactions: number;
-  engagement_score: number;
-}
+/** One story's line in user insights: its headline figures, without the per-hour and per-sticker detail. */
+export type StorySummary = { story_type: string; created_at: Date } & Pick<
+  StoryInsightsJson,
+  | "story_id"
+  | "total_views"
+  | "unique_viewers"
+  | "reach_percentage"
+  | "total_interactions"
+  | "interaction_rate"
+  | "replies"
+  | "reactions"
+  | "engagement_score"
+>;
 
 export type UserInsightsJson = { from: Date; to: Date; follower_count: number } & UserInsights & { top_stories: StorySummary[] };
 
