@@ -1,13 +1,13 @@
-import { ErrorCode, Room, ServerError, type Client } from "@colyseus/core";
+import { Room, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { z } from "zod";
 import type { Principal } from "../src/auth/roles";
-import { authenticateRoomClient } from "../src/realtime/room-auth";
+import { authenticateRoomClient, refuseJoinOnDomainError } from "../src/realtime/room-auth";
 import { roomMessage } from "../src/realtime/room-messages";
 import { subscribe, topics, type Unsubscribe } from "../src/realtime/events";
 import { subscribeClientToNotifications } from "../src/notifications/notification.service";
 import { clock } from "../src/shared/clock";
-import { DomainError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
+import { ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
 import { objectIdString } from "../src/shared/ids";
 import { issuesOf } from "../src/http/validate";
 import { logger } from "../src/logger";
@@ -95,20 +95,14 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
   private readonly removed = new Set<string>();
 
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    try {
-      const principal = await authenticateRoomClient(token);
+    const principal = await authenticateRoomClient(token);
+    return refuseJoinOnDomainError(async () => {
       const { authorId } = parseJoinOptions(options);
       if (principal.userId !== authorId && !(await stories.canViewReel(principal.userId, authorId))) {
         throw new ForbiddenError("reel_not_visible", "This user has no active story you can see.");
       }
       return principal;
-    } catch (err) {
-      // The matchmaker answers with `err.code` as the HTTP status: a snake_case domain code there
-      // reaches the SDK as a bogus seat reservation ("seat reservation expired"), so refuse with
-      // Colyseus' numeric AUTH_FAILED and keep the domain code in the message.
-      if (err instanceof DomainError) throw new ServerError(ErrorCode.AUTH_FAILED, `${err.message} (${err.code})`);
-      throw err;
-    }
+    });
   }
 
   override messages = {
