@@ -131,7 +131,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     this.state.authorId = this.authorId;
     await this.setMetadata({ authorId: this.authorId });
     this.unsubscribeReel = subscribe<ReelEvent>(topics.storyReel(this.authorId), (e) => this.onReelEvent(e));
-    for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.putStory(story as StoryForRoom);
+    for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.putStory(story);
     await Promise.all([...this.state.stories.keys()].map((id) => this.loadSeenBy(id)));
     this.clock.setInterval(() => this.removeExpired(), EXPIRY_CHECK_MS);
   }
@@ -178,7 +178,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     this.pendingActors.delete(storyId);
     let story: StoryForRoom;
     try {
-      story = (await stories.getStory(this.authorId, storyId)) as StoryForRoom;
+      story = (await stories.getStory(this.authorId, storyId));
     } catch (err) {
       if (isGone(err)) return this.removeStory(storyId);
       throw err;
@@ -224,7 +224,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     }
     let seen: StoryForRoom;
     try {
-      seen = (await stories.getStory(userIdOf(client), state.id)) as StoryForRoom;
+      seen = (await stories.getStory(userIdOf(client), state.id));
     } catch (err) {
       if (!isGone(err)) throw err;
       if (view.has(state)) view.remove(state);
