@@ -215,7 +215,7 @@ export function assertStoryActive(story: Lifecycle, now: Date): void {
 /**
  * What the expiry sweeper sets on a story whose time is up, or null if nothing to do.
  * `archiveExpired` is the author's "save to archive" setting (on by default, as on Instagram):
- * archived stories stay available to the author and to highlights, and are never purged.
+ * archived stories stay available to the author and to highlights for the retention window.
  */
 export function expiryUpdate(
   story: Pick<StoryDoc, "is_expired" | "is_deleted" | "expires_at">,
@@ -227,12 +227,12 @@ export function expiryUpdate(
 }
 
 /**
- * May the purge job remove the story for good? Never while a highlight holds it, never if
- * archived (and not deleted). Soft-deleted stories go `retentionDays` after deletion; expired
- * un-archived ones `retentionDays` after expiry.
+ * May the purge job remove the story for good? Never while a highlight holds it (highlights never
+ * expire). Otherwise soft-deleted stories go `retentionDays` after deletion, expired ones (archived
+ * for the author or not) `retentionDays` after expiry: the archive is a retention window, not forever.
  */
 export function shouldHardDelete(
-  story: Pick<StoryDoc, "is_deleted" | "deleted_at" | "is_archived" | "expires_at">,
+  story: Pick<StoryDoc, "is_deleted" | "deleted_at" | "expires_at">,
   now: Date,
   retentionDays: number = DEFAULT_RETENTION_DAYS,
   inHighlight = false,
@@ -243,7 +243,6 @@ export function shouldHardDelete(
     const since = story.deleted_at ?? story.expires_at;
     return now.getTime() - since.getTime() >= retentionMs;
   }
-  if (story.is_archived) return false;
   return now.getTime() - story.expires_at.getTime() >= retentionMs;
 }
 

@@ -29,6 +29,7 @@ import {
   assertStoryActive,
   buildNewStory,
   expiryUpdate,
+  shouldHardDelete,
   hasExpired,
   isAuthor,
   mentionedUserIds,
@@ -509,16 +510,17 @@ export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ ex
     if (batch.length < SWEEP_BATCH) break;
   }
 
-  // The archive keeps an expired story for the author during the retention window; after it only a
-  // highlight keeps a story (the rule), so is_archived is not a purge exemption here.
-  const cutoff = new Date(now.getTime() - config().STORY_RETENTION_DAYS * DAY_MS);
+  // the query narrows by the cutoff; the rule decides per story (deletion time, highlights)
+  const retentionDays = config().STORY_RETENTION_DAYS;
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   let hardDeleted = 0;
   let afterId: string | null = null;
   for (;;) {
     const batch = await repo.findStoriesPastRetention(cutoff, afterId, SWEEP_BATCH);
     if (batch.length === 0) break;
     const held = await repo.highlightedStoryIds(batch.map((s) => s._id));
-    hardDeleted += await repo.hardDeleteStories(batch.filter((s) => !held.has(s._id)).map((s) => s._id));
+    const purge = batch.filter((s) => shouldHardDelete(s, now, retentionDays, held.has(s._id)));
+    hardDeleted += await repo.hardDeleteStories(purge.map((s) => s._id));
     afterId = batch[batch.length - 1]!._id;
     if (batch.length < SWEEP_BATCH) break;
   }

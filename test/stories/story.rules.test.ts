@@ -103,7 +103,9 @@ describe("story rules: life cycle", () => {
     assert.equal(shouldHardDelete(s, day29, 30), false);
     assert.equal(shouldHardDelete(s, day31, 30), true);
     assert.equal(shouldHardDelete(s, day31, 30, true), false, "in a highlight");
-    assert.equal(shouldHardDelete({ ...s, is_archived: true }, day31, 30), false, "archived");
+    const archived = { ...s, is_archived: true };
+    assert.equal(shouldHardDelete(archived, day29, 30), false, "archived: kept for the retention window");
+    assert.equal(shouldHardDelete(archived, day31, 30), true, "archived: purged after it unless highlighted");
     const deleted = { ...s, is_deleted: true, deleted_at: new Date(NOW.getTime() + HOUR) };
     assert.equal(shouldHardDelete(deleted, new Date(NOW.getTime() + 30 * DAY), 30), false);
     assert.equal(shouldHardDelete(deleted, new Date(NOW.getTime() + 31 * DAY), 30), true);
