@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "../src/auth/roles";
 import { authenticateRoomClient, refuseJoinOnDomainError } from "../src/realtime/room-auth";
 import { roomMessage } from "../src/realtime/room-messages";
-import { subscribe, topics, type Unsubscribe } from "../src/realtime/events";
+import { subscribe, topics, type AudienceChanged, type Unsubscribe } from "../src/realtime/events";
 import { subscribeClientToNotifications } from "../src/notifications/notification.service";
 import { clock } from "../src/shared/clock";
 import { ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
@@ -156,7 +156,8 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     for (const stop of this.leaveNotifications.values()) stop();
   }
 
-  private onReelEvent(e: ReelEvent): void {
+  private onReelEvent(e: ReelEvent | AudienceChanged): void {
+    if (e.type === "audience_changed") return this.recheckAudience(e.user_id);
     if (e.type === "story_deleted" || e.type === "story_expired") return this.removeStory(e.story_id);
     const actors = this.pendingActors.get(e.story_id) ?? new Set<string>();
     if (e.actor_id) actors.add(e.actor_id);
@@ -170,6 +171,13 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
         this.refreshStory(e.story_id).catch((err: unknown) => logger.warn({ err, storyId: e.story_id, roomId: this.roomId }, "story refresh failed"));
       }, REFRESH_DEBOUNCE_MS),
     );
+  }
+
+  /** A follow, block or close-friends change: re-decide every story for that user's clients. */
+  private recheckAudience(userId: string): void {
+    const affected = this.clients.filter((c) => userIdOf(c) === userId);
+    const recheck = affected.flatMap((c) => [...this.state.stories.values()].map((s) => this.showTo(c, s)));
+    Promise.all(recheck).catch((err: unknown) => logger.warn({ err, userId, roomId: this.roomId }, "audience re-check failed"));
   }
 
   /** Reload one story as its author sees it; a new story is shown to each client allowed to see it. */

@@ -7,6 +7,7 @@ import { getPresence } from "../infra/presence";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { isBlockedEitherWay } from "../social/social.service";
 import { CloseFriendModel } from "./close-friend.model";
+import { publishAudienceChanged } from "../realtime/events";
 
 /**
  * Close-friends lists. Privacy checks ask `isCloseFriend` on every story read, so answers are
@@ -81,6 +82,7 @@ export async function addCloseFriend(ownerId: string, friendId: string): Promise
     }
   }
   await bumpVersion(ownerId);
+  publishAudienceChanged(ownerId, friendId);
   return {
     created,
     item: {
@@ -94,6 +96,7 @@ export async function addCloseFriend(ownerId: string, friendId: string): Promise
 export async function removeCloseFriend(ownerId: string, friendId: string): Promise<void> {
   await CloseFriendModel.deleteOne({ owner_id: ownerId, friend_id: friendId });
   await bumpVersion(ownerId);
+  publishAudienceChanged(ownerId, friendId);
 }
 
 const listCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();

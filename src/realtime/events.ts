@@ -26,6 +26,22 @@ export function subscribe<E>(topic: string, handler: (event: E) => void): Unsubs
   return () => presence.unsubscribe(topic, callback);
 }
 
+/**
+ * A relationship between an author and one user changed (follow, block, close friends): rooms
+ * showing that author's reel re-check what that user may see, so a block or an unfollow takes
+ * effect for a viewer who is already watching.
+ */
+export interface AudienceChanged {
+  type: "audience_changed";
+  author_id: string;
+  user_id: string;
+}
+
+export function publishAudienceChanged(authorId: string, userId: string): void {
+  const event: AudienceChanged = { type: "audience_changed", author_id: authorId, user_id: userId };
+  publish(topics.storyReel(authorId), event);
+}
+
 /** Topics, named in one place. */
 export const topics = {
   /** everything that changes an author's reel: created, deleted, expired, counters, tallies */

@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/e
 import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { BlockModel, FollowModel } from "./social.model";
+import { publishAudienceChanged } from "../realtime/events";
 
 /**
  * The social graph: follows and blocks. A block hides each user from the other everywhere and
@@ -65,10 +66,12 @@ export async function follow(followerId: string, followeeId: string): Promise<vo
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err; // following twice is a no-op
   }
+  publishAudienceChanged(followeeId, followerId);
 }
 
 export async function unfollow(followerId: string, followeeId: string): Promise<void> {
   await FollowModel.deleteOne({ follower_id: followerId, followee_id: followeeId });
+  publishAudienceChanged(followeeId, followerId);
 }
 
 export async function block(blockerId: string, blockedId: string): Promise<void> {
@@ -85,10 +88,14 @@ export async function block(blockerId: string, blockedId: string): Promise<void>
       { follower_id: blockedId, followee_id: blockerId },
     ],
   });
+  publishAudienceChanged(blockerId, blockedId);
+  publishAudienceChanged(blockedId, blockerId);
 }
 
 export async function unblock(blockerId: string, blockedId: string): Promise<void> {
   await BlockModel.deleteOne({ blocker_id: blockerId, blocked_id: blockedId });
+  publishAudienceChanged(blockerId, blockedId);
+  publishAudienceChanged(blockedId, blockerId);
 }
 
 export async function publicProfile(viewerId: string, userId: string): Promise<PublicProfile> {
