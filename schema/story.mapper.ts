@@ -1,5 +1,6 @@
 import { ArraySchema, type Schema } from "@colyseus/schema";
 import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
+import type { StoryView } from "../src/stories/story.service";
 import { interactionRate } from "../src/stories/insights.rules";
 import { StickerOptionState, StickerState, StoryState, ViewerState, type StoryInsightsState } from "./story.state";
 
@@ -10,28 +11,26 @@ import { StickerOptionState, StickerState, StoryState, ViewerState, type StoryIn
  * StateView tags already given to a client keep applying to the same instances.
  */
 
-/** The fields of a story as the story service returns it (to the author: everything). */
-export interface StoryForRoom {
-  id: string;
-  story_type: string;
-  media_url: string | null;
-  thumbnail_url: string | null;
-  text_content: string | null;
-  background_color: string | null;
-  background_gradient: string[] | null;
-  duration: number;
-  caption: string | null;
-  privacy: string;
-  created_at: Date | string;
-  expires_at: Date | string;
-  view_count: number;
-  reaction_count: number;
-  reply_count?: number;
-  interaction_count?: number;
-  custom_viewer_ids?: string[];
-  hidden_from_ids?: string[];
-  stickers: ViewerSticker[];
-}
+/** The fields of a story the room shows, as the story service returns them (to the author: everything). */
+export type StoryForRoom = Pick<
+  StoryView,
+  | "id"
+  | "story_type"
+  | "media_url"
+  | "thumbnail_url"
+  | "text_content"
+  | "background_color"
+  | "background_gradient"
+  | "duration"
+  | "caption"
+  | "privacy"
+  | "created_at"
+  | "expires_at"
+  | "view_count"
+  | "reaction_count"
+  | "stickers"
+> &
+  Partial<Pick<StoryView, "reply_count" | "interaction_count" | "custom_viewer_ids" | "hidden_from_ids">>;
 
 export interface SeenByRow {
   user_id: string;

@@ -1,7 +1,7 @@
 import { Types } from "mongoose";
 import { isObjectIdString } from "../shared/ids";
 import { StoryModel } from "../stories/story.model";
-import type { StoryDoc } from "../stories/story.types";
+import type { StoryDoc, StoryFrame } from "../stories/story.types";
 import { HighlightModel } from "./highlight.model";
 import type { HighlightDoc } from "./highlight.rules";
 
@@ -11,24 +11,9 @@ import type { HighlightDoc } from "./highlight.rules";
  */
 export type StoredHighlight = HighlightDoc & { _id: string };
 
-/** A story as a highlight needs it: ownership/deletion checks, privacy, and what the reel plays. */
-export type HighlightStoryRow = Pick<
-  StoryDoc,
-  | "user_id"
-  | "story_type"
-  | "media_url"
-  | "thumbnail_url"
-  | "text_content"
-  | "background_color"
-  | "background_gradient"
-  | "duration"
-  | "caption"
-  | "privacy"
-  | "custom_viewer_ids"
-  | "hidden_from_ids"
-  | "is_deleted"
-  | "created_at"
-> & { _id: string };
+/** A story as a highlight needs it: ownership/deletion checks, privacy, and the frame the reel plays. */
+export type HighlightStoryRow = StoryFrame &
+  Pick<StoryDoc, "user_id" | "privacy" | "custom_viewer_ids" | "hidden_from_ids" | "is_deleted" | "created_at"> & { _id: string };
 
 type Row = Record<string, any>;
 
@@ -57,13 +42,17 @@ function toHighlight(row: Row): StoredHighlight {
 const STORY_FIELDS = {
   user_id: 1,
   story_type: 1,
+  media_id: 1,
   media_url: 1,
   thumbnail_url: 1,
   text_content: 1,
   background_color: 1,
   background_gradient: 1,
   duration: 1,
+  music: 1,
   caption: 1,
+  workout_data: 1,
+  achievement_data: 1,
   privacy: 1,
   custom_viewer_ids: 1,
   hidden_from_ids: 1,

@@ -4,6 +4,7 @@ import { findUserById } from "../auth/user.repository";
 import { isBlockedEitherWay, isFollowing } from "../social/social.service";
 import { isCloseFriend } from "../close-friends/close-friends.service";
 import type { ViewerFacts } from "../stories/privacy.rules";
+import { storyFrameOf, type StoryFrame } from "../stories/story.types";
 import {
   addStories,
   applyHighlightUpdate,
@@ -32,18 +33,8 @@ import type { HighlightStoryRow, StoredHighlight } from "./highlight.repository"
  * - archived highlights are the owner's alone.
  */
 
-export interface HighlightStoryJson {
-  id: string;
-  story_type: string;
-  media_url: string | null;
-  thumbnail_url: string | null;
-  text_content: string | null;
-  background_color: string | null;
-  background_gradient: string[] | null;
-  duration: number;
-  caption: string | null;
-  created_at: Date;
-}
+/** A story inside a highlight: its frame, whatever its age (expired stories are the point). */
+export type HighlightStoryJson = StoryFrame & { id: string; created_at: Date };
 
 export interface HighlightJson {
   id: string;
@@ -66,18 +57,7 @@ export interface HighlightJson {
 const MAX_SAVE_ATTEMPTS = 3;
 
 function storyJson(s: HighlightStoryRow): HighlightStoryJson {
-  return {
-    id: s._id,
-    story_type: s.story_type,
-    media_url: s.media_url ?? null,
-    thumbnail_url: s.thumbnail_url ?? null,
-    text_content: s.text_content ?? null,
-    background_color: s.background_color ?? null,
-    background_gradient: s.background_gradient ?? null,
-    duration: s.duration,
-    caption: s.caption ?? null,
-    created_at: s.created_at,
-  };
+  return { id: s._id, ...storyFrameOf(s), created_at: s.created_at };
 }
 
 async function viewerFacts(viewerId: string, ownerId: string): Promise<ViewerFacts> {

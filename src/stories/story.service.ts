@@ -36,7 +36,7 @@ import {
   softDeleteUpdate,
 } from "./story.rules";
 import type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody } from "./story.schemas";
-import type { AchievementData, MusicTrack, StoryPrivacy, StoryType, WorkoutData } from "./story.types";
+import { storyFrameOf, type StoryFrame, type StoryPrivacy } from "./story.types";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 
@@ -54,21 +54,9 @@ export type { StickerResults } from "./sticker.rules";
 // ---------------------------------------------------------------------------------------------
 
 /** A story as REST returns it to one viewer. */
-export interface StoryView {
+export interface StoryView extends StoryFrame {
   id: string;
   user_id: string;
-  story_type: StoryType;
-  media_id: string | null;
-  media_url: string | null;
-  thumbnail_url: string | null;
-  text_content: string | null;
-  background_color: string | null;
-  background_gradient: string[] | null;
-  duration: number;
-  music: MusicTrack | null;
-  caption: string | null;
-  workout_data: WorkoutData | null;
-  achievement_data: AchievementData | null;
   /** Each sticker with this viewer's answer and the results they may see (author: always). */
   stickers: ViewerSticker[];
   privacy: StoryPrivacy;
@@ -212,18 +200,7 @@ function toStoryView(
   return {
     id: story._id,
     user_id: story.user_id,
-    story_type: story.story_type,
-    media_id: story.media_id ?? null,
-    media_url: story.media_url ?? null,
-    thumbnail_url: story.thumbnail_url ?? null,
-    text_content: story.text_content ?? null,
-    background_color: story.background_color ?? null,
-    background_gradient: story.background_gradient ?? null,
-    duration: story.duration,
-    music: story.music ?? null,
-    caption: story.caption ?? null,
-    workout_data: story.workout_data ?? null,
-    achievement_data: story.achievement_data ?? null,
+    ...storyFrameOf(story),
     stickers: story.stickers.map((s, i) => presentStickerForViewer(s, mine?.get(i) ?? null, author)),
     privacy: story.privacy,
     view_count: story.view_count,

@@ -163,3 +163,41 @@ export interface StoryDoc {
   expires_at: Date;
   updated_at: Date;
 }
+
+/**
+ * The frame a viewer watches: content only, no counters, audience or life cycle. REST views,
+ * highlights and the room all present this same subset of a story.
+ */
+export type StoryFrame = Pick<
+  StoryDoc,
+  | "story_type"
+  | "media_id"
+  | "media_url"
+  | "thumbnail_url"
+  | "text_content"
+  | "background_color"
+  | "background_gradient"
+  | "duration"
+  | "music"
+  | "caption"
+  | "workout_data"
+  | "achievement_data"
+>;
+
+/** The frame of a stored row; fields older rows lack come back as null. */
+export function storyFrameOf(row: Pick<StoryDoc, "story_type" | "duration"> & Partial<StoryFrame>): StoryFrame {
+  return {
+    story_type: row.story_type,
+    media_id: row.media_id ?? null,
+    media_url: row.media_url ?? null,
+    thumbnail_url: row.thumbnail_url ?? null,
+    text_content: row.text_content ?? null,
+    background_color: row.background_color ?? null,
+    background_gradient: row.background_gradient ?? null,
+    duration: row.duration,
+    music: row.music ?? null,
+    caption: row.caption ?? null,
+    workout_data: row.workout_data ?? null,
+    achievement_data: row.achievement_data ?? null,
+  };
+}
