@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { testServer, resetState } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
+import { SEED_POLL_STORY } from "../support/stories";
 import { createStoryBodySchema, type CreateStoryBodyInput } from "../../src/stories/story.schemas";
 import { buildNewStory } from "../../src/stories/story.rules";
 import {
@@ -17,26 +18,6 @@ const DAY = 24 * HOUR;
 const at = { x: 0.5, y: 0.7, width: 0.8, height: 0.3 };
 
 /** The seed's "story with a poll" body. */
-const SEED_POLL_STORY = {
-  story_type: "image",
-  media_id: "media-uuid",
-  duration: 10,
-  privacy: "followers",
-  stickers: [
-    {
-      sticker_type: "poll",
-      ...at,
-      poll: {
-        question: "Best programming language?",
-        options: [
-          { text: "Python", votes: 0 },
-          { text: "Go", votes: 0 },
-          { text: "Rust", votes: 0 },
-        ],
-      },
-    },
-  ],
-};
 
 /** A story row written straight through the model at a chosen creation time (fixtures need exact times). */
 async function insertStory(authorId: string, createdAt: Date, body: CreateStoryBodyInput): Promise<string> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
-import { api } from "../support/http";
+import { call } from "../support/stories";
 import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { sdkClient } from "../support/sdk";
@@ -10,11 +10,6 @@ import { sdkClient } from "../support/sdk";
  * removal takes the affected stories out of that viewer's state without a reconnect, and a new
  * follow or close-friends add brings them in.
  */
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const res = await api(method, path, { token, body });
-  assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 async function postStory(author: TestUser, privacy: string): Promise<string> {
   return (await call("POST", "/api/v1/stories", author.token, { story_type: "text", text_content: privacy, privacy })).id;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { SignJWT } from "jose";
 import { api } from "../support/http";
+import { call } from "../support/stories";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { nextMessage, sdkClient } from "../support/sdk";
@@ -31,11 +32,6 @@ async function postStory(author: TestUser, body: Record<string, unknown> = {}): 
   return res.body.id;
 }
 
-async function ok(method: string, path: string, token: string, body?: unknown) {
-  const res = await api(method, path, { token, body });
-  assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 function join(user: TestUser, authorId: string): Promise<Room<any>> {
   return sdkClient(user.token).joinOrCreate("story", { authorId });
@@ -133,10 +129,10 @@ describe("story room", () => {
         createUser(),
         createUser(),
       ]);
-      await ok("POST", `/api/v1/users/${author.id}/follow`, follower.token);
-      await ok("POST", `/api/v1/users/${author.id}/follow`, blocked.token);
-      await ok("POST", `/api/v1/close-friends/${closeFriend.id}`, author.token);
-      await ok("POST", `/api/v1/users/${blocked.id}/block`, author.token);
+      await call("POST", `/api/v1/users/${author.id}/follow`, follower.token);
+      await call("POST", `/api/v1/users/${author.id}/follow`, blocked.token);
+      await call("POST", `/api/v1/close-friends/${closeFriend.id}`, author.token);
+      await call("POST", `/api/v1/users/${blocked.id}/block`, author.token);
       const pub = await postStory(author, { privacy: "public" });
       const fol = await postStory(author, { privacy: "followers" });
       const cf = await postStory(author, { privacy: "close_friends" });
@@ -216,7 +212,7 @@ describe("story room", () => {
       await until(roomC, (s) => s.stories?.[id], "the story");
 
       // B votes over REST; B now sees results, C (no answer yet) sees only the options
-      await ok("POST", `/api/v1/stories/${id}/interact`, b.token, { sticker_index: 0, option_index: 1 });
+      await call("POST", `/api/v1/stories/${id}/interact`, b.token, { sticker_index: 0, option_index: 1 });
       await until(roomB, (s) => s.stories[id].stickers[0].totalVotes === 1, "B's results");
       await until(authorRoom, (s) => s.stories[id].stickers[0].totalVotes === 1, "the author's results");
 
@@ -313,7 +309,7 @@ describe("story room", () => {
     it("a story created over REST appears, and one deleted over REST disappears, without reconnecting", async () => {
       const author = await createUser({ roles: ["creator"] });
       const [viewer, follower] = await Promise.all([createUser(), createUser()]);
-      await ok("POST", `/api/v1/users/${author.id}/follow`, follower.token);
+      await call("POST", `/api/v1/users/${author.id}/follow`, follower.token);
       const first = await postStory(author);
       const viewerRoom = await track(join(viewer, author.id));
       const followerRoom = await track(join(follower, author.id));

@@ -2,33 +2,10 @@ import assert from "node:assert/strict";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
+import { SEED_POLL_STORY, createStory, textStory } from "../support/stories";
 import { StoryInteractionModel, StoryModel, StoryReactionModel, StoryReplyModel, StoryViewModel } from "../../src/stories/story.model";
 import { NotificationModel } from "../../src/notifications/notification.model";
 
-/** The create body from the original service's README ("Create a Story with Poll"). */
-const seedPollStory = {
-  story_type: "image",
-  media_id: "media-uuid",
-  duration: 10,
-  privacy: "followers",
-  stickers: [
-    {
-      sticker_type: "poll",
-      x: 0.5,
-      y: 0.7,
-      width: 0.8,
-      height: 0.3,
-      poll: {
-        question: "Best programming language?",
-        options: [
-          { text: "Python", votes: 0 },
-          { text: "Go", votes: 0 },
-          { text: "Rust", votes: 0 },
-        ],
-      },
-    },
-  ],
-};
 
 const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
 
@@ -38,12 +15,6 @@ async function follow(user: TestUser, target: TestUser) {
 async function block(user: TestUser, target: TestUser) {
   assert.equal((await api("POST", `/api/v1/users/${target.id}/block`, { token: user.token })).status, 204);
 }
-async function createStory(author: TestUser, body: Record<string, unknown>): Promise<any> {
-  const res = await api("POST", "/api/v1/stories", { token: author.token, body });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
-}
-const textStory = (extra: Record<string, unknown> = {}) => ({ story_type: "text", text_content: "hello", privacy: "public", ...extra });
 
 describe("Stories REST API", () => {
   before(async () => {
@@ -58,7 +29,7 @@ describe("Stories REST API", () => {
     const voter = await createUser();
     await follow(voter, author);
 
-    const story = await createStory(author, seedPollStory);
+    const story = await createStory(author, SEED_POLL_STORY);
     assert.equal(story.user_id, author.id);
     assert.equal(story.story_type, "image");
     assert.equal(story.privacy, "followers");
@@ -101,7 +72,7 @@ describe("Stories REST API", () => {
     const author = await createUser();
     const voter = await createUser();
     await follow(voter, author);
-    const story = await createStory(author, seedPollStory);
+    const story = await createStory(author, SEED_POLL_STORY);
     const res = await api("POST", `/api/v1/stories/${story.id}/interact`, {
       token: voter.token,
       body: { story_id: "f".repeat(24), sticker_index: 0, option_index: 0 },
@@ -189,7 +160,7 @@ describe("Stories REST API", () => {
     assert.equal((await api("POST", "/api/v1/stories", { body: textStory() })).status, 401);
     assert.equal(await StoryModel.countDocuments({}), 0);
 
-    const story = await createStory(author, { ...seedPollStory, privacy: "public" });
+    const story = await createStory(author, { ...SEED_POLL_STORY, privacy: "public" });
     const voter = await createUser();
     const badInteractions: Array<[unknown, number, string]> = [
       [{ sticker_index: 0 }, 400, "sticker_type_mismatch"],
@@ -217,7 +188,7 @@ describe("Stories REST API", () => {
   it("a second vote: the same choice is an idempotent 200, another choice is 409; counts unchanged", async () => {
     const author = await createUser();
     const voter = await createUser();
-    const story = await createStory(author, { ...seedPollStory, privacy: "public" });
+    const story = await createStory(author, { ...SEED_POLL_STORY, privacy: "public" });
     const url = `/api/v1/stories/${story.id}/interact`;
     const first = await api("POST", url, { token: voter.token, body: { sticker_index: 0, option_index: 1 } });
     assert.equal(first.status, 200);
