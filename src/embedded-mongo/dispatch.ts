@@ -8,7 +8,7 @@ import { COMMANDS } from "./commands";
 import type { CommandContext, ServerInfo } from "./commands/context";
 import type { CursorStore } from "./commands/cursors";
 import { sessionKey } from "./commands/sessions";
-import type { Engine } from "./engine/engine";
+import { MEMORY_ONLY, type Engine } from "./engine/engine";
 import { fail, MongoServerError, toServerError } from "./engine/errors";
 import { noSuchTransaction, type Session, type Txn } from "./engine/transactions";
 
@@ -71,61 +71,119 @@ function resolveTxn(env: DispatchEnv, name: string, cmd: Document, session: Sess
   return txn;
 }
 
-export async function dispatch(env: DispatchEnv, db: string, cmd: Document, connectionId: number): Promise<Document> {
-  const name = Object.keys(cmd)[0];
+/**
+ * Per-command state. A class rather than an object literal with a `flush` closure: the hot path then
+ * allocates one object per command and no function.
+ */
+class Ctx implements CommandContext {
+  readonly rec: JournalRecord[] = [];
+  /** journal appends issued so far; null until the first, so read-only commands allocate nothing */
+  appends: Promise<void>[] | null = null;
+  txn?: Txn;
+
+  constructor(
+    readonly env: DispatchEnv,
+    readonly engine: Engine,
+    readonly db: string,
+    readonly connectionId: number,
+    readonly session: Session | undefined,
+  ) {}
+
+  get cursors(): CursorStore {
+    return this.env.cursors;
+  }
+
+  get server(): ServerInfo {
+    return this.env.server;
+  }
+
+  flush(): void {
+    const rec = this.rec;
+    if (rec.length === 0) return;
+    const persistence = this.engine.persistence;
+    if (persistence === MEMORY_ONLY) {
+      // nothing to make durable: drop the records instead of handing them to a no-op journal
+      rec.length = 0;
+      return;
+    }
+    (this.appends ??= []).push(persistence.append(rec.splice(0)));
+    this.env.afterAppend?.();
+  }
+}
+
+/**
+ * Runs one command. Returns the reply directly when nothing needs awaiting (a synchronous handler in memory
+ * mode, the common case for reads), so the caller can answer in the same tick without promise machinery.
+ */
+export function dispatch(env: DispatchEnv, db: string, cmd: Document, connectionId: number): Document | Promise<Document> {
+  let name: string | undefined;
+  for (const k in cmd) {
+    name = k;
+    break;
+  }
   const handler = name === undefined ? undefined : COMMANDS.get(name);
-  if (!handler) {
+  if (!handler || name === undefined) {
     return { ok: 0, errmsg: `no such command: '${name ?? ""}'`, code: 59, codeName: "CommandNotFound" };
   }
   const sid = sessionKey(cmd.lsid);
   const session = sid ? env.engine.session(sid) : undefined;
-  let txn: Txn | undefined;
-  const rec: JournalRecord[] = [];
-  const appends: Promise<void>[] = [];
-  const flush = (): void => {
-    if (rec.length === 0) return;
-    appends.push(env.engine.persistence.append(rec.splice(0)));
-    env.afterAppend?.();
-  };
+  const ctx = new Ctx(env, env.engine, db, connectionId, session);
+  let pending: Document | Promise<Document>;
   try {
-    txn = resolveTxn(env, name, cmd, session);
-    const ctx: CommandContext = {
-      engine: env.engine,
-      db,
-      connectionId,
-      cursors: env.cursors,
-      server: env.server,
-      session,
-      txn,
-      rec,
-      flush,
-    };
-    const pending = handler(cmd, ctx);
-    // synchronous handlers changed memory in this very step: journal now, before anything else runs
-    if (!(pending instanceof Promise)) flush();
-    const reply = await pending;
-    if (txn && txn.state === "active" && Array.isArray(reply.writeErrors) && reply.writeErrors.length) {
-      // any failed statement aborts the transaction in mongod
-      env.engine.abortTxn(txn);
-    }
-    flush();
-    await Promise.all(appends);
-    return reply;
+    ctx.txn = resolveTxn(env, name, cmd, session);
+    pending = handler(cmd, ctx);
   } catch (err) {
-    // writes applied before the failure (e.g. an implicitly created collection) are still journaled
-    try {
-      flush();
-      await Promise.all(appends);
-    } catch (e) {
-      env.logger.error("journal append failed", e);
-      return new MongoServerError("InternalError", `journal append failed: ${(e as Error).message}`).toReply();
-    }
-    const e = toServerError(err);
-    if (!(err instanceof MongoServerError)) env.logger.error(`command ${name} failed`, err);
-    if (txn && txn.state === "active" && name !== "commitTransaction") env.engine.abortTxn(txn, e);
-    const reply = e.toReply();
-    if (txn && (e.code === 112 || e.code === 251) && !reply.errorLabels) reply.errorLabels = ["TransientTransactionError"];
-    if (!txn && e.code === 112) delete reply.errorLabels;
-    return reply;
+    return failed(env, ctx, name, err);
   }
+  if (pending instanceof Promise) return pending.then((reply) => finish(ctx, reply), (err) => failed(env, ctx, name, err));
+  // a synchronous handler changed memory in this very step: journal now, before anything else runs
+  return finish(ctx, pending);
+}
+
+function finish(ctx: Ctx, reply: Document): Document | Promise<Document> {
+  const txn = ctx.txn;
+  if (txn && txn.state === "active" && Array.isArray(reply.writeErrors) && reply.writeErrors.length) {
+    // any failed statement aborts the transaction in mongod
+    ctx.engine.abortTxn(txn);
+  }
+  ctx.flush();
+  const appends = ctx.appends;
+  if (appends === null) return reply;
+  const done = appends.length === 1 ? appends[0] : Promise.all(appends);
+  return done.then(
+    () => reply,
+    (e) => journalFailed(ctx.env, e),
+  );
+}
+
+function journalFailed(env: DispatchEnv, e: unknown): Document {
+  env.logger.error("journal append failed", e);
+  return new MongoServerError("InternalError", `journal append failed: ${(e as Error).message}`).toReply();
+}
+
+function failed(env: DispatchEnv, ctx: Ctx, name: string, err: unknown): Document | Promise<Document> {
+  // writes applied before the failure (e.g. an implicitly created collection) are still journaled
+  let appends: Promise<void>[] | null;
+  try {
+    ctx.flush();
+    appends = ctx.appends;
+  } catch (e) {
+    return journalFailed(env, e);
+  }
+  if (appends === null) return errorReply(env, ctx, name, err);
+  return Promise.all(appends).then(
+    () => errorReply(env, ctx, name, err),
+    (e) => journalFailed(env, e),
+  );
+}
+
+function errorReply(env: DispatchEnv, ctx: Ctx, name: string, err: unknown): Document {
+  const txn = ctx.txn;
+  const e = toServerError(err);
+  if (!(err instanceof MongoServerError)) env.logger.error(`command ${name} failed`, err);
+  if (txn && txn.state === "active" && name !== "commitTransaction") env.engine.abortTxn(txn, e);
+  const reply = e.toReply();
+  if (txn && (e.code === 112 || e.code === 251) && !reply.errorLabels) reply.errorLabels = ["TransientTransactionError"];
+  if (!txn && e.code === 112) delete reply.errorLabels;
+  return reply;
 }

@@ -53,7 +53,9 @@ export class WireServer {
     socket.setNoDelay(true);
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    let chain: Promise<void> = Promise.resolve();
+    /** frames waiting while an earlier one on this connection awaits the journal or a lock */
+    const queued: Buffer[] = [];
+    let busy = false;
     let dead = false;
 
     const kill = (why: string): void => {
@@ -62,23 +64,53 @@ export class WireServer {
       this.logger.warn(`closing connection ${connectionId}: ${why}`);
       socket.destroy();
     };
+    // runs frames in order: synchronously while replies are ready at once, queueing behind one that is not
+    const run = (frame: Buffer): void => {
+      let next: Buffer | undefined = frame;
+      while (next && !dead) {
+        let out: void | Promise<void>;
+        try {
+          out = this.handleFrame(socket, next, connectionId);
+        } catch (e) {
+          return kill(String((e as Error)?.message ?? e));
+        }
+        if (out instanceof Promise) {
+          busy = true;
+          out.then(
+            () => {
+              busy = false;
+              const q = queued.shift();
+              if (q) run(q);
+            },
+            (e) => kill(String(e?.message ?? e)),
+          );
+          return;
+        }
+        next = queued.shift();
+      }
+    };
 
     socket.on("data", (chunk: Buffer) => {
       if (dead) return;
       pending.push(chunk);
       pendingBytes += chunk.length;
+      let frames = 0;
       while (pendingBytes >= HEADER_SIZE) {
         let buf = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
         pending = [buf];
-        const { length } = readHeader(buf);
+        const length = buf.readInt32LE(0);
         if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) return kill(`invalid message length ${length}`);
-        if (pendingBytes < length) return;
+        if (pendingBytes < length) break;
         const frame = buf.subarray(0, length);
         buf = buf.subarray(length);
         pending = buf.length ? [buf] : [];
         pendingBytes = buf.length;
-        chain = chain.then(() => this.handleFrame(socket, frame, connectionId)).catch((e) => kill(String(e?.message ?? e)));
+        // several frames in one chunk (moreToCome streams, pipelining clients): coalesce their replies into one send
+        if (++frames === 2) socket.cork();
+        if (busy) queued.push(frame);
+        else run(frame);
       }
+      if (frames >= 2) socket.uncork();
     });
     socket.on("error", () => {
       /* peer resets are routine; the close handler cleans up */
@@ -89,7 +121,8 @@ export class WireServer {
     });
   }
 
-  private async handleFrame(socket: net.Socket, frame: Buffer, connectionId: number): Promise<void> {
+  /** Answers one frame; returns a promise only when the command has to wait (journal, transaction lock). */
+  private handleFrame(socket: net.Socket, frame: Buffer, connectionId: number): void | Promise<void> {
     if (socket.destroyed) return;
     let req: Request;
     try {
@@ -102,13 +135,27 @@ export class WireServer {
       socket.write(header.opCode === 2004 ? encodeOpReply(header.requestId, reply) : encodeMsgReply(header.requestId, reply));
       return;
     }
-    let reply: Document;
+    let reply: Document | Promise<Document>;
     try {
-      reply = await dispatch(this.env, req.db, req.command, connectionId);
+      reply = dispatch(this.env, req.db, req.command, connectionId);
     } catch (e) {
-      this.logger.error("dispatch failed", e);
-      reply = new MongoServerError("InternalError", String((e as Error)?.message ?? e)).toReply();
+      reply = this.internalError(e);
     }
+    if (reply instanceof Promise) {
+      return reply.then(
+        (r) => this.respond(socket, req, r),
+        (e) => this.respond(socket, req, this.internalError(e)),
+      );
+    }
+    this.respond(socket, req, reply);
+  }
+
+  private internalError(e: unknown): Document {
+    this.logger.error("dispatch failed", e);
+    return new MongoServerError("InternalError", String((e as Error)?.message ?? e)).toReply();
+  }
+
+  private respond(socket: net.Socket, req: Request, reply: Document): void {
     if (req.moreToCome || socket.destroyed) return;
     let out: Buffer;
     try {

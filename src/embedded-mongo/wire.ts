@@ -142,35 +142,55 @@ export function parseMessage(frame: Buffer): Request {
 
 let nextRequestId = 1;
 
-function frameHeader(total: number, responseTo: number, opCode: number): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_SIZE);
-  h.writeInt32LE(total, 0);
-  h.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
-  h.writeInt32LE(responseTo, 8);
-  h.writeInt32LE(opCode, 12);
-  return h;
+/** room for typical replies (a first batch of 101 small documents is ~10 KB) without a fallback */
+const SCRATCH_INITIAL = 64 * 1024;
+/** replies above this take the fallback path rather than pinning a large buffer for the process lifetime */
+const SCRATCH_MAX = 1024 * 1024;
+let scratch = Buffer.allocUnsafe(SCRATCH_INITIAL);
+
+/**
+ * Serializes `doc` behind `prefix` bytes of envelope and returns a frame-sized buffer whose envelope the
+ * caller fills in: one allocation per reply instead of separate body, header and frame buffers.
+ */
+function frameWithBody(prefix: number, doc: Document): Buffer {
+  let end: number;
+  try {
+    end = BSON.serializeWithBufferAndIndex(doc, scratch, { ignoreUndefined: true, index: prefix }) + 1;
+  } catch (e) {
+    // RangeError: the reply does not fit the scratch buffer (bson fails the final copy before touching it)
+    if (!(e instanceof RangeError)) throw e;
+    const body = BSON.serialize(doc, { ignoreUndefined: true });
+    const out = Buffer.allocUnsafe(prefix + body.length);
+    out.set(body, prefix);
+    if (out.length <= SCRATCH_MAX) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(out.length, scratch.length * 2)));
+    return out;
+  }
+  const out = Buffer.allocUnsafe(end);
+  scratch.copy(out, prefix, prefix, end);
+  return out;
+}
+
+function writeHeader(out: Buffer, responseTo: number, opCode: number): void {
+  out.writeInt32LE(out.length, 0);
+  out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  out.writeInt32LE(responseTo, 8);
+  out.writeInt32LE(opCode, 12);
 }
 
 export function encodeMsgReply(responseTo: number, doc: Document, moreToCome = false): Buffer {
-  const body = BSON.serialize(doc, { ignoreUndefined: true });
-  const total = HEADER_SIZE + 4 + 1 + body.length;
-  const out = Buffer.allocUnsafe(total);
-  frameHeader(total, responseTo, OP_MSG).copy(out, 0);
+  const out = frameWithBody(HEADER_SIZE + 5, doc);
+  writeHeader(out, responseTo, OP_MSG);
   out.writeUInt32LE(moreToCome ? FLAG_MORE_TO_COME : 0, 16);
   out[20] = 0;
-  out.set(body, 21);
   return out;
 }
 
 export function encodeOpReply(responseTo: number, doc: Document): Buffer {
-  const body = BSON.serialize(doc, { ignoreUndefined: true });
-  const total = HEADER_SIZE + 20 + body.length;
-  const out = Buffer.allocUnsafe(total);
-  frameHeader(total, responseTo, OP_REPLY).copy(out, 0);
+  const out = frameWithBody(HEADER_SIZE + 20, doc);
+  writeHeader(out, responseTo, OP_REPLY);
   out.writeInt32LE(8, 16); // AwaitCapable, as mongod sets it
   out.writeBigInt64LE(0n, 20);
   out.writeInt32LE(0, 28);
   out.writeInt32LE(1, 32);
-  out.set(body, 36);
   return out;
 }

@@ -69,19 +69,50 @@ async function blocked(ctx: CommandContext, c: Collection, rows: Row[] | string[
 
 // ------------------------------------------------------------------ insert
 
-const insert: Handler = async (cmd, ctx) => {
+/** Type-checks one document to insert and puts its _id first (generating one when missing). */
+function prepareInsert(raw: unknown, ctx: CommandContext): Document {
+  if (!isPlainObject(raw)) fail("TypeMismatch", "document to insert must be an object");
+  const doc = withId(raw, ctx);
+  validateId(doc);
+  return doc;
+}
+
+function insertReply(ctx: CommandContext, n: number, writeErrors: Document[]): Document {
+  const reply: Document = { n, ok: 1 };
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  ctx.flush();
+  return reply;
+}
+
+const insert: Handler = (cmd, ctx) => {
   const name = collName(cmd, "insert");
   const docs = cmd.documents;
   if (!Array.isArray(docs)) fail("TypeMismatch", "BSON field 'insert.documents' is missing or not an array");
   const ordered = cmd.ordered !== false;
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  // only another transaction's lock can make an insert wait, and none can be taken while this loop runs
+  // without awaiting: without locks the whole batch runs synchronously, with no promise per command
+  if (!ctx.txn && c.locks.size > 0) return insertWaitingForLocks(ctx, c, docs, ordered);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < docs.length; i++) {
     try {
-      if (!isPlainObject(docs[i])) fail("TypeMismatch", "document to insert must be an object");
-      const doc = withId(docs[i] as Document, ctx);
-      validateId(doc);
+      ctx.engine.insert(c, prepareInsert(docs[i], ctx), ctx.txn, ctx.rec);
+      n++;
+    } catch (e) {
+      writeErrors.push(writeError(i, e, ctx));
+      if (ordered) break;
+    }
+  }
+  return insertReply(ctx, n, writeErrors);
+};
+
+async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: unknown[], ordered: boolean): Promise<Document> {
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (let i = 0; i < docs.length; i++) {
+    try {
+      const doc = prepareInsert(docs[i], ctx);
       const id = keyOf(doc._id);
       while (await blocked(ctx, c, [id])) {
         /* a transaction held this _id; re-check after it settles */
@@ -93,11 +124,8 @@ const insert: Handler = async (cmd, ctx) => {
       if (ordered) break;
     }
   }
-  const reply: Document = { n, ok: 1 };
-  if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
-  return reply;
-};
+  return insertReply(ctx, n, writeErrors);
+}
 
 // ------------------------------------------------------------------ update
 
