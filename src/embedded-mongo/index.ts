@@ -17,6 +17,11 @@ export interface EmbeddedMongoOptions {
   /** enables the journal; without it everything lives in memory */
   dataDir?: string;
   fsync?: FsyncPolicy;
+  /**
+   * with dataDir: once the journal grows past this many bytes, the live state is written to a snapshot and
+   * the journal restarts empty (default 64 MiB); smaller bounds recovery time, larger means fewer rewrites
+   */
+  compactAfterBytes?: number;
   /** how often expired TTL documents are removed; mongod's default is 60 s */
   ttlMonitorIntervalMs?: number;
   logger?: Logger;
@@ -45,12 +50,20 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   if (!isLoopback(host) && !opts.allowNonLoopback) {
     throw new Error(`refusing to listen on non-loopback host ${host}: the embedded store has no authentication (pass allowNonLoopback: true to override)`);
   }
+  if (opts.compactAfterBytes !== undefined && !(Number.isFinite(opts.compactAfterBytes) && opts.compactAfterBytes > 0)) {
+    throw new Error(`compactAfterBytes must be a positive number of bytes, got ${opts.compactAfterBytes}`);
+  }
   const logger = opts.logger ?? SILENT;
   const engine = new Engine();
   let journal: Journal | undefined;
   if (opts.dataDir) {
     const opened = await openJournal(
-      { dir: opts.dataDir, fsync: opts.fsync ?? "batch", snapshotSource: () => engine.dump() } as Parameters<typeof openJournal>[0],
+      {
+        dir: opts.dataDir,
+        fsync: opts.fsync ?? "batch",
+        compactAfterBytes: opts.compactAfterBytes,
+        snapshotSource: () => engine.dump(),
+      },
       (r: JournalRecord) => engine.apply(r),
     );
     journal = opened.journal;

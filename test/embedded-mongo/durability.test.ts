@@ -11,7 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError } from "mongodb";
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../../src/embedded-mongo/index";
-import { JOURNAL_FILE, openJournal } from "../../src/embedded-mongo/journal";
+import { JOURNAL_FILE, openJournal, SNAPSHOT_FILE } from "../../src/embedded-mongo/journal";
 import { Engine } from "../../src/embedded-mongo/engine/engine";
 import { spawnTs } from "./fixtures/spawn-ts";
 
@@ -205,6 +205,30 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
       await again.close();
       await second.stop();
     }
+  });
+
+  it("compacts on its own past compactAfterBytes and recovers from the snapshot", async () => {
+    // 4 KiB: a few dozen small inserts cross it, so the automatic compaction certainly runs
+    const first = await startEmbeddedMongo({ dataDir, port: 0, compactAfterBytes: 4096 });
+    const client = new MongoClient(first.uri);
+    const coll = client.db("app").collection<{ _id: number; pad: string }>("compacted");
+    for (let i = 0; i < 200; i++) await coll.insertOne({ _id: i, pad: "x".repeat(100) });
+    await client.close();
+    await first.stop();
+    const snapshot = await fs.stat(path.join(dataDir, SNAPSHOT_FILE));
+    assert.ok(snapshot.size > 0, "a snapshot was written");
+    const journalSize = (await fs.stat(path.join(dataDir, JOURNAL_FILE))).size;
+    assert.ok(journalSize < 200 * 100, `the journal restarted after compaction (${journalSize} bytes)`);
+
+    const second = await startEmbeddedMongo({ dataDir, port: 0 });
+    const again = new MongoClient(second.uri);
+    try {
+      assert.equal(await again.db("app").collection("compacted").countDocuments(), 200);
+    } finally {
+      await again.close();
+      await second.stop();
+    }
+    await assert.rejects(startEmbeddedMongo({ dataDir, compactAfterBytes: 0 }), /compactAfterBytes/);
   });
 
   it("refuses a second store on a data directory that a live store holds", async () => {
