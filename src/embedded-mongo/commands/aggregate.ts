@@ -6,13 +6,13 @@
 import { Long, type Document } from "bson";
 import type { Collection } from "../engine/collection";
 import { fail } from "../engine/errors";
-import { aggregate as runPipeline } from "../engine/mingo";
+import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine/mingo";
 import { canonical, clone, isPlainObject, keyOf } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
-import { explainPlan, optNumber } from "./crud";
+import { collationFor, explainPlan, optNumber } from "./crud";
 
-function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document): { views: Document[]; raw: Map<Document, Document> } {
-  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn });
+function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation): { views: Document[]; raw: Map<Document, Document> } {
+  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation });
   const raw = new Map<Document, Document>();
   const views = rows.map((r) => {
     if (r.view !== r.doc) raw.set(r.view, r.doc);
@@ -94,13 +94,14 @@ const aggregate: Handler = async (cmd, ctx) => {
     const { plan } = ctx.engine.select(c, leadingMatch, { txn: ctx.txn, limit: 1 });
     return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
   }
-  const { views, raw } = collectionless ? { views: [], raw: new Map() } : docsFor(ctx, c, leadingMatch);
+  const collation = collationFor(cmd.collation, c);
+  const { views, raw } = collectionless ? { views: [], raw: new Map() } : docsFor(ctx, c, leadingMatch, collation);
   const resolver = (name: string): Document[] => docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
   const mutating = stages.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
   // stored documents are shared with the store; stages that write into their input get copies
   const input = mutating ? views.map((v) => clone(v)) : views;
   if (mutating) views.forEach((v, i) => raw.has(v) && raw.set(input[i], raw.get(v)!));
-  let results = stages.length ? runPipeline(stages, input, resolver, isPlainObject(cmd.let) ? (cmd.let as Document) : undefined) : input;
+  let results = stages.length ? runPipeline(stages, input, resolver, evaluateLet(cmd.let), collation) : input;
   results = results.map((d) => raw.get(d) ?? d);
   if (outStage) {
     await writeOut(ctx, outStage, results);

@@ -4,8 +4,8 @@
 import type { Document } from "bson";
 import type { Collection } from "../engine/collection";
 import type { Row } from "../engine/engine";
-import { fail, toServerError } from "../engine/errors";
-import { project } from "../engine/mingo";
+import { fail, MongoServerError, toServerError } from "../engine/errors";
+import { effectiveCollation, evaluateLet, foldString, project, type Collation, type QueryOptions } from "../engine/mingo";
 import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../engine/update";
 import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
@@ -21,6 +21,11 @@ export function optNumber(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (numKind(v) === null) fail("TypeMismatch", `Expected a number, got ${typeName(v)}`);
   return toNumber(v);
+}
+
+/** The command's collation, else the collection's default one; undefined means binary comparison. */
+export function collationFor(raw: unknown, c: Collection | undefined): Collation | undefined {
+  return effectiveCollation(raw ?? c?.options.collation);
 }
 
 function optDoc(v: unknown, what: string): Document | undefined {
@@ -145,7 +150,7 @@ interface UpdateOutcome {
 async function runUpdate(
   ctx: CommandContext,
   c: Collection,
-  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown },
+  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown } & QueryOptions,
 ): Promise<UpdateOutcome> {
   validateUpdate(spec.u);
   if (spec.multi && !Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && Object.keys(spec.u).length > 0) {
@@ -153,7 +158,7 @@ async function runUpdate(
   }
   const usesPositional = !Array.isArray(spec.u) && Object.values(spec.u).some((f) => isPlainObject(f) && Object.keys(f).some((k) => k === "$" || k.includes(".$.") || k.endsWith(".$")));
   for (;;) {
-    const { rows } = ctx.engine.select(c, spec.q, { txn: ctx.txn, limit: spec.multi ? undefined : 1, sort: spec.sort, hint: spec.hint });
+    const { rows } = ctx.engine.select(c, spec.q, { txn: ctx.txn, limit: spec.multi ? undefined : 1, sort: spec.sort, hint: spec.hint, variables: spec.variables, collation: spec.collation });
     if (await blocked(ctx, c, rows)) continue;
     if (rows.length === 0) {
       if (!spec.upsert) return { n: 0, nModified: 0 };
@@ -166,7 +171,7 @@ async function runUpdate(
       if (!Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && spec.q?._id !== undefined && !isPlainObject(spec.q._id)) {
         seed._id = spec.q._id;
       }
-      let doc = applyUpdate(seed, spec.u, { isInsert: true, arrayFilters: spec.arrayFilters });
+      let doc = applyUpdate(seed, spec.u, { isInsert: true, arrayFilters: spec.arrayFilters, variables: spec.variables });
       if (doc._id === undefined && seed._id !== undefined) doc = { _id: seed._id, ...doc };
       doc = withId(doc, ctx);
       validateId(doc);
@@ -179,7 +184,7 @@ async function runUpdate(
     for (const row of rows) {
       // the positional match costs a per-element query evaluation, so only pay it when `$` is used
       const positional = usesPositional ? positionalIndex(spec.q, row.view) : undefined;
-      const next = applyUpdate(row.doc, spec.u, { isInsert: false, positional, arrayFilters: spec.arrayFilters });
+      const next = applyUpdate(row.doc, spec.u, { isInsert: false, positional, arrayFilters: spec.arrayFilters, variables: spec.variables });
       before ??= row.doc;
       if (!sameValue(next, row.doc)) {
         validateId(next);
@@ -199,7 +204,12 @@ const update: Handler = async (cmd, ctx) => {
   const updates = cmd.updates;
   if (!Array.isArray(updates)) fail("TypeMismatch", "BSON field 'update.updates' is missing or not an array");
   const ordered = cmd.ordered !== false;
+  // MongoDB 7.0 has no `sort` for update statements (it arrived in 8.0): the command fails to parse
+  for (const s of updates) {
+    if (isPlainObject(s) && s.sort !== undefined) throw new MongoServerError([40415, "Location40415"], "BSON field 'update.updates.sort' is an unknown field.");
+  }
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  const variables = evaluateLet(cmd.let);
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let n = 0;
@@ -216,6 +226,8 @@ const update: Handler = async (cmd, ctx) => {
         upsert: !!s.upsert,
         arrayFilters: s.arrayFilters as Document[] | undefined,
         hint: s.hint,
+        variables,
+        collation: collationFor(s.collation, c),
       });
       n += out.n;
       nModified += out.nModified;
@@ -240,6 +252,7 @@ const del: Handler = async (cmd, ctx) => {
   if (!Array.isArray(deletes)) fail("TypeMismatch", "BSON field 'delete.deletes' is missing or not an array");
   const ordered = cmd.ordered !== false;
   const c = ctx.engine.coll(ctx.db, name);
+  const variables = evaluateLet(cmd.let);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < deletes.length; i++) {
@@ -249,7 +262,7 @@ const del: Handler = async (cmd, ctx) => {
       if (limit !== 0 && limit !== 1) fail("FailedToParse", "The limit field in delete objects must be 0 or 1. Got " + limit);
       if (!c) continue;
       for (;;) {
-        const { rows } = ctx.engine.select(c, optDoc(s.q, "q") ?? {}, { txn: ctx.txn, limit: limit || undefined, hint: s.hint });
+        const { rows } = ctx.engine.select(c, optDoc(s.q, "q") ?? {}, { txn: ctx.txn, limit: limit || undefined, hint: s.hint, variables, collation: collationFor(s.collation, c) });
         if (await blocked(ctx, c, rows)) continue;
         for (const r of rows) ctx.engine.remove(c, r.id, ctx.txn, ctx.rec);
         n += rows.length;
@@ -301,6 +314,8 @@ function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document)
     skip,
     limit,
     hint: cmd.hint,
+    variables: evaluateLet(cmd.let),
+    collation: collationFor(cmd.collation, c),
   });
   return { rows, stage: plan.stage, indexName: plan.indexName };
 }
@@ -351,12 +366,13 @@ const findAndModify: Handler = async (cmd, ctx) => {
   const sort = optDoc(cmd.sort, "sort");
   const fields = optDoc(cmd.fields, "fields");
   const shape = (d: Document | undefined): Document | null => (d ? applyProjection([d], fields)[0] : null);
+  const variables = evaluateLet(cmd.let);
 
   if (remove) {
     const c = ctx.engine.coll(ctx.db, name);
     if (!c) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     for (;;) {
-      const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, sort, limit: 1, hint: cmd.hint });
+      const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, sort, limit: 1, hint: cmd.hint, variables, collation: collationFor(cmd.collation, c) });
       if (await blocked(ctx, c, rows)) continue;
       if (rows.length === 0) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
       ctx.engine.remove(c, rows[0].id, ctx.txn, ctx.rec);
@@ -372,6 +388,8 @@ const findAndModify: Handler = async (cmd, ctx) => {
     arrayFilters: cmd.arrayFilters as Document[] | undefined,
     sort,
     hint: cmd.hint,
+    variables,
+    collation: collationFor(cmd.collation, c),
   });
   const lastErrorObject: Document = { n: out.n, updatedExisting: out.n > 0 && out.upsertedId === undefined };
   if (out.upsertedId !== undefined) lastErrorObject.upserted = out.upsertedId;
@@ -388,11 +406,12 @@ const count: Handler = (cmd, ctx) => {
   const skip = optNumber(cmd.skip) ?? 0;
   const limit = Math.abs(optNumber(cmd.limit) ?? 0);
   const query = optDoc(cmd.query, "query");
+  const collation = collationFor(cmd.collation, c);
   if ((!query || Object.keys(query).length === 0) && !ctx.txn && c) {
     const total = Math.max(0, c.docs.size - skip);
     return { n: limit ? Math.min(limit, total) : total, ok: 1 };
   }
-  const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, skip, limit: limit || undefined, hint: cmd.hint });
+  const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, skip, limit: limit || undefined, hint: cmd.hint, collation });
   return { n: rows.length, ok: 1 };
 };
 
@@ -400,13 +419,15 @@ const distinct: Handler = (cmd, ctx) => {
   const name = collName(cmd, "distinct");
   if (typeof cmd.key !== "string") fail("TypeMismatch", "BSON field 'distinct.key' is missing or not a string");
   const c = ctx.engine.coll(ctx.db, name);
-  const { rows } = ctx.engine.select(c, optDoc(cmd.query, "query"), { txn: ctx.txn });
+  const collation = collationFor(cmd.collation, c);
+  const { rows } = ctx.engine.select(c, optDoc(cmd.query, "query"), { txn: ctx.txn, collation });
   const segs = cmd.key.split(".");
   const seen = new Map<string, unknown>();
   for (const r of rows) {
     for (const v of pathValues(r.doc, segs)) {
       if (v === undefined) continue;
-      const k = keyOf(v);
+      // values equal under the collation count once; the first one met is returned, as mongod does
+      const k = collation && typeof v === "string" ? keyOf(foldString(v, collation)) : keyOf(v);
       if (!seen.has(k)) seen.set(k, v);
     }
   }

@@ -10,10 +10,10 @@ import type { JournalRecord } from "../journal.types";
 import { Collection, type Clock, type Version } from "./collection";
 import { fail, MongoServerError, writeConflict } from "./errors";
 import { duplicateKeyError, normalizeIndexSpec, type IndexSpec } from "./indexes";
-import { compileFilter } from "./mingo";
+import { collatedComparator, compileFilter, type Collation } from "./mingo";
 import { plan, type Plan } from "./planner";
 import { Session, Txn } from "./transactions";
-import { compareValues, keyOf, sortKey, toNumber, viewOf } from "./types";
+import { compareValues as compareTyped, keyOf, sortKey, toNumber, viewOf } from "./types";
 
 /** Where committed batches go; a no-op in pure-memory mode. */
 export interface Persistence {
@@ -34,6 +34,10 @@ export interface SelectOptions {
   skip?: number;
   limit?: number;
   hint?: unknown;
+  /** evaluated `let` variables of the command */
+  variables?: Document;
+  /** a non-simple collation (see effectiveCollation) */
+  collation?: Collation;
 }
 
 export class Engine implements Clock {
@@ -115,9 +119,9 @@ export class Engine implements Clock {
 
   select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan } {
     // compiled first so a bad filter is reported even when the collection does not exist
-    const pred = compileFilter(filter);
+    const pred = compileFilter(filter, opts.variables || opts.collation ? opts : undefined);
     if (!c) return { rows: [], plan: { stage: "COLLSCAN" } };
-    const p = plan(c, filter, opts.hint);
+    const p = plan(c, filter, opts.hint, opts.collation);
     this.planCounters[p.stage]++;
     const txn = opts.txn;
     const ov = txn?.overlay(c);
@@ -162,7 +166,7 @@ export class Engine implements Clock {
     if (ov && rows.length < stopAt) {
       for (const id of ov.keys()) if (!seen!.has(id)) consider(id, null);
     }
-    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort);
+    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort, opts.collation);
     let out = rows;
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
@@ -373,7 +377,12 @@ function dupId(c: Collection, idValue: unknown): MongoServerError {
   return duplicateKeyError(c.ns, "_id_", { _id: 1 }, ["_id"], [idValue]);
 }
 
-export function sortRows(rows: Row[], sort: Document): void {
+export function sortRows(rows: Row[], sort: Document, collation?: Collation): void {
+  const strings = collation ? collatedComparator(collation) : undefined;
+  // under a collation strings compare by the locale's rules; other values and mixed types as usual
+  const compareValues = strings
+    ? (a: unknown, b: unknown): number => (typeof a === "string" && typeof b === "string" ? strings(a, b) : compareTyped(a, b))
+    : compareTyped;
   const keys = Object.entries(sort).map(([k, d]) => {
     const dir = typeof d === "object" && d !== null && "$meta" in (d as Document) ? 1 : toNumber(d) < 0 ? -1 : 1;
     return { segs: k.split("."), dir };

@@ -8,9 +8,78 @@ import { Aggregator, Query } from "mingo";
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import type { Document } from "bson";
 import { fail, MongoServerError } from "./errors";
-import { keyOf, toView } from "./types";
+import { isPlainObject, keyOf, toView } from "./types";
 
 export type Predicate = (view: Document) => boolean;
+
+/** A collation as the commands accept it; only `locale` and `strength` change results here. */
+export interface Collation {
+  locale: string;
+  strength?: number;
+}
+
+/** What a query may carry besides its filter: `let` variables (already evaluated) and a collation. */
+export interface QueryOptions {
+  variables?: Document;
+  collation?: Collation;
+}
+
+/** A collation that differs from binary comparison, or undefined (absent or `{locale: "simple"}`). */
+export function effectiveCollation(raw: unknown): Collation | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== "object" || Array.isArray(raw)) fail("TypeMismatch", "collation must be an object");
+  const c = raw as Document;
+  if (typeof c.locale !== "string") fail("BadValue", "Missing expected field \"locale\"");
+  if (c.locale === "simple") return undefined;
+  const strength = c.strength === undefined ? 3 : Number(c.strength);
+  // ICU strengths are 1 (primary) to 5 (identical); mongod rejects anything else with this code
+  if (!(strength >= 1 && strength <= 5)) throw new MongoServerError([51024, "Location51024"], "unable to parse collation: strength must be 1-5");
+  return { locale: c.locale, strength };
+}
+
+/**
+ * The comparison key of a string under a collation. Strength 1 ignores case and diacritics, 2 ignores case,
+ * 3 and above compare the string as is (equality under ICU tertiary strength is exact for ordinary text).
+ */
+export function foldString(s: string, c: Collation): string {
+  const strength = c.strength ?? 3;
+  if (strength >= 3) return s;
+  const lower = s.toLocaleLowerCase(c.locale.replace("_", "-"));
+  // NFD splits accented letters into base letter + combining mark (U+0300–U+036F), which primary strength ignores
+  return strength === 1 ? lower.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lower;
+}
+
+/** Folds every string value (not field names, not regex sources) of a document for collated matching. */
+function foldDeep(v: unknown, c: Collation, key?: string): unknown {
+  if (typeof v === "string") return key === "$regex" || key === "$options" ? v : foldString(v, c);
+  if (Array.isArray(v)) return v.map((x) => foldDeep(x, c));
+  if (isPlainObject(v)) {
+    const out: Document = {};
+    for (const k of Object.keys(v)) out[k] = foldDeep(v[k], c, k);
+    return out;
+  }
+  return v;
+}
+
+/** A comparator of two values for sorting under a collation: strings by the locale's rules, the rest as usual. */
+export function collatedComparator(c: Collation): (a: string, b: string) => number {
+  const strength = c.strength ?? 3;
+  const sensitivity = strength === 1 ? "base" : strength === 2 ? "accent" : "variant";
+  return new Intl.Collator(c.locale.replace("_", "-"), { sensitivity }).compare;
+}
+
+/** Evaluates a command's `let` document: each value is an expression ({$literal: …}, $$NOW, …). */
+export function evaluateLet(raw: unknown): Document | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isPlainObject(raw)) fail("TypeMismatch", "BSON field 'let' is the wrong type, expected type 'object'");
+  if (Object.keys(raw).length === 0) return undefined;
+  try {
+    const [out] = new Aggregator([{ $replaceWith: toView(raw) as Document }], BASE_OPTS).run([{}]);
+    return out as Document;
+  } catch (e) {
+    translate(e);
+  }
+}
 
 /** Shared across all calls: mingo only builds a merged context when `context` is passed, so we never do. */
 const BASE_OPTS: Options = Object.freeze({ idKey: "_id", scriptEnabled: false });
@@ -70,14 +139,19 @@ function slowTest(filter: Document, doc: Document): boolean {
 
 const MATCH_ALL: Predicate = () => true;
 
-export function compileFilter(filter: Document | undefined | null): Predicate {
+export function compileFilter(filter: Document | undefined | null, qo?: QueryOptions): Predicate {
   if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
   filter = toView(filter) as Document;
+  const collation = qo?.collation && (qo.collation.strength ?? 3) < 3 ? qo.collation : undefined;
+  if (collation) {
+    const folded = compileFilter(foldDeep(filter, collation) as Document, { variables: qo?.variables });
+    return (doc) => folded(foldDeep(doc, collation) as Document);
+  }
   const fast = simpleEquality(filter);
   if (fast) return fast;
   let q: Query;
   try {
-    q = new Query(filter, BASE_OPTS);
+    q = new Query(filter, qo?.variables ? { ...BASE_OPTS, variables: qo.variables } : BASE_OPTS);
     // mingo compiles lazily for some operators; probing an empty doc surfaces unknown-operator errors now
     q.test({});
   } catch (e) {
@@ -105,9 +179,11 @@ export function aggregate(
   docs: Document[],
   resolver: (coll: string) => Document[],
   variables?: Document,
+  collation?: Collation,
 ): Document[] {
   try {
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables };
+    if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
     return new Aggregator(pipeline, opts).run(docs);
   } catch (e) {
     translate(e);

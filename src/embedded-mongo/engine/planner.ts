@@ -4,6 +4,7 @@
  */
 import type { Document } from "bson";
 import type { Collection } from "./collection";
+import type { Collation } from "./mingo";
 import { Index } from "./indexes";
 import type { Bound } from "./ordered";
 import { isPlainObject, keyOf, toView } from "./types";
@@ -72,10 +73,26 @@ function* dedupe(ids: Iterable<string>): Generator<string> {
   }
 }
 
-export function plan(coll: Collection, filter: Document | undefined, hint?: unknown): Plan {
+/** Whether a bound value compares differently under a collation (strings, or containers holding them). */
+function collationSensitive(v: unknown): boolean {
+  if (typeof v === "string") return true;
+  if (Array.isArray(v)) return v.some(collationSensitive);
+  if (isPlainObject(v)) return Object.values(v).some(collationSensitive);
+  return false;
+}
+
+export function plan(coll: Collection, filter: Document | undefined, hint?: unknown, collation?: Collation): Plan {
   if (!filter) return { stage: "COLLSCAN" };
   const conds = new Map<string, FieldCond>();
   collectConds(toView(filter) as Document, conds);
+  if (collation) {
+    // indexes here are keyed by binary comparison: a collated query can only use them for bounds whose
+    // comparison the collation does not change (numbers, dates, ObjectIds); string bounds need a scan
+    for (const [k, c] of conds) {
+      const values = [c.hasEq ? c.eq : undefined, ...(c.in ?? []), c.lower?.value, c.upper?.value];
+      if (values.some(collationSensitive)) conds.delete(k);
+    }
+  }
   const idc = conds.get("_id");
   if (idc?.hasEq) return { stage: "IDHACK", ids: [keyOf(idc.eq)] };
   if (idc?.in) return { stage: "IDHACK", ids: [...new Set(idc.in.map(keyOf))] };

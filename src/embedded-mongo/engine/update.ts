@@ -28,6 +28,8 @@ export interface UpdateContext {
   /** the matched array index for the positional `$`, computed from the query */
   positional?: number;
   arrayFilters?: Document[];
+  /** the command's evaluated `let` variables, visible to pipeline updates as $$name */
+  variables?: Document;
 }
 
 const KIND_RANK: Record<NumKind, number> = { int: 0, long: 1, double: 2, decimal: 3 };
@@ -466,7 +468,7 @@ function idFirst(doc: Document): Document {
  */
 export function applyUpdate(doc: Document, update: Document | Document[], ctx: UpdateContext): Document {
   if (Array.isArray(update)) {
-    const [out] = aggregate(update, [viewOf(doc)], () => []);
+    const [out] = aggregate(update, [viewOf(doc)], () => [], ctx.variables);
     if (!out) fail("BadValue", "pipeline update produced no document");
     const next = canonical(clone(out)) as Document;
     if (doc._id !== undefined && next._id === undefined) next._id = doc._id;
