@@ -6,7 +6,7 @@ import { Engine, type Persistence } from "./engine/engine";
 import { WireServer } from "./server";
 import type { Logger } from "./dispatch";
 import type { FsyncPolicy, Journal, JournalRecord } from "./journal.types";
-import { openJournal } from "./journal";
+import { openJournal, type JournalOpenOptions } from "./journal";
 
 export interface EmbeddedMongoOptions {
   /** 0 (default) picks an ephemeral port */
@@ -57,15 +57,14 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   const engine = new Engine();
   let journal: Journal | undefined;
   if (opts.dataDir) {
-    const opened = await openJournal(
-      {
-        dir: opts.dataDir,
-        fsync: opts.fsync ?? "batch",
-        compactAfterBytes: opts.compactAfterBytes,
-        snapshotSource: () => engine.dump(),
-      },
-      (r: JournalRecord) => engine.apply(r),
-    );
+    // the contract type (OpenJournal) only knows the portable options; snapshotSource is this journal's own
+    const journalOpts: JournalOpenOptions = {
+      dir: opts.dataDir,
+      fsync: opts.fsync ?? "batch",
+      compactAfterBytes: opts.compactAfterBytes,
+      snapshotSource: () => engine.dump(),
+    };
+    const opened = await openJournal(journalOpts, (r: JournalRecord) => engine.apply(r));
     journal = opened.journal;
     const j = journal;
     const persistence: Persistence = { append: (batch) => j.append(batch) };
