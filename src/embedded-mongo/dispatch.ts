@@ -7,6 +7,7 @@ import type { JournalRecord } from "./journal.types";
 import { COMMANDS } from "./commands";
 import type { CommandContext, ServerInfo } from "./commands/context";
 import type { CursorStore } from "./commands/cursors";
+import { failCommandAction, withFailPoint } from "./commands/failpoints";
 import { sessionKey } from "./commands/sessions";
 import { MEMORY_ONLY, type Engine } from "./engine/engine";
 import { fail, MongoServerError, toServerError } from "./engine/errors";
@@ -125,6 +126,8 @@ export function dispatch(env: DispatchEnv, db: string, cmd: Document, connection
   if (!handler || name === undefined) {
     return { ok: 0, errmsg: `no such command: '${name ?? ""}'`, code: 59, codeName: "CommandNotFound" };
   }
+  const fp = failCommandAction(env.engine, name, cmd, connectionId);
+  if (fp) return withFailPoint(fp, cmd, () => dispatch(env, db, cmd, connectionId));
   const sid = sessionKey(cmd.lsid);
   const session = sid ? env.engine.session(sid) : undefined;
   const ctx = new Ctx(env, env.engine, db, connectionId, session);

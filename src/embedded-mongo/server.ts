@@ -7,6 +7,7 @@ import net from "node:net";
 import type { Document } from "bson";
 import { CursorStore } from "./commands/cursors";
 import type { ServerInfo } from "./commands/context";
+import { CLOSE_CONNECTION, forgetConnection } from "./commands/failpoints";
 import { dispatch, type DispatchEnv, type Logger } from "./dispatch";
 import type { Engine } from "./engine/engine";
 import { MongoServerError } from "./engine/errors";
@@ -118,6 +119,7 @@ export class WireServer {
     socket.on("close", () => {
       dead = true;
       this.sockets.delete(socket);
+      forgetConnection(this.env.engine, connectionId);
     });
   }
 
@@ -156,6 +158,8 @@ export class WireServer {
   }
 
   private respond(socket: net.Socket, req: Request, reply: Document): void {
+    // the failCommand fail point asked to drop the connection instead of answering
+    if (reply === CLOSE_CONNECTION) return void socket.destroy();
     if (req.moreToCome || socket.destroyed) return;
     let out: Buffer;
     try {

@@ -18,7 +18,6 @@ import { EJSON } from "bson";
 import {
   MongoClient,
   MongoError,
-  MongoNetworkError,
   MongoServerError,
   ReadPreference,
   type ClientSession,
@@ -217,7 +216,8 @@ function checkError(err: unknown, expected: Document, ctx: MatchContext, where: 
     throw new MatchError(`${where}: ${msg}; actual error: ${describeError(err)}`);
   };
   const isServer = err instanceof MongoServerError;
-  const isClient = err instanceof MongoError && !isServer && !(err instanceof MongoNetworkError);
+  // the unified format counts any error not derived from a server reply as client-side, network errors included
+  const isClient = err instanceof MongoError && !isServer;
   if (expected.isClientError === true && !isClient) fail("expected a client-side error");
   if (expected.isClientError === false && isClient) fail("expected a server error, got a client-side one");
   if (expected.errorContains !== undefined && !String(e.message).toLowerCase().includes(String(expected.errorContains).toLowerCase()))

@@ -6,6 +6,8 @@
 import { ObjectId, type Document } from "bson";
 import { fail } from "../engine/errors";
 import type { Handler } from "./context";
+import { rememberAppName } from "./failpoints";
+import { isPlainObject } from "../engine/types";
 import { MAX_MESSAGE_SIZE } from "../wire";
 
 export const REPLICA_SET_NAME = "limelight";
@@ -41,6 +43,8 @@ const hello: Handler = (cmd, ctx) => {
     ok: 1,
   };
   if (cmd.helloOk) reply.helloOk = true;
+  // the handshake names the client application; the failCommand fail point can target it (data.appName)
+  if (isPlainObject(cmd.client) && isPlainObject(cmd.client.application)) rememberAppName(ctx.engine, ctx.connectionId, cmd.client.application.name);
   return reply;
 };
 

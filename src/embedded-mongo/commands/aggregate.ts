@@ -3,7 +3,8 @@
  * can use indexes, pass-through documents are returned in their type-exact stored form, and $out/$merge
  * write through the engine so they are journaled like any other write.
  */
-import { Long, type Document } from "bson";
+import { createHash } from "node:crypto";
+import { Binary, Long, UUID, type Document } from "bson";
 import type { Collection } from "../engine/collection";
 import { fail } from "../engine/errors";
 import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine/mingo";
@@ -68,6 +69,15 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
   }
 }
 
+/** Without authentication every session belongs to the same user, whose uid is the SHA-256 of the empty name. */
+const NO_USER_UID = new Binary(createHash("sha256").update("").digest());
+
+/** `$listLocalSessions`: the sessions this server has seen, as {_id: {id, uid}, lastUse}. */
+function localSessions(ctx: CommandContext): Document[] {
+  // session keys are the lsid UUID's hex; a client that sent another id type has no UUID to show
+  return [...ctx.engine.sessions.values()].filter((s) => UUID.isValid(s.id)).map((s) => ({ _id: { id: new UUID(s.id), uid: NO_USER_UID }, lastUse: new Date(s.lastUse) }));
+}
+
 const aggregate: Handler = async (cmd, ctx) => {
   const pipeline = cmd.pipeline;
   if (!Array.isArray(pipeline)) fail("TypeMismatch", "'pipeline' option must be specified as an array");
@@ -95,7 +105,11 @@ const aggregate: Handler = async (cmd, ctx) => {
     return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
   }
   const collation = collationFor(cmd.collation, c);
-  const { views, raw } = collectionless ? { views: [], raw: new Map() } : docsFor(ctx, c, leadingMatch, collation);
+  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation);
+  if (collectionless && stages[0] && "$listLocalSessions" in stages[0]) {
+    views = localSessions(ctx);
+    stages = stages.slice(1);
+  }
   const resolver = (name: string): Document[] => docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
   const mutating = stages.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
   // stored documents are shared with the store; stages that write into their input get copies

@@ -4,8 +4,9 @@ import { adminCommands } from "./admin";
 import { aggregateCommands } from "./aggregate";
 import { crudCommands } from "./crud";
 import { ddlCommands } from "./ddl";
+import { failPointCommands } from "./failpoints";
 import { sessionCommands } from "./sessions";
 
 export const COMMANDS: ReadonlyMap<string, Handler> = new Map(
-  Object.entries({ ...adminCommands, ...crudCommands, ...aggregateCommands, ...ddlCommands, ...sessionCommands }),
+  Object.entries({ ...adminCommands, ...crudCommands, ...aggregateCommands, ...ddlCommands, ...sessionCommands, ...failPointCommands }),
 );
