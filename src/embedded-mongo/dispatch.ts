@@ -8,6 +8,7 @@ import { COMMANDS } from "./commands";
 import type { CommandContext, ServerInfo } from "./commands/context";
 import type { CursorStore } from "./commands/cursors";
 import { failCommandAction, withFailPoint } from "./commands/failpoints";
+import { runRetryableWrite } from "./commands/retryable";
 import { sessionKey } from "./commands/sessions";
 import { MEMORY_ONLY, type Engine } from "./engine/engine";
 import { fail, MongoServerError, toServerError } from "./engine/errors";
@@ -126,6 +127,10 @@ export function dispatch(env: DispatchEnv, db: string, cmd: Document, connection
   if (!handler || name === undefined) {
     return { ok: 0, errmsg: `no such command: '${name ?? ""}'`, code: 59, codeName: "CommandNotFound" };
   }
+  // a retried write that already executed is answered from the session's record (checked before the fail
+  // point, which then sees the command once, when it actually executes)
+  const retried = runRetryableWrite(env.engine, name, cmd, () => dispatch(env, db, cmd, connectionId));
+  if (retried) return retried;
   const fp = failCommandAction(env.engine, name, cmd, connectionId);
   if (fp) return withFailPoint(fp, cmd, () => dispatch(env, db, cmd, connectionId));
   const sid = sessionKey(cmd.lsid);

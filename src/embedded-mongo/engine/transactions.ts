@@ -49,6 +49,11 @@ export class Session {
   txnNumber = -1n;
   txn?: Txn;
   lastUse = Date.now();
+  /**
+   * The last retryable write (txnNumber outside a transaction) and its reply, so a retry after a lost reply
+   * gets the original answer instead of executing again. A promise while the first attempt is in flight.
+   */
+  lastWrite?: { txnNumber: bigint; reply: Document | Promise<Document> };
   /** serializes commands of one session (the driver never overlaps them, but a misbehaving client may) */
   tail: Promise<unknown> = Promise.resolve();
 
