@@ -2,7 +2,18 @@ import { ArraySchema, type Schema } from "@colyseus/schema";
 import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
 import type { StoryView } from "../src/stories/story.service";
 import { interactionRate } from "../src/stories/insights.rules";
-import { StickerOptionState, StickerState, StoryState, ViewerState, type StoryInsightsState } from "./story.state";
+import type { AchievementData, MusicTrack, WorkoutData } from "../src/stories/story.types";
+import {
+  AchievementState,
+  ExerciseState,
+  MusicState,
+  StickerOptionState,
+  StickerState,
+  StoryState,
+  ViewerState,
+  WorkoutState,
+  type StoryInsightsState,
+} from "./story.state";
 
 /**
  * Domain objects (service results, snake_case) → room state (camelCase). One direction only: the
@@ -16,6 +27,7 @@ export type StoryForRoom = Pick<
   StoryView,
   | "id"
   | "story_type"
+  | "media_id"
   | "media_url"
   | "thumbnail_url"
   | "text_content"
@@ -23,6 +35,9 @@ export type StoryForRoom = Pick<
   | "background_gradient"
   | "duration"
   | "caption"
+  | "music"
+  | "workout_data"
+  | "achievement_data"
   | "privacy"
   | "created_at"
   | "expires_at"
@@ -66,6 +81,54 @@ function syncList<S, V>(list: ArraySchema<S>, values: readonly V[], create: () =
     }
   });
   while (list.length > values.length) list.pop();
+}
+
+/**
+ * Keep an optional child schema in step with a nullable domain value: unset it when the value is
+ * null (the field then leaves the client's state), create it the first time, else write in place.
+ */
+function syncChild<T extends Schema, K extends keyof T, C extends Schema, V>(
+  target: T,
+  key: K,
+  value: V | null | undefined,
+  create: () => C,
+  write: (child: C, value: V) => void,
+): void {
+  if (value === null || value === undefined) {
+    if (target[key] !== undefined) target[key] = undefined as T[K];
+    return;
+  }
+  const existing = target[key] as C | undefined;
+  if (existing) return write(existing, value);
+  const child = create();
+  write(child, value);
+  target[key] = child as T[K];
+}
+
+function writeMusic(target: MusicState, music: MusicTrack): void {
+  put(target, "trackId", music.track_id);
+  put(target, "title", music.title ?? undefined);
+  put(target, "artist", music.artist ?? undefined);
+  put(target, "startMs", music.start_ms);
+}
+
+function writeWorkout(target: WorkoutState, workout: WorkoutData): void {
+  put(target, "activity", workout.activity);
+  put(target, "durationMinutes", workout.duration_minutes ?? undefined);
+  put(target, "calories", workout.calories ?? undefined);
+  put(target, "distanceKm", workout.distance_km ?? undefined);
+  syncList(target.exercises, workout.exercises, () => new ExerciseState(), (item, e) => {
+    put(item, "name", e.name);
+    put(item, "sets", e.sets ?? undefined);
+    put(item, "reps", e.reps ?? undefined);
+    put(item, "weightKg", e.weight_kg ?? undefined);
+  });
+}
+
+function writeAchievement(target: AchievementState, achievement: AchievementData): void {
+  put(target, "title", achievement.title);
+  put(target, "description", achievement.description ?? undefined);
+  put(target, "badgeEmoji", achievement.badge_emoji ?? undefined);
 }
 
 function syncStrings(list: ArraySchema<string>, values: readonly string[] | null | undefined): void {
@@ -174,6 +237,7 @@ function writeInsights(target: StoryInsightsState, story: StoryForRoom): void {
 export function writeStory(target: StoryState, story: StoryForRoom): void {
   put(target, "id", story.id);
   put(target, "storyType", story.story_type);
+  put(target, "mediaId", story.media_id ?? "");
   put(target, "mediaUrl", story.media_url ?? "");
   put(target, "thumbnailUrl", story.thumbnail_url ?? "");
   put(target, "textContent", story.text_content ?? "");
@@ -181,6 +245,9 @@ export function writeStory(target: StoryState, story: StoryForRoom): void {
   syncStrings(target.backgroundGradient, story.background_gradient);
   put(target, "duration", story.duration);
   put(target, "caption", story.caption ?? "");
+  syncChild(target, "music", story.music, () => new MusicState(), writeMusic);
+  syncChild(target, "workout", story.workout_data, () => new WorkoutState(), writeWorkout);
+  syncChild(target, "achievement", story.achievement_data, () => new AchievementState(), writeAchievement);
   put(target, "privacy", story.privacy);
   put(target, "createdAt", toMillis(story.created_at));
   put(target, "expiresAt", toMillis(story.expires_at));

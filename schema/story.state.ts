@@ -84,9 +84,43 @@ export class StoryInsightsState extends Schema {
   @type("number") interactionRate = 0;
 }
 
+/** A story's soundtrack. Title and artist are absent when the story did not name them. */
+export class MusicState extends Schema {
+  @type("string") trackId = "";
+  @type("string") title?: string;
+  @type("string") artist?: string;
+  /** Where playback starts in the track, ms. */
+  @type("number") startMs = 0;
+}
+
+/** One exercise of a workout; figures the author left out are absent (not 0: "0 kg" is a real value). */
+export class ExerciseState extends Schema {
+  @type("string") name = "";
+  @type("number") sets?: number;
+  @type("number") reps?: number;
+  @type("number") weightKg?: number;
+}
+
+/** A workout story's data; optional figures are absent when not given. */
+export class WorkoutState extends Schema {
+  @type("string") activity = "";
+  @type("number") durationMinutes?: number;
+  @type("number") calories?: number;
+  @type("number") distanceKm?: number;
+  @type([ExerciseState]) exercises = new ArraySchema<ExerciseState>();
+}
+
+/** An achievement story's badge. */
+export class AchievementState extends Schema {
+  @type("string") title = "";
+  @type("string") description?: string;
+  @type("string") badgeEmoji?: string;
+}
+
 export class StoryState extends Schema {
   @type("string") id = "";
   @type("string") storyType = "";
+  @type("string") mediaId = "";
   @type("string") mediaUrl = "";
   @type("string") thumbnailUrl = "";
   @type("string") textContent = "";
@@ -95,6 +129,13 @@ export class StoryState extends Schema {
   /** Seconds the frame is shown. */
   @type("number") duration = 0;
   @type("string") caption = "";
+  /**
+   * Content of some story types only: absent (never sent, `undefined` when decoded) unless the
+   * story has it — a child schema left unset costs nothing on the wire.
+   */
+  @type(MusicState) music?: MusicState;
+  @type(WorkoutState) workout?: WorkoutState;
+  @type(AchievementState) achievement?: AchievementState;
   @type("string") privacy = "";
   @type("number") createdAt = 0;
   @type("number") expiresAt = 0;

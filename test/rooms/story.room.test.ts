@@ -183,6 +183,61 @@ describe("story room", () => {
     });
   });
 
+  describe("content", () => {
+    it("a viewer's state carries media id, music, workout and achievement data, and nothing for a story without them", async () => {
+      const author = await createUser({ roles: ["creator"] });
+      const viewer = await createUser();
+      const workout = await postStory(author, {
+        story_type: "workout",
+        text_content: undefined,
+        media_id: "run-clip-1",
+        music: { track_id: "spotify:track:42", title: "Eye of the Tiger" },
+        workout_data: {
+          activity: "Strength",
+          duration_minutes: 45,
+          distance_km: 0,
+          exercises: [
+            { name: "Squat", sets: 5, reps: 5, weight_kg: 100 },
+            { name: "Plank", sets: 3 },
+          ],
+        },
+      });
+      const achievement = await postStory(author, {
+        story_type: "achievement",
+        text_content: undefined,
+        achievement_data: { title: "First marathon", description: "42.2 km in 3:59", badge_emoji: "🏅" },
+      });
+      const plain = await postStory(author);
+
+      const room = await track(join(viewer, author.id));
+      const state = await until(room, (s) => Object.keys(s.stories ?? {}).length === 3, "three stories");
+      const w = state.stories[workout];
+      assert.equal(w.storyType, "workout");
+      assert.equal(w.mediaId, "run-clip-1");
+      // unset optional figures are absent, not 0 (distance 0 was sent and is kept)
+      assert.deepEqual(w.music, { trackId: "spotify:track:42", title: "Eye of the Tiger", startMs: 0 });
+      assert.deepEqual(w.workout, {
+        activity: "Strength",
+        durationMinutes: 45,
+        distanceKm: 0,
+        exercises: [
+          { name: "Squat", sets: 5, reps: 5, weightKg: 100 },
+          { name: "Plank", sets: 3 },
+        ],
+      });
+      assert.equal(w.achievement, undefined);
+
+      const a = state.stories[achievement];
+      assert.deepEqual(a.achievement, { title: "First marathon", description: "42.2 km in 3:59", badgeEmoji: "🏅" });
+      assert.equal(a.workout, undefined);
+      assert.equal(a.music, undefined);
+
+      const p = state.stories[plain];
+      assert.equal(p.mediaId, "");
+      for (const absent of ["music", "workout", "achievement"]) assert.equal(p[absent], undefined, `${absent} on a text story`);
+    });
+  });
+
   describe("messages", () => {
     it("a view through the room raises viewCount for everyone watching", async () => {
       const author = await createUser({ roles: ["creator"] });
