@@ -14,7 +14,7 @@ import { logger } from "../src/logger";
 import { interactBodySchema, reactionBodySchema, replyBodySchema } from "../src/stories/story.schemas";
 import * as stories from "../src/stories/story.service";
 import { AUTHOR_ONLY, STICKER_RESULTS, StoryRoomState, type StoryState } from "../schema/story.state";
-import { storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
+import { roomStickerResults, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
 
 /**
  * `story`: one room per author (registered with filterBy(["authorId"])), showing that author's
@@ -113,7 +113,12 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     }),
     interact: roomMessage("interact", interactMessage, async (client: StoryClient, { storyId, body }) => {
       const r = await stories.interactWithSticker(userIdOf(client), storyId, body);
-      return { stickerIndex: r.sticker_index, result: r.result, isCorrect: r.is_correct, already: r.already };
+      return {
+        stickerIndex: r.sticker_index,
+        result: roomStickerResults(r.result),
+        ...(r.is_correct !== undefined ? { isCorrect: r.is_correct } : {}),
+        ...(r.already ? { already: true } : {}),
+      };
     }),
     react: roomMessage("react", reactMessage, async (client: StoryClient, { storyId, ...body }) => {
       await stories.reactToStory(userIdOf(client), storyId, body);

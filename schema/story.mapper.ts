@@ -224,6 +224,46 @@ export function writeSticker(target: StickerState, sticker: ViewerSticker): void
   writeResults(target, sticker.results);
 }
 
+/** A sticker's results as room messages carry them: the REST `results` in camelCase, dates as epoch ms. */
+export type RoomStickerResults =
+  | { stickerType: "poll"; totalVotes: number; options: { text: string; votes: number; percentage: number }[] }
+  | {
+      stickerType: "quiz";
+      totalAnswers: number;
+      correctAnswers: number;
+      correctRate: number;
+      correctAnswerIndex: number;
+      options: { text: string; votes: number; percentage: number; isCorrect: boolean }[];
+    }
+  | { stickerType: "question"; answerCount: number }
+  | { stickerType: "slider"; responseCount: number; average: number | null }
+  | { stickerType: "countdown"; subscriberCount: number; endTime: number }
+  | { stickerType: "mention" | "location" | "link" | "music"; interactive: false };
+
+export function roomStickerResults(results: StickerResults): RoomStickerResults {
+  switch (results.sticker_type) {
+    case "poll":
+      return { stickerType: "poll", totalVotes: results.total_votes, options: results.options.map(({ text, votes, percentage }) => ({ text, votes, percentage })) };
+    case "quiz":
+      return {
+        stickerType: "quiz",
+        totalAnswers: results.total_answers,
+        correctAnswers: results.correct_answers,
+        correctRate: results.correct_rate,
+        correctAnswerIndex: results.correct_answer_index,
+        options: results.options.map(({ text, votes, percentage, is_correct }) => ({ text, votes, percentage, isCorrect: is_correct })),
+      };
+    case "question":
+      return { stickerType: "question", answerCount: results.answer_count };
+    case "slider":
+      return { stickerType: "slider", responseCount: results.response_count, average: results.average };
+    case "countdown":
+      return { stickerType: "countdown", subscriberCount: results.subscriber_count, endTime: toMillis(results.end_time) };
+    default:
+      return { stickerType: results.sticker_type, interactive: false };
+  }
+}
+
 function writeInsights(target: StoryInsightsState, story: StoryForRoom): void {
   const interactions = story.interaction_count ?? 0;
   put(target, "uniqueViewers", story.view_count);

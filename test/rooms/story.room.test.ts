@@ -271,12 +271,18 @@ describe("story room", () => {
       await until(roomB, (s) => s.stories[id].stickers[0].totalVotes === 1, "B's results");
       await until(authorRoom, (s) => s.stories[id].stickers[0].totalVotes === 1, "the author's results");
 
+      // the reply is camelCase like the rest of the room (REST keeps snake_case)
       const reply = await roomA.request("interact", { storyId: id, stickerIndex: 0, optionIndex: 0 });
-      assert.equal(reply.stickerIndex, 0);
-      assert.deepEqual(
-        reply.result.options.map((o: any) => o.percentage),
-        [50, 50],
-      );
+      const results = {
+        stickerType: "poll",
+        totalVotes: 2,
+        options: [
+          { text: "A", votes: 1, percentage: 50 },
+          { text: "B", votes: 1, percentage: 50 },
+        ],
+      };
+      assert.deepEqual(reply, { stickerIndex: 0, result: results });
+      assert.deepEqual(await roomA.request("interact", { storyId: id, stickerIndex: 0, optionIndex: 0 }), { stickerIndex: 0, result: results, already: true });
       const seenByB = await until(roomB, (s) => s.stories[id].stickers[0].totalVotes === 2, "B sees A's vote");
       assert.deepEqual(
         seenByB.stories[id].stickers[0].options.map((o: any) => [o.text, o.votes, o.percentage]),
@@ -315,7 +321,21 @@ describe("story room", () => {
       assert.equal(stateOf(room).stories[id].stickers[0].correctAnswerIndex, undefined, "the quiz does not answer itself");
 
       const reply = await room.request("interact", { storyId: id, stickerIndex: 0, optionIndex: 1 });
-      assert.equal(reply.isCorrect, true);
+      assert.deepEqual(reply, {
+        stickerIndex: 0,
+        isCorrect: true,
+        result: {
+          stickerType: "quiz",
+          totalAnswers: 1,
+          correctAnswers: 1,
+          correctRate: 100,
+          correctAnswerIndex: 1,
+          options: [
+            { text: "London", votes: 0, percentage: 0, isCorrect: false },
+            { text: "Paris", votes: 1, percentage: 100, isCorrect: true },
+          ],
+        },
+      });
       const state = await until(room, (s) => s.stories[id].stickers[0].totalAnswers === 1, "quiz results");
       assert.equal(state.stories[id].stickers[0].correctRate, 100);
       assert.equal(state.stories[id].stickers[0].correctAnswerIndex, 1);
