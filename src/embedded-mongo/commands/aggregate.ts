@@ -115,7 +115,7 @@ const aggregate: Handler = async (cmd, ctx) => {
   // stored documents are shared with the store; stages that write into their input get copies
   const input = mutating ? views.map((v) => clone(v)) : views;
   if (mutating) views.forEach((v, i) => raw.has(v) && raw.set(input[i], raw.get(v)!));
-  let results = stages.length ? runPipeline(stages, input, resolver, evaluateLet(cmd.let), collation) : input;
+  let results = stages.length ? runPipeline(stages, input, resolver, evaluateLet(cmd.let), collation, (v) => raw.get(v as Document)) : input;
   results = results.map((d) => raw.get(d) ?? d);
   if (outStage) {
     await writeOut(ctx, outStage, results);

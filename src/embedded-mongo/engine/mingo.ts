@@ -8,7 +8,8 @@ import { Aggregator, Query } from "mingo";
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import type { Document } from "bson";
 import { fail, MongoServerError } from "./errors";
-import { isPlainObject, keyOf, toView } from "./types";
+import { TYPED_CONTEXT, withTypedSource } from "./typed-arithmetic";
+import { isPlainObject, keyOf, toView, viewOf } from "./types";
 
 export type Predicate = (view: Document) => boolean;
 
@@ -174,17 +175,48 @@ export function project(docs: Document[], projection: Document): Document[] {
   }
 }
 
+/** mingo's base Aggregator: it takes TYPED_CONTEXT as is (the root one would let its defaults win). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TypedAggregator = (require("mingo/aggregator") as { Aggregator: typeof Aggregator }).Aggregator;
+
+/** Stages that compute new values (which typed-arithmetic may return as Long/Decimal128 wrappers). */
+const COMPUTING = new Set(["$group", "$project", "$addFields", "$set", "$replaceRoot", "$replaceWith", "$facet", "$bucket", "$bucketAuto", "$setWindowFields"]);
+
+/**
+ * Runs a pipeline on document views. `typed` maps an input view to its stored, type-exact document (for
+ * typed arithmetic). The pipeline runs in segments ending at computing stages: between segments, results
+ * holding Long/Decimal128 wrappers are viewed again, so every stage compares plain numbers. The returned
+ * documents are type-exact: a document passed through unchanged comes back as `typed` gave it.
+ */
 export function aggregate(
   pipeline: Document[],
   docs: Document[],
   resolver: (coll: string) => Document[],
   variables?: Document,
   collation?: Collation,
+  typed?: (view: object) => Document | undefined,
 ): Document[] {
   try {
-    const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables };
+    const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
     if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
-    return new Aggregator(pipeline, opts).run(docs);
+    let input = docs;
+    let lookup = typed;
+    let start = 0;
+    for (;;) {
+      let end = start;
+      while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
+      const out = withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
+      const exact = out.map((d) => lookup?.(d) ?? d);
+      if (end >= pipeline.length - 1) return exact;
+      const views = new Map<object, Document>();
+      input = exact.map((d) => {
+        const v = viewOf(d);
+        if (v !== d) views.set(v, d);
+        return v;
+      });
+      lookup = views.size ? (v) => views.get(v) : undefined;
+      start = end + 1;
+    }
   } catch (e) {
     translate(e);
   }

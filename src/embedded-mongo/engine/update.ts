@@ -468,7 +468,8 @@ function idFirst(doc: Document): Document {
  */
 export function applyUpdate(doc: Document, update: Document | Document[], ctx: UpdateContext): Document {
   if (Array.isArray(update)) {
-    const [out] = aggregate(update, [viewOf(doc)], () => [], ctx.variables);
+    const view = viewOf(doc);
+    const [out] = aggregate(update, [view], () => [], ctx.variables, undefined, (v) => (v === view ? doc : undefined));
     if (!out) fail("BadValue", "pipeline update produced no document");
     const next = canonical(clone(out)) as Document;
     if (doc._id !== undefined && next._id === undefined) next._id = doc._id;
