@@ -97,6 +97,15 @@ describe("embedded-mongo: MongoDB 7.0 fidelity", () => {
     assert.deepEqual([r.t, r.td, r.ti], ["long", "decimal", "int"]);
   });
 
+  it("reports $merge whenMatched:fail clashes with keyPattern/keyValue and refuses $out under linearizable", async () => {
+    await h.db.collection<any>("m").insertOne({ _id: 2 });
+    const err = await expectReject(h.db.aggregate([{ $documents: [{ _id: 2 }] }, { $merge: { into: "m", whenMatched: "fail" } }]).toArray());
+    assert.equal(err.code, 11000);
+    assert.deepEqual([err.keyPattern, err.keyValue], [{ _id: 1 }, { _id: 2 }]);
+    const lin = await expectReject(h.db.collection("m").aggregate([{ $out: "o" }], { readConcern: { level: "linearizable" } }).toArray());
+    assert.equal(lin.code, 72);
+  });
+
   it("keeps long types in pipeline updates", async () => {
     const c = h.db.collection<any>("n");
     await c.insertOne({ _id: 1, l: Long.fromNumber(5) });

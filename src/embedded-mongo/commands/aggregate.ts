@@ -8,7 +8,7 @@ import { Binary, Long, UUID, type Document } from "bson";
 import type { Collection } from "../engine/collection";
 import { fail } from "../engine/errors";
 import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine/mingo";
-import { canonical, clone, isPlainObject, keyOf } from "../engine/types";
+import { canonical, clone, formatValue, isPlainObject, keyOf } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
 import { collationFor, explainPlan, optNumber } from "./crud";
 
@@ -57,7 +57,8 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
     const id = keyOf(d._id);
     const cur = c.docs.get(id);
     if (cur?.doc) {
-      if (whenMatched === "fail") fail("DuplicateKey", `$merge could not find a matching document for ${id}`);
+      // mongod reports the clash on the _id index like any duplicate-key write error
+      if (whenMatched === "fail") fail("DuplicateKey", `E11000 duplicate key error collection: ${c.ns} index: _id_ dup key: { _id: ${formatValue(d._id)} }`, { keyPattern: { _id: 1 }, keyValue: { _id: d._id } });
       if (whenMatched === "keepExisting") continue;
       const next = whenMatched === "replace" ? d : { ...cur.doc, ...d };
       ctx.engine.replace(c, id, next, ctx.txn, ctx.rec);
@@ -94,6 +95,8 @@ const aggregate: Handler = async (cmd, ctx) => {
   const outStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
   if (outStage) stages = stages.slice(0, -1);
   if (outStage && ctx.txn) fail("OperationNotSupportedInTransaction", `${Object.keys(outStage)[0]} cannot be used in a transaction`);
+  const readConcern = isPlainObject(cmd.readConcern) ? cmd.readConcern.level : undefined;
+  if (outStage && readConcern === "linearizable") fail("InvalidOptions", `readConcern level 'linearizable' is not allowed with ${Object.keys(outStage)[0]}`);
 
   let leadingMatch: Document | undefined;
   if (stages[0] && "$match" in stages[0] && isPlainObject(stages[0].$match) && !("$expr" in stages[0].$match)) {
