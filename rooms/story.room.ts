@@ -115,7 +115,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
       const r = await stories.interactWithSticker(userIdOf(client), storyId, body);
       return {
         stickerIndex: r.sticker_index,
-        result: roomStickerResults(r.result),
+        result: r.result === null ? null : roomStickerResults(r.result),
         ...(r.is_correct !== undefined ? { isCorrect: r.is_correct } : {}),
         ...(r.already ? { already: true } : {}),
       };

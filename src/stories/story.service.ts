@@ -16,7 +16,6 @@ import { canViewStory, type ViewerFacts, type ViewerGraph } from "./privacy.rule
 import {
   presentStickerForViewer,
   repeatInteraction,
-  stickerResults,
   tallyIncrements,
   validateInteraction,
   type StickerInteraction,
@@ -60,10 +59,14 @@ export interface StoryView extends StoryFrame {
   /** Each sticker with this viewer's answer and the results they may see (author: always). */
   stickers: ViewerSticker[];
   privacy: StoryPrivacy;
+  /** Unique viewers: public, the room shows it to every viewer. */
   view_count: number;
-  reply_count: number;
+  /** Distinct reacting users: public, like the hearts under a story. */
   reaction_count: number;
-  interaction_count: number;
+  /** Author only (insights): private replies received. */
+  reply_count?: number;
+  /** Author only (insights): sticker interactions received. */
+  interaction_count?: number;
   created_at: Date;
   expires_at: Date;
   is_expired: boolean;
@@ -204,14 +207,19 @@ function toStoryView(
     stickers: story.stickers.map((s, i) => presentStickerForViewer(s, mine?.get(i) ?? null, author)),
     privacy: story.privacy,
     view_count: story.view_count,
-    reply_count: story.reply_count,
     reaction_count: story.reaction_count,
-    interaction_count: story.interaction_count,
     created_at: story.created_at,
     expires_at: story.expires_at,
     is_expired: story.is_expired || hasExpired(story, now),
     seen: author || seen,
-    ...(author ? { custom_viewer_ids: story.custom_viewer_ids, hidden_from_ids: story.hidden_from_ids } : {}),
+    ...(author
+      ? {
+          reply_count: story.reply_count,
+          interaction_count: story.interaction_count,
+          custom_viewer_ids: story.custom_viewer_ids,
+          hidden_from_ids: story.hidden_from_ids,
+        }
+      : {}),
   };
 }
 
@@ -343,16 +351,22 @@ export async function recordView(viewerId: string, storyId: string): Promise<{ c
   return result;
 }
 
+/** What answering a sticker returns: `result` is what this user may now see of it (see interactWithSticker). */
+export interface InteractionOutcome {
+  sticker_index: number;
+  result: StickerResults | null;
+  is_correct?: boolean;
+  already?: boolean;
+}
+
 /**
  * Answer a sticker. One answer per user and sticker: the same answer again is an idempotent
  * retry (200, `already: true`, counts unchanged); a different one is refused with 409
- * `sticker_already_answered`. A quiz voter learns `is_correct`.
+ * `sticker_already_answered`. A quiz voter learns `is_correct`. `result` is the sticker's results
+ * as presented to this user (`presentStickerForViewer`): poll, quiz and slider results are the
+ * reward for answering; question and countdown counts stay the author's, so those give `null`.
  */
-export async function interactWithSticker(
-  userId: string,
-  storyId: string,
-  body: InteractBody,
-): Promise<{ sticker_index: number; result: StickerResults; is_correct?: boolean; already?: boolean }> {
+export async function interactWithSticker(userId: string, storyId: string, body: InteractBody): Promise<InteractionOutcome> {
   const now = clock.now();
   const story = await loadVisibleStory(userId, storyId);
   const interaction = validateInteraction(story, body, now, userId);
@@ -364,7 +378,7 @@ export async function interactWithSticker(
     const current = (await repo.findStoryById(story._id)) ?? story;
     return {
       sticker_index: previous.sticker_index,
-      result: stickerResults(current.stickers[previous.sticker_index]!),
+      result: presentStickerForViewer(current.stickers[previous.sticker_index]!, previous, isAuthor(story, userId)).results,
       ...(previous.sticker_type === "quiz" ? { is_correct: previous.is_correct } : {}),
       already: true,
     };
@@ -372,7 +386,7 @@ export async function interactWithSticker(
   publishStoryEvent({ type: "story_changed", story_id: story._id, author_id: story.user_id, actor_id: userId, kind: "interaction" });
   return {
     sticker_index: interaction.sticker_index,
-    result: stickerResults(outcome.story.stickers[interaction.sticker_index]!),
+    result: presentStickerForViewer(outcome.story.stickers[interaction.sticker_index]!, interaction, isAuthor(story, userId)).results,
     ...(interaction.sticker_type === "quiz" ? { is_correct: interaction.is_correct } : {}),
   };
 }

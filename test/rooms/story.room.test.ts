@@ -341,6 +341,28 @@ describe("story room", () => {
       assert.equal(state.stories[id].stickers[0].correctAnswerIndex, 1);
     });
 
+    it("answering a question or countdown through the room returns no counts (they are the author's)", async () => {
+      const author = await createUser({ roles: ["creator"] });
+      const viewer = await createUser();
+      const id = await postStory(author, {
+        stickers: [
+          { sticker_type: "question", ...at, question: { text: "Ask me" } },
+          { sticker_type: "countdown", ...at, countdown: { title: "Launch", end_time: new Date(Date.now() + 3600_000).toISOString() } },
+        ],
+      });
+      const room = await track(join(viewer, author.id));
+      const authorRoom = await track(join(author, author.id));
+      await until(room, (s) => s.stories?.[id], "the story");
+
+      assert.deepEqual(await room.request("interact", { storyId: id, stickerIndex: 0, answer: "why?" }), { stickerIndex: 0, result: null });
+      assert.deepEqual(await room.request("interact", { storyId: id, stickerIndex: 1 }), { stickerIndex: 1, result: null });
+      await until(authorRoom, (s) => s.stories[id].stickers[1].subscriberCount === 1 && s.stories[id].stickers[0].answerCount === 1, "the author's counts");
+      await settle(150);
+      const stickers = stateOf(room).stories[id].stickers;
+      assert.equal(stickers[0].answerCount, undefined);
+      assert.equal(stickers[1].subscriberCount, undefined);
+    });
+
     it("answers an invalid payload with an error and keeps the client connected", async () => {
       const author = await createUser({ roles: ["creator"] });
       const viewer = await createUser();

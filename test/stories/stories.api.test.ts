@@ -62,10 +62,15 @@ describe("Stories REST API", () => {
     assert.equal(rows[0]!.user_id, voter.id);
     assert.equal(rows[0]!.option_index, 0);
 
-    // the voter sees results after voting; audience lists are the author's alone
+    // the voter sees results after voting; audience lists and insight counters are the author's alone
+    assert.equal(seen.body.reply_count, 0);
     const voterView = await api("GET", `/api/v1/stories/${story.id}`, { token: voter.token });
     assert.equal(voterView.body.stickers[0].my_interaction.option_index, 0);
-    assert.equal(voterView.body.custom_viewer_ids, undefined);
+    for (const authorOnly of ["custom_viewer_ids", "hidden_from_ids", "reply_count", "interaction_count"]) {
+      assert.ok(!(authorOnly in voterView.body), `${authorOnly} must not reach a viewer`);
+    }
+    assert.equal(voterView.body.view_count, 0);
+    assert.equal(voterView.body.reaction_count, 0);
   });
 
   it("an interact body naming another story is refused and writes nothing", async () => {
@@ -280,14 +285,24 @@ describe("Stories REST API", () => {
       }),
     );
     const url = `/api/v1/stories/${story.id}/interact`;
-    assert.equal((await api("POST", url, { token: a.token, body: { sticker_index: 0, answer: "first" } })).status, 200);
-    assert.equal((await api("POST", url, { token: b.token, body: { sticker_index: 0, answer: "second" } })).status, 200);
+    // question and countdown counts are the author's: answering them shows the answerer nothing more
+    const q1 = await api("POST", url, { token: a.token, body: { sticker_index: 0, answer: "first" } });
+    assert.equal(q1.status, 200);
+    assert.deepEqual(q1.body, { sticker_index: 0, result: null });
+    const q2 = await api("POST", url, { token: b.token, body: { sticker_index: 0, answer: "second" } });
+    assert.deepEqual(q2.body, { sticker_index: 0, result: null });
+    assert.deepEqual((await api("POST", url, { token: b.token, body: { sticker_index: 0, answer: "second" } })).body, { sticker_index: 0, result: null, already: true });
     const s1 = await api("POST", url, { token: a.token, body: { sticker_index: 1, value: 80 } });
     const s2 = await api("POST", url, { token: b.token, body: { sticker_index: 1, value: 41 } });
     assert.equal(s1.status, 200);
-    assert.equal(s2.body.result.average, 60.5);
+    assert.deepEqual(s2.body.result, { sticker_type: "slider", response_count: 2, average: 60.5 });
     const c = await api("POST", url, { token: a.token, body: { sticker_index: 2 } });
-    assert.equal(c.body.result.subscriber_count, 1);
+    assert.equal(c.status, 200);
+    assert.deepEqual(c.body, { sticker_index: 2, result: null });
+    // the author still reads every count on the story
+    const own = await api("GET", `/api/v1/stories/${story.id}`, { token: author.token });
+    assert.deepEqual(own.body.stickers[0].results, { sticker_type: "question", answer_count: 2 });
+    assert.equal(own.body.stickers[2].results.subscriber_count, 1);
     const sub = await StoryInteractionModel.findOne({ story_id: story.id, sticker_index: 2 }).lean();
     assert.equal(sub!.remind_at!.getTime(), new Date(end).getTime());
 
