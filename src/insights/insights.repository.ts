@@ -1,4 +1,3 @@
-import { isObjectIdString } from "../shared/ids";
 import {
   StoryInteractionModel,
   StoryModel,
@@ -24,12 +23,6 @@ type Row = Record<string, any>;
 
 function toInsightStory(r: Row): InsightStory {
   return { _id: String(r._id), user_id: r.user_id, story_type: r.story_type, stickers: r.stickers ?? [], is_deleted: r.is_deleted, created_at: r.created_at };
-}
-
-export async function findInsightStory(id: string): Promise<InsightStory | null> {
-  if (!isObjectIdString(id)) return null;
-  const row = await StoryModel.findById(id, INSIGHT_STORY_FIELDS).lean();
-  return row ? toInsightStory(row) : null;
 }
 
 /**

@@ -1,10 +1,9 @@
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError } from "../shared/errors";
+import { ValidationError } from "../shared/errors";
 import type { Page, PageQuery } from "../shared/pagination";
 import { findUsersByIds } from "../auth/user.repository";
 import { followerCount } from "../social/social.service";
-import { assertAuthor } from "../stories/story.rules";
-import { seenBy } from "../stories/story.service";
+import { loadAuthoredStory, seenBy } from "../stories/story.service";
 import type { StickerDoc } from "../stories/story.types";
 import { isInteractiveStickerType } from "../stories/story.types";
 import { stickerInteractionCounts, stickerInteractionKey, stickerResults, type StickerResults } from "../stories/sticker.rules";
@@ -21,8 +20,9 @@ import type { InsightStory, StickerCount, StoryCounts } from "./insights.reposit
 import type { UserInsightsQuery } from "./insights.schemas";
 
 /**
- * Viewers and insights, for the story's author only (ForbiddenError `not_story_author` for anyone
- * else, NotFoundError for a missing or deleted story). Raw counts come from aggregation pipelines
+ * Viewers and insights, for the story's author only — the story service's author check (one path):
+ * NotFoundError for a missing or deleted story and for one the caller may not see (its existence
+ * is not revealed), ForbiddenError `not_story_author` for someone who may see it. Raw counts come from aggregation pipelines
  * (insights.repository.ts); every derived figure comes from the pure formulas in
  * stories/insights.rules.ts and stories/sticker.rules.ts:
  *
@@ -55,13 +55,6 @@ const MAX_STORY_LIFETIME_MS = 168 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 /** For someone who interacted without a recorded view: ranked after every viewer on ties. */
 const NEVER = new Date(8.64e15);
-
-async function requireOwnStory(authorId: string, storyId: string): Promise<InsightStory> {
-  const story = await repo.findInsightStory(storyId);
-  if (!story || story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
-  assertAuthor(story, authorId);
-  return story;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Seen by
@@ -203,7 +196,7 @@ async function storyTopViewers(storyId: string): Promise<TopViewer[]> {
 }
 
 export async function storyInsights(authorId: string, storyId: string): Promise<StoryInsightsJson> {
-  const story = await requireOwnStory(authorId, storyId);
+  const story = await loadAuthoredStory(authorId, storyId);
   const [counts, votes, followers, top] = await Promise.all([
     repo.engagementCounts([storyId]),
     repo.optionVotes(storyId),

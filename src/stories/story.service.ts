@@ -185,8 +185,12 @@ async function loadVisibleStory(viewerId: string, storyId: string): Promise<Stor
   return story;
 }
 
-/** The story for an author-only action: 404 if missing or invisible, 403 if visible but not theirs. */
-async function loadAuthoredStory(userId: string, storyId: string): Promise<StoryRow> {
+/**
+ * The story for an author-only action (lists, insights): 404 if missing, deleted or invisible to
+ * the caller, 403 `not_story_author` if they can see it but it is not theirs. Expired stories
+ * pass: authors read their figures until the story is purged.
+ */
+export async function loadAuthoredStory(userId: string, storyId: string): Promise<StoryRow> {
   const story = await loadVisibleStory(userId, storyId);
   assertAuthor(story, userId);
   return story;

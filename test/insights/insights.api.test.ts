@@ -182,12 +182,21 @@ describe("Viewers and insights REST", () => {
     assert.equal(page2.body.next_cursor, null);
   });
 
-  it("only the author sees viewers and insights", async () => {
-    const { b, storyId } = await fixture();
+  it("only the author sees viewers and insights; who cannot see the story does not learn it exists", async () => {
+    const { a, b, storyId } = await fixture();
+    const stranger = await createUser(); // the story is followers-only and they do not follow
+    const blocked = await createUser();
+    await follow(blocked, a);
+    assert.equal((await api("POST", `/api/v1/users/${blocked.id}/block`, { token: a.token })).status, 204);
     for (const path of [`/api/v1/viewers/story/${storyId}`, `/api/v1/viewers/story/${storyId}/insights`]) {
-      const res = await api("GET", path, { token: b.token });
-      assert.ok(res.status === 403 || res.status === 404, `${path}: ${res.status}`);
-      assert.equal(typeof res.body.error.code, "string");
+      const follower = await api("GET", path, { token: b.token });
+      assert.equal(follower.status, 403, `${path} for a follower`);
+      assert.equal(follower.body.error.code, "not_story_author");
+      for (const [who, user] of [["stranger", stranger], ["blocked follower", blocked]] as const) {
+        const res = await api("GET", path, { token: user.token });
+        assert.equal(res.status, 404, `${path} for a ${who}`);
+        assert.equal(res.body.error.code, "story_not_found");
+      }
       assert.equal((await api("GET", path)).status, 401);
     }
     const missing = await api("GET", `/api/v1/viewers/story/${"f".repeat(24)}/insights`, { token: b.token });
