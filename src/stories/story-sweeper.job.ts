@@ -15,7 +15,7 @@ const LOCK_TTL_MS = 5 * 60 * 1000;
 export async function runStorySweepOnce(): Promise<{ ran: boolean; expired: number; hardDeleted: number; reminders: number }> {
   if (!(await claimJobLock(LOCK_NAME, LOCK_TTL_MS, clock.now()))) return { ran: false, expired: 0, hardDeleted: 0, reminders: 0 };
   try {
-    const { expired, hardDeleted } = await sweepExpiredStories();
+    const { expired, hard_deleted: hardDeleted } = await sweepExpiredStories();
     const reminders = await sendCountdownReminders();
     if (expired + hardDeleted + reminders > 0) logger.info({ expired, hardDeleted, reminders }, "story sweep");
     return { ran: true, expired, hardDeleted, reminders };

@@ -491,7 +491,7 @@ export async function seenBy(authorId: string, storyId: string, page: PageQuery)
  * except those a highlight holds. Queries already hide expired stories, so this only tidies.
  * Each story is marked by a conditional update, so concurrent sweeps count and publish it once.
  */
-export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ expired: number; hardDeleted: number }> {
+export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ expired: number; hard_deleted: number }> {
   let expired = 0;
   for (;;) {
     const batch = await repo.findStoriesToExpire(now, SWEEP_BATCH);
@@ -519,7 +519,7 @@ export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ ex
     afterId = batch[batch.length - 1]!._id;
     if (batch.length < SWEEP_BATCH) break;
   }
-  return { expired, hardDeleted };
+  return { expired, hard_deleted: hardDeleted };
 }
 
 /** Notify each countdown subscriber once when the countdown ends. Returns how many were sent. */

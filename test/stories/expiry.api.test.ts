@@ -78,12 +78,12 @@ describe("Stories expiry, sweep and retention", () => {
     assert.equal((await api("POST", "/api/v1/stories/admin/cleanup", { token: author.token, body: {} })).status, 403);
     const run = await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} });
     assert.equal(run.status, 200);
-    assert.deepEqual(run.body, { expired: 1, hardDeleted: 0 });
+    assert.deepEqual(run.body, { expired: 1, hard_deleted: 0 });
     const swept = await StoryModel.findById(old.id).lean();
     assert.equal(swept!.is_expired, true);
     assert.equal(swept!.is_archived, true);
     assert.equal((await StoryModel.findById(live.id).lean())!.is_expired, false);
-    assert.deepEqual((await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} })).body, { expired: 0, hardDeleted: 0 });
+    assert.deepEqual((await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} })).body, { expired: 0, hard_deleted: 0 });
   });
 
   it("retention purges stories and their engagement rows, except those in a highlight", async () => {
@@ -108,15 +108,15 @@ describe("Stories expiry, sweep and retention", () => {
     };
     // a deleted story goes `retention` after its deletion (START), the others `retention` after expiry
     clock.set(START.getTime() + retention - 1000);
-    assert.deepEqual(await cleanup(), { expired: 2, hardDeleted: 0 });
+    assert.deepEqual(await cleanup(), { expired: 2, hard_deleted: 0 });
     clock.advance(2000);
-    assert.deepEqual(await cleanup(), { expired: 0, hardDeleted: 1 });
+    assert.deepEqual(await cleanup(), { expired: 0, hard_deleted: 1 });
     assert.equal(await StoryModel.countDocuments({ _id: deleted.id }), 0);
 
     clock.set(new Date(kept.expires_at).getTime() + retention - 1000);
-    assert.deepEqual(await cleanup(), { expired: 0, hardDeleted: 0 });
+    assert.deepEqual(await cleanup(), { expired: 0, hard_deleted: 0 });
     clock.advance(2000);
-    assert.deepEqual(await cleanup(), { expired: 0, hardDeleted: 1 });
+    assert.deepEqual(await cleanup(), { expired: 0, hard_deleted: 1 });
     assert.deepEqual((await StoryModel.find({}).lean()).map((s) => String(s._id)), [kept.id]);
     assert.equal(await StoryViewModel.countDocuments({ story_id: purged.id }), 0);
     assert.equal(await StoryReplyModel.countDocuments({ story_id: purged.id }), 0);
