@@ -12,6 +12,11 @@
  * interleaved with the operations (ping, op, ping, op, …, ping) with the same callers and duration, and each
  * op is compared with the mean of the two pings beside it, so load from other processes on the machine
  * shifts an op and its ceiling together instead of skewing the ratio.
+ *
+ * Each figure also gets a CPU split (child-process mode): the store's CPU per op (reported by the child
+ * over IPC) and the driver's CPU per op (this process). On a small machine the load generator — the
+ * official driver — can be the bottleneck: when a findOne costs the driver twice the CPU of a ping, no
+ * store can reach the ping ratio, and the split shows which side the time went to.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -42,12 +47,21 @@ interface Measurement {
   p50LatencyMs: number;
   /** the mean of the pings measured right before and right after, for round-trip operations */
   ceiling?: number;
+  /** CPU the store process spent per op (child-process mode only) */
+  serverUsPerOp?: number;
+  /** CPU this process (the driver) spent per op */
+  clientUsPerOp?: number;
 }
 
 interface StoreHandle {
   uri: string;
   stop(): Promise<void>;
+  /** the store process's CPU time so far, in µs (undefined when it shares this process) */
+  cpuMicros(): Promise<number | undefined>;
 }
+
+/** The store for the figures being measured, so `measure` can attribute CPU to it. */
+let currentStore: StoreHandle | undefined;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -93,10 +107,14 @@ async function runColumn(
 ): Promise<Map<string, Measurement>> {
   console.log(`\n[${label}]`);
   const store = await startStore(dataDir, args.inProcess);
+  currentStore = store;
   const client = new MongoClient(store.uri, { maxPoolSize: CALLERS, minPoolSize: CALLERS });
   const results = new Map<string, Measurement>();
   const print = (m: Measurement) =>
-    console.log(`  ${m.name.padEnd(26)} ${fmt(m.opsPerSec).padStart(12)} /s   mean ${m.meanLatencyMs.toFixed(3)} ms   p50 ${m.p50LatencyMs.toFixed(3)} ms`);
+    console.log(
+      `  ${m.name.padEnd(26)} ${fmt(m.opsPerSec).padStart(12)} /s   mean ${m.meanLatencyMs.toFixed(3)} ms   p50 ${m.p50LatencyMs.toFixed(3)} ms` +
+        (m.clientUsPerOp !== undefined ? `   cpu/op store ${us(m.serverUsPerOp)} driver ${us(m.clientUsPerOp)}` : ""),
+    );
   try {
     await client.connect();
     const db = client.db("bench");
@@ -189,6 +207,8 @@ async function measure(name: string, durationMs: number, op: () => Promise<unkno
     while (performance.now() < warmUntil) await op();
   }));
   const latencies: number[] = [];
+  const serverCpu0 = await currentStore?.cpuMicros();
+  const clientCpu0 = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
@@ -201,7 +221,16 @@ async function measure(name: string, durationMs: number, op: () => Promise<unkno
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { name, opsPerSec: latencies.length / seconds, ...latencyStats(latencies) };
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const serverCpu1 = await currentStore?.cpuMicros();
+  const n = Math.max(1, latencies.length);
+  return {
+    name,
+    opsPerSec: latencies.length / seconds,
+    ...latencyStats(latencies),
+    clientUsPerOp: (clientCpu.user + clientCpu.system) / n,
+    serverUsPerOp: serverCpu0 !== undefined && serverCpu1 !== undefined ? (serverCpu1 - serverCpu0) / n : undefined,
+  };
 }
 
 function latencyStats(latencies: number[]): { meanLatencyMs: number; p50LatencyMs: number } {
@@ -218,16 +247,18 @@ function report(memory: Map<string, Measurement>, disk: Map<string, Measurement>
   const opsCell = (m: Measurement | undefined) => (m ? fmt(m.opsPerSec) : "–");
   const ceilingCell = (m: Measurement | undefined) => (m?.ceiling ? fmt(m.ceiling) : "–");
   const ratioCell = (m: Measurement | undefined) => (m?.ceiling ? ratio(m.opsPerSec / m.ceiling) : "–");
+  const cpuCell = (m: Measurement | undefined) => (m?.clientUsPerOp !== undefined ? `${us(m.serverUsPerOp)} / ${us(m.clientUsPerOp)}` : "–");
 
   console.log("\n× ping = ops/s ÷ mean of the ping measured just before and just after (same callers, same duration)");
-  console.log("\n| operation | memory ops/s | adjacent ping | × ping | " + (disk ? "dataDir ops/s | adjacent ping | × ping | " : "") + "target (memory) |");
-  console.log("|---|---:|---:|---:|" + (disk ? "---:|---:|---:|" : "") + "---|");
+  console.log("cpu/op = CPU µs per operation spent by the store process / by the driver (this process)");
+  console.log("\n| operation | memory ops/s | adjacent ping | × ping | cpu/op store / driver | " + (disk ? "dataDir ops/s | adjacent ping | × ping | " : "") + "target (memory) |");
+  console.log("|---|---:|---:|---:|---:|" + (disk ? "---:|---:|---:|" : "") + "---|");
   const verdicts: boolean[] = [];
   for (const name of rows) {
     const m = memory.get(name);
     const d = disk?.get(name);
     const label = name === "ping" ? (m?.name ?? name) : name;
-    const cells = [label, opsCell(m), ceilingCell(m), ratioCell(m)];
+    const cells = [label, opsCell(m), ceilingCell(m), ratioCell(m), cpuCell(m)];
     if (disk) cells.push(opsCell(d), ceilingCell(d), ratioCell(d));
     let target = "";
     if (singleDoc(name)) {
@@ -252,18 +283,46 @@ function report(memory: Map<string, Measurement>, disk: Map<string, Measurement>
         ` — target ≤ ${LOOKUP_SCALING_TARGET}×: ${pass ? "PASS" : "FAIL"}`,
     );
   }
+  explainCpu(memory);
   console.log(`overall: ${verdicts.every(Boolean) ? "PASS" : "FAIL"} (${verdicts.filter(Boolean).length}/${verdicts.length} targets met)`);
   return verdicts;
 }
 
+/**
+ * Where the time went, per single-document op: the store's CPU against the ping's (what the store itself
+ * adds) and the driver's (what the load generator adds). Informational; the verdicts above are the targets.
+ */
+function explainCpu(memory: Map<string, Measurement>): void {
+  const ping = memory.get("ping");
+  if (ping?.serverUsPerOp === undefined || ping.clientUsPerOp === undefined) return;
+  console.log(`\nCPU per op relative to ping (store ${us(ping.serverUsPerOp)}, driver ${us(ping.clientUsPerOp)}):`);
+  for (const [name, m] of memory) {
+    // "findOne indexed (large)" is an alias of the row named after its size
+    if (name === "findOne indexed (large)") continue;
+    if (!(name.startsWith("insertOne") || name.startsWith("findOne")) || m.serverUsPerOp === undefined || m.clientUsPerOp === undefined) continue;
+    console.log(
+      `  ${m.name.padEnd(26)} store ${ratio(m.serverUsPerOp / ping.serverUsPerOp)}   driver ${ratio(m.clientUsPerOp / ping.clientUsPerOp)}` +
+        `   → ceiling if only the store's cost mattered: ${ratio(ping.serverUsPerOp / m.serverUsPerOp)} ping`,
+    );
+  }
+}
+
 async function startStore(dataDir: string | undefined, inProcess: boolean): Promise<StoreHandle> {
-  if (inProcess) return startEmbeddedMongo({ port: 0, ...(dataDir ? { dataDir, fsync: "batch" as const } : {}) });
+  if (inProcess) {
+    const store = await startEmbeddedMongo({ port: 0, ...(dataDir ? { dataDir, fsync: "batch" as const } : {}) });
+    return { ...store, cpuMicros: async () => undefined };
+  }
   const child = spawn(process.execPath, [...process.execArgv, __filename, "--serve-store", dataDir ?? ""], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
   const uri = await readUri(child);
   return {
     uri,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        child.once("message", (m: { cpu: number }) => resolve(m.cpu));
+        child.send("cpu");
+      }),
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise<void>((r) => child.once("exit", () => r()));
@@ -278,6 +337,11 @@ async function serveStore(dataDir: string | undefined): Promise<void> {
   const store = await startEmbeddedMongo({ port: 0, ...(dataDir ? { dataDir, fsync: "batch" as const } : {}) });
   process.on("SIGTERM", () => {
     void store.stop().finally(() => process.exit(0));
+  });
+  // the parent asks for this process's CPU time around each figure
+  process.on("message", () => {
+    const u = process.cpuUsage();
+    process.send?.({ cpu: u.user + u.system });
   });
   process.stdout.write(`uri ${store.uri}\n`);
 }
@@ -304,6 +368,10 @@ function rand(n: number): number {
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
+}
+
+function us(n: number | undefined): string {
+  return n === undefined ? "–" : `${n.toFixed(1)} µs`;
 }
 
 function ratio(r: number): string {
