@@ -191,7 +191,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     this.pendingActors.delete(storyId);
     let story: StoryForRoom;
     try {
-      story = (await stories.getStory(this.authorId, storyId));
+      story = await stories.getLiveStory(this.authorId, storyId);
     } catch (err) {
       if (isGone(err)) return this.removeStory(storyId);
       throw err;
@@ -237,7 +237,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     }
     let seen: StoryForRoom;
     try {
-      seen = (await stories.getStory(userIdOf(client), state.id));
+      seen = await stories.getLiveStory(userIdOf(client), state.id);
     } catch (err) {
       if (!isGone(err)) throw err;
       if (view.has(state)) view.remove(state);

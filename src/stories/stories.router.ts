@@ -53,6 +53,9 @@ export function storiesRouter(): Router {
   r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
     res.json(await stories.sweepExpiredStories());
   });
+  r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
+    res.json(await stories.listArchive(principalOf(req).userId, req.valid.query));
+  });
   r.get("/user/:user_id", validate({ params: userParams }), async (req, res) => {
     res.json({ items: await stories.listUserStories(principalOf(req).userId, req.valid.params.user_id) });
   });

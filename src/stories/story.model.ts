@@ -49,6 +49,8 @@ storySchema.index({ privacy: 1, expires_at: -1, created_at: -1 });
 storySchema.index({ is_expired: 1, expires_at: 1 });
 // retention: expired stories past the retention window, oldest first
 storySchema.index({ expires_at: 1 });
+// the author's archive (GET /stories/archive), newest first, keyset-paged on (created_at, _id)
+storySchema.index({ user_id: 1, created_at: -1, _id: -1 });
 
 /** One row per (story, viewer): the first view creates it (and bumps story.view_count); repeats bump `view_count` here. */
 const storyViewSchema = new Schema(

@@ -54,6 +54,28 @@ export async function findActiveStoriesByAuthor(authorId: string, now: Date): Pr
 }
 
 /**
+ * One page of the author's archive, newest first after the keyset `after` (created_at, _id).
+ * The filter is `isInAuthorArchive` (story.rules.ts) as a query.
+ */
+export async function findArchivedStoriesByAuthor(
+  authorId: string,
+  now: Date,
+  after: { t: number; id: string } | undefined,
+  limit: number,
+): Promise<StoryRow[]> {
+  const and: Record<string, unknown>[] = [{ $or: [{ is_archived: true }, { is_expired: false }] }];
+  if (after) {
+    const at = new Date(after.t);
+    and.push({ $or: [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: oid(after.id) } }] });
+  }
+  const rows = await StoryModel.find({ user_id: authorId, is_deleted: false, expires_at: { $lte: now }, $and: and })
+    .sort({ created_at: -1, _id: -1 })
+    .limit(limit)
+    .lean();
+  return rows.map(toStory);
+}
+
+/**
  * Feed candidates: live stories by the given authors, plus public stories and custom stories
  * listing the viewer, minus blocked authors. Privacy is decided afterwards by the rules; this
  * query only narrows. Newest first, capped at `cap` rows.

@@ -204,6 +204,16 @@ export function expiredAt(story: Pick<StoryDoc, "expires_at">): Date {
 }
 
 /**
+ * In the author's archive: expired by the clock, not deleted, and not an expiry the sweep recorded
+ * without archiving (`expiryUpdate` with the "save to archive" setting off). An expired story the
+ * sweep has not reached yet counts: the sweep archives by default, and the clock decides expiry.
+ * It stays there until the retention purge (`shouldHardDelete`).
+ */
+export function isInAuthorArchive(story: Pick<StoryDoc, "is_deleted" | "is_expired" | "is_archived" | "expires_at">, now: Date): boolean {
+  return !story.is_deleted && hasExpired(story, now) && (story.is_archived || !story.is_expired);
+}
+
+/**
  * Throws unless the story is live: NotFoundError `story_not_found` for a deleted story (it is gone
  * for everyone but the purge job), GoneError `story_expired` once expired.
  */

@@ -31,6 +31,7 @@ import {
   shouldHardDelete,
   hasExpired,
   isAuthor,
+  isInAuthorArchive,
   mentionedUserIds,
   softDeleteUpdate,
 } from "./story.rules";
@@ -271,13 +272,36 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
   return toStoryView(story, authorId, true, undefined, now);
 }
 
-/** One live story the viewer may see; NotFound when hidden by privacy/block, expired or deleted. */
-export async function getStory(viewerId: string, storyId: string): Promise<StoryView> {
+async function presentOne(viewerId: string, storyId: string, archiveForAuthor: boolean): Promise<StoryView> {
   const now = clock.now();
   const story = await loadVisibleStory(viewerId, storyId);
-  if (hasExpired(story, now)) throw notFound();
+  if (hasExpired(story, now) && !(archiveForAuthor && isAuthor(story, viewerId) && isInAuthorArchive(story, now))) throw notFound();
   const [view] = await presentStories([story], viewerId, now);
   return view!;
+}
+
+/**
+ * One story for REST: a live story the viewer may see, or — to its author only — one of their own
+ * from the archive. NotFound when hidden by privacy/block, deleted, or expired for anyone else.
+ */
+export async function getStory(viewerId: string, storyId: string): Promise<StoryView> {
+  return presentOne(viewerId, storyId, true);
+}
+
+/** One live story the viewer may see, for rooms (they hold live stories only): NotFound once expired, author included. */
+export async function getLiveStory(viewerId: string, storyId: string): Promise<StoryView> {
+  return presentOne(viewerId, storyId, false);
+}
+
+/**
+ * The caller's own archive: their expired stories (not deleted, not yet purged), newest first —
+ * what highlights are made from. Each item is presented as to the author (every figure).
+ */
+export async function listArchive(authorId: string, page: PageQuery): Promise<Page<StoryView>> {
+  const now = clock.now();
+  const rows = await repo.findArchivedStoriesByAuthor(authorId, now, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
+  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: r._id }));
+  return { next_cursor: result.next_cursor, items: await presentStories(result.items, authorId, now) };
 }
 
 /** The author's live reel as this viewer may see it, oldest first (empty when none or blocked). */

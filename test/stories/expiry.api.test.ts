@@ -122,6 +122,66 @@ describe("Stories expiry, sweep and retention", () => {
     assert.equal(await StoryReplyModel.countDocuments({ story_id: purged.id }), 0);
   });
 
+  it("the author's archive lists their expired stories newest first, paged; only the author may open one", async () => {
+    const clock = manualClock(START);
+    const [author, viewer, admin] = [await createUser(), await createUser(), await createUser({ roles: ["admin"] })];
+    const first = await createStory(author, { expires_in_hours: 1, privacy: "public" });
+    clock.advance(60_000);
+    const second = await createStory(author, { expires_in_hours: 1, text_content: "second" });
+    clock.advance(60_000);
+    const deleted = await createStory(author, { expires_in_hours: 1 });
+    const unarchived = await createStory(author, { expires_in_hours: 1 });
+    const live = await createStory(author);
+    await createStory(viewer, { expires_in_hours: 1 });
+    assert.equal((await api("DELETE", `/api/v1/stories/${deleted.id}`, { token: author.token })).status, 204);
+    await api("POST", `/api/v1/stories/${first.id}/view`, { token: viewer.token, body: {} });
+    const archive = async (user: TestUser, query = "") => {
+      const res = await api("GET", `/api/v1/stories/archive${query}`, { token: user.token });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    assert.deepEqual((await archive(author)).items, [], "nothing has expired yet");
+
+    clock.advance(2 * HOUR);
+    await refresh(author, viewer, admin);
+    // swept with the "save to archive" setting off: expired, but not in the archive
+    await StoryModel.updateOne({ _id: unarchived.id }, { $set: { is_expired: true, is_archived: false } });
+    const page1 = await archive(author, "?limit=1");
+    assert.deepEqual(page1.items.map((s: any) => s.id), [second.id]);
+    assert.equal(page1.items[0].is_expired, true);
+    assert.equal(page1.items[0].text_content, "second");
+    const page2 = await archive(author, `?limit=1&cursor=${page1.next_cursor}`);
+    assert.deepEqual(page2.items.map((s: any) => s.id), [first.id]);
+    assert.equal(page2.items[0].view_count, 1);
+    assert.equal(page2.items[0].interaction_count, 0, "the author's own figures");
+    assert.equal(page2.next_cursor, null);
+    assert.notEqual((await archive(viewer)).items[0].user_id, author.id, "each caller gets only their own archive");
+    assert.equal((await api("GET", "/api/v1/stories/archive")).status, 401);
+    assert.equal((await api("GET", "/api/v1/stories/archive?cursor=nonsense", { token: author.token })).body.error.code, "invalid_cursor");
+
+    // the author opens an archived story; for anyone else it is gone, as is a deleted one for the author
+    const own = await api("GET", `/api/v1/stories/${first.id}`, { token: author.token });
+    assert.equal(own.status, 200);
+    assert.equal(own.body.is_expired, true);
+    assert.equal((await api("GET", `/api/v1/stories/${first.id}`, { token: viewer.token })).status, 404);
+    assert.equal((await api("GET", `/api/v1/stories/${deleted.id}`, { token: author.token })).status, 404);
+    assert.equal((await api("GET", `/api/v1/stories/${unarchived.id}`, { token: author.token })).status, 404);
+    assert.equal((await api("GET", `/api/v1/stories/${live.id}`, { token: author.token })).status, 200);
+
+    // the sweep archives them (they stay listed) and a highlight can be made from the archive
+    assert.equal((await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} })).body.expired, 3);
+    assert.deepEqual((await archive(author)).items.map((s: any) => s.id), [second.id, first.id]);
+    const highlight = await api("POST", "/api/v1/highlights", { token: author.token, body: { title: "Old days", story_ids: [first.id] } });
+    assert.equal(highlight.status, 201, JSON.stringify(highlight.body));
+
+    // past retention the un-highlighted ones are purged and leave the archive; the once-live story has expired into it
+    clock.advance(config().STORY_RETENTION_DAYS * DAY);
+    await refresh(author, admin);
+    const purge = await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} });
+    assert.deepEqual(purge.body, { expired: 1, hard_deleted: 4 }, "second, unarchived, deleted and the viewer's story");
+    assert.deepEqual((await archive(author)).items.map((s: any) => s.id), [live.id, first.id]);
+  });
+
   it("the sweeper job runs under a lease, and countdown subscribers are reminded exactly once", async () => {
     const clock = manualClock(START);
     const author = await createUser();

@@ -7,6 +7,7 @@ import {
   canReshareMention,
   expiryUpdate,
   isActive,
+  isInAuthorArchive,
   mentionedUserIds,
   shouldCountView,
   shouldHardDelete,
@@ -94,6 +95,16 @@ describe("story rules: life cycle", () => {
     assert.deepEqual(expiryUpdate(s, later), { is_expired: true, is_archived: true, updated_at: later });
     assert.equal(expiryUpdate(s, later, false)!.is_archived, false);
     assert.equal(expiryUpdate({ ...s, is_expired: true }, later), null);
+  });
+
+  it("the author's archive: expired and not deleted, unless the sweep expired it without archiving", () => {
+    const s = storyWithStickers();
+    const later = new Date(NOW.getTime() + DAY);
+    assert.equal(isInAuthorArchive(s, NOW), false, "still live");
+    assert.equal(isInAuthorArchive(s, later), true, "expired by the clock, before any sweep");
+    assert.equal(isInAuthorArchive({ ...s, ...expiryUpdate(s, later)! }, later), true, "swept and archived");
+    assert.equal(isInAuthorArchive({ ...s, ...expiryUpdate(s, later, false)! }, later), false, "swept with archiving off");
+    assert.equal(isInAuthorArchive({ ...s, is_deleted: true }, later), false, "deleted");
   });
 
   it("purges only after retention, never archived or highlighted stories", () => {
