@@ -15,14 +15,22 @@ import type { StoryDoc } from "../stories/story.types";
  * stories/stickers/hours, not with the number of views.
  */
 
-export type InsightStory = Pick<StoryDoc, "user_id" | "story_type" | "stickers" | "is_deleted" | "created_at"> & { _id: string };
+export type InsightStory = Pick<StoryDoc, "user_id" | "story_type" | "stickers" | "is_deleted" | "created_at" | "audience_size"> & { _id: string };
 
-const INSIGHT_STORY_FIELDS = { user_id: 1, story_type: 1, stickers: 1, is_deleted: 1, created_at: 1 } as const;
+const INSIGHT_STORY_FIELDS = { user_id: 1, story_type: 1, stickers: 1, is_deleted: 1, created_at: 1, audience_size: 1 } as const;
 
 type Row = Record<string, any>;
 
 function toInsightStory(r: Row): InsightStory {
-  return { _id: String(r._id), user_id: r.user_id, story_type: r.story_type, stickers: r.stickers ?? [], is_deleted: r.is_deleted, created_at: r.created_at };
+  return {
+    _id: String(r._id),
+    user_id: r.user_id,
+    story_type: r.story_type,
+    stickers: r.stickers ?? [],
+    is_deleted: r.is_deleted,
+    created_at: r.created_at,
+    audience_size: r.audience_size ?? null,
+  };
 }
 
 /**

@@ -29,8 +29,10 @@ import type { UserInsightsQuery } from "./insights.schemas";
  *   total_views        Σ story_views.view_count (repeat opens count)
  *   unique_viewers     number of story_views rows (one per viewer)
  *   views_by_hour      viewers by UTC hour of their first view
- *   reach_percentage   unique_viewers / the author's follower count at request time × 100 (1 decimal,
- *                      0 without followers, not capped: public stories reach non-followers)
+ *   reach_percentage   unique_viewers / the author's follower count when the story was posted
+ *                      (`audience_size`, snapshotted at creation; the current count for older rows
+ *                      without it) × 100 (1 decimal, 0 without followers, not capped: public
+ *                      stories reach non-followers)
  *   total_interactions sticker interactions only (votes, quiz answers, question answers, slider
  *                      responses, countdown subscriptions), as in the original service's example
  *                      (156 + 78 = 234); `replies` and `reactions` are reported beside it
@@ -130,12 +132,13 @@ function talliedStickers(story: InsightStory, counts: StoryCounts, votes?: Map<n
   return story.stickers.map((s, i) => talliedSticker(s, counts.stickers.get(i), votes?.get(i)));
 }
 
-function figuresOf(story: InsightStory, counts: StoryCounts, followers: number): StoryInsightFigures {
+/** `currentFollowers` stands in for the snapshot on rows stored before `audience_size` existed. */
+function figuresOf(story: InsightStory, counts: StoryCounts, currentFollowers: number): StoryInsightFigures {
   return {
     story_id: story._id,
     total_views: counts.total_views,
     unique_viewers: counts.unique_viewers,
-    followers_at_time: followers,
+    followers_at_time: story.audience_size ?? currentFollowers,
     replies: counts.replies,
     reactions: counts.reactions,
     sticker_interactions: stickerInteractionCounts(talliedStickers(story, counts)),
@@ -200,7 +203,8 @@ export async function storyInsights(authorId: string, storyId: string): Promise<
   const [counts, votes, followers, top] = await Promise.all([
     repo.engagementCounts([storyId]),
     repo.optionVotes(storyId),
-    followerCount(authorId),
+    // the snapshot when the story has one; older rows fall back to today's count
+    story.audience_size ?? followerCount(authorId),
     storyTopViewers(storyId),
   ]);
   const c = counts.perStory.get(storyId)!;

@@ -11,8 +11,11 @@ import { round1 } from "./sticker.rules";
  *                        slider responses, countdown subscriptions). Replies and reactions are
  *                        reported beside it, not inside it.
  *   interaction_rate   = total_interactions / unique_viewers × 100
- *   reach_percentage   = unique_viewers / followers_at_time × 100. Not capped: a public story
- *                        seen by non-followers can reach more than 100 % of the follower count.
+ *   reach_percentage   = unique_viewers / followers_at_time × 100, where followers_at_time is the
+ *                        author's follower count snapshotted on the story when it was posted
+ *                        (stories.audience_size), so later follows do not change a story's reach.
+ *                        Not capped: a public story seen by non-followers can reach more than
+ *                        100 % of the follower count.
  */
 
 export function reachPercentage(uniqueViewers: number, followersAtTime: number): number {
@@ -105,7 +108,7 @@ export interface StoryInsightFigures {
   story_id: string;
   total_views: number;
   unique_viewers: number;
-  /** The author's follower count when the story was posted. */
+  /** The author's follower count when the story was posted (`audience_size`; the current count for older rows without it). */
   followers_at_time: number;
   replies: number;
   reactions: number;

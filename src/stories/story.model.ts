@@ -31,6 +31,8 @@ const storySchema = new Schema(
     reply_count: { type: Number, default: 0 },
     reaction_count: { type: Number, default: 0 },
     interaction_count: { type: Number, default: 0 },
+    // the author's follower count when the story was posted (reach is measured against it); null on older rows
+    audience_size: { type: Number, default: null },
     is_expired: { type: Boolean, default: false },
     is_archived: { type: Boolean, default: false },
     is_deleted: { type: Boolean, default: false },

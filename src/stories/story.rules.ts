@@ -104,6 +104,8 @@ export interface BuildStoryOptions {
   expiryHours?: number;
   /** The author's standing hide-from list, snapshotted onto the story. */
   authorHiddenFromIds?: readonly string[];
+  /** The author's follower count now, snapshotted as `audience_size` (null when not known). */
+  audienceSize?: number | null;
 }
 
 /**
@@ -176,6 +178,7 @@ export function buildNewStory(
     reply_count: 0,
     reaction_count: 0,
     interaction_count: 0,
+    audience_size: options.audienceSize ?? null,
     is_expired: false,
     is_archived: false,
     is_deleted: false,

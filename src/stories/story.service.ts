@@ -6,7 +6,7 @@ import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagin
 import type { Principal } from "../auth/roles";
 import { hasRole } from "../auth/roles";
 import { findUsersByIds, type User } from "../auth/user.repository";
-import { blockedEitherWayIds, followingIds, isBlockedEitherWay, isFollowing } from "../social/social.service";
+import { blockedEitherWayIds, followerCount, followingIds, isBlockedEitherWay, isFollowing } from "../social/social.service";
 import { closeFriendOfIds, isCloseFriend } from "../close-friends/close-friends.service";
 import { notify } from "../notifications/notification.service";
 import { publish, topics } from "../realtime/events";
@@ -249,7 +249,7 @@ const timeIdCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{2
 export async function createStory(principal: Principal, body: CreateStoryBody): Promise<StoryView> {
   const now = clock.now();
   const authorId = principal.userId;
-  const doc = buildNewStory(body, authorId, now, { expiryHours: config().STORY_EXPIRY_HOURS });
+  const doc = buildNewStory(body, authorId, now, { expiryHours: config().STORY_EXPIRY_HOURS, audienceSize: await followerCount(authorId) });
   const mentioned = mentionedUserIds(doc);
   if (mentioned.length > 0) {
     const found = new Set((await findUsersByIds(mentioned)).map((u) => u.id));

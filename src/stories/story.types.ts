@@ -155,6 +155,12 @@ export interface StoryDoc {
   reaction_count: number;
   /** Sticker interactions (votes, answers, slider responses, countdown subscriptions). */
   interaction_count: number;
+  /**
+   * The author's follower count when the story was posted: insights' reach is "unique viewers /
+   * followers at the time". Null on rows stored before the snapshot existed (reach then falls back
+   * to the current count).
+   */
+  audience_size: number | null;
   is_expired: boolean;
   is_archived: boolean;
   is_deleted: boolean;

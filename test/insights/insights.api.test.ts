@@ -126,6 +126,29 @@ describe("Viewers and insights REST", () => {
     assert.deepEqual(res.body.top_viewers, []);
   });
 
+  it("reach is measured against the followers the author had when posting: later follows do not change it", async () => {
+    const [a, b, c, d, e] = [await createUser(), await createUser(), await createUser(), await createUser(), await createUser()];
+    await follow(b, a);
+    await follow(c, a);
+    const posted = await api("POST", "/api/v1/stories", { token: a.token, body: { story_type: "text", text_content: "hi", privacy: "public" } });
+    assert.equal(posted.status, 201);
+    assert.equal((await StoryModel.findById(posted.body.id).lean())!.audience_size, 2);
+    assert.equal((await api("POST", `/api/v1/stories/${posted.body.id}/view`, { token: b.token, body: {} })).status, 200);
+    const insights = async () => (await api("GET", `/api/v1/viewers/story/${posted.body.id}/insights`, { token: a.token })).body;
+    assert.equal((await insights()).reach_percentage, 50);
+
+    await follow(d, a);
+    await follow(e, a);
+    assert.equal((await insights()).reach_percentage, 50, "1 viewer of the 2 followers at posting time, not of today's 4");
+    const summary = (await api("GET", "/api/v1/viewers/user/insights", { token: a.token })).body;
+    assert.equal(summary.follower_count, 4);
+    assert.equal(summary.average_reach_percentage, 50);
+
+    // a row stored before the snapshot existed is measured against today's followers
+    await StoryModel.updateOne({ _id: posted.body.id }, { $unset: { audience_size: 1 } });
+    assert.equal((await insights()).reach_percentage, 25);
+  });
+
   it("sticker results: quiz correct rate, slider average, question answers, countdown subscribers", async () => {
     const [a, b, c] = [await createUser(), await createUser(), await createUser()];
     const now = new Date();
