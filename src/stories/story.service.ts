@@ -546,7 +546,11 @@ export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ ex
   return { expired, hard_deleted: hardDeleted };
 }
 
-/** Notify each countdown subscriber once when the countdown ends. Returns how many were sent. */
+/**
+ * Notify each countdown subscriber once when the countdown ends. Returns how many were sent.
+ * A deleted story's subscriptions are claimed without a notification: the author took the story
+ * back, so nobody is reminded of it (and the claim keeps them from coming due again).
+ */
 export async function sendCountdownReminders(now: Date = clock.now()): Promise<number> {
   let sent = 0;
   for (;;) {
@@ -555,7 +559,9 @@ export async function sendCountdownReminders(now: Date = clock.now()): Promise<n
     for (const sub of due) {
       // the claim is the "once": across processes only one update flips reminded_at
       if (!(await repo.claimCountdownReminder(sub.id, now))) continue;
-      const sticker = stories.get(sub.story_id)?.stickers[sub.sticker_index];
+      const story = stories.get(sub.story_id);
+      if (!story || story.is_deleted) continue;
+      const sticker = story.stickers[sub.sticker_index];
       const title = sticker?.sticker_type === "countdown" ? sticker.countdown.title : null;
       const delivered = await notify(sub.user_id, {
         type: "countdown_ended",

@@ -3,7 +3,7 @@ import mongoose from "mongoose";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
-import { StoryModel, StoryViewModel, StoryReplyModel } from "../../src/stories/story.model";
+import { StoryInteractionModel, StoryModel, StoryViewModel, StoryReplyModel } from "../../src/stories/story.model";
 import { NotificationModel } from "../../src/notifications/notification.model";
 import { runStorySweepOnce } from "../../src/stories/story-sweeper.job";
 import { config } from "../../src/config";
@@ -207,5 +207,27 @@ describe("Stories expiry, sweep and retention", () => {
     assert.deepEqual(notes.map((n) => n.user_id).sort(), [fan.id, other.id].sort());
     assert.equal(notes[0]!.story_id, story.id);
     assert.equal((notes[0]!.data as any).title, "Launch");
+  });
+
+  it("no countdown reminder for a deleted story: its subscriptions are marked handled, the live story's are sent", async () => {
+    const clock = manualClock(START);
+    const [author, fan] = [await createUser(), await createUser()];
+    const end = new Date(START.getTime() + 2 * HOUR);
+    const countdown = { sticker_type: "countdown", ...at, countdown: { title: "Launch", end_time: end.toISOString() } };
+    const kept = await createStory(author, { stickers: [countdown] });
+    const withdrawn = await createStory(author, { stickers: [{ ...countdown, countdown: { ...countdown.countdown, title: "Cancelled" } }] });
+    for (const story of [kept, withdrawn]) {
+      assert.equal((await api("POST", `/api/v1/stories/${story.id}/interact`, { token: fan.token, body: { sticker_index: 0 } })).status, 200);
+    }
+    assert.equal((await api("DELETE", `/api/v1/stories/${withdrawn.id}`, { token: author.token })).status, 204);
+
+    clock.set(end);
+    assert.equal((await runStorySweepOnce()).reminders, 1);
+    const notes = await NotificationModel.find({ type: "countdown_ended" }).lean();
+    assert.deepEqual(notes.map((n) => [n.user_id, n.story_id, (n.data as any).title]), [[fan.id, kept.id, "Launch"]]);
+    const handled = await StoryInteractionModel.findOne({ story_id: withdrawn.id, user_id: fan.id }).lean();
+    assert.ok(handled!.reminded_at instanceof Date, "marked handled, so it never comes due again");
+    assert.equal((await runStorySweepOnce()).reminders, 0);
+    assert.equal(await NotificationModel.countDocuments({}), 1);
   });
 });
