@@ -1,8 +1,9 @@
 import type { Config } from "./config";
 
 /**
- * Background jobs (sweepers, reminders). Each job takes a presence lock per run so exactly one
- * process does the work when several run.
+ * Background jobs (sweepers, reminders). Each job takes a lease per run in MongoDB's `job_locks`
+ * collection (src/stories/job-lock.ts) so exactly one process does the work when several run,
+ * whatever presence (local or Redis) is configured.
  */
 type Job = { stop(): Promise<void> | void };
 const running: Job[] = [];

@@ -33,7 +33,7 @@ export async function findStoryById(id: string): Promise<StoryRow | null> {
   return row ? toStory(row) : null;
 }
 
-/** An author's live stories (not deleted, `expires_at > now`), oldest first. */
+/** Stories by id, in any state (deleted and expired included); unknown or malformed ids are skipped. */
 export async function findStoriesByIds(ids: string[]): Promise<StoryRow[]> {
   const valid = ids.filter(isObjectIdString).map(oid);
   if (valid.length === 0) return [];
@@ -46,6 +46,7 @@ export async function countActiveStoriesByAuthor(authorId: string, now: Date): P
   return StoryModel.countDocuments({ user_id: authorId, is_deleted: false, expires_at: { $gt: now } });
 }
 
+/** An author's live stories (not deleted, `expires_at > now`), oldest first. */
 export async function findActiveStoriesByAuthor(authorId: string, now: Date): Promise<StoryRow[]> {
   const rows = await StoryModel.find({ user_id: authorId, is_deleted: false, expires_at: { $gt: now } })
     .sort({ created_at: 1, _id: 1 })

@@ -9,7 +9,10 @@ import type { StickerDoc, StoryDoc } from "./story.types";
 
 /** Stories live 24 h unless configured otherwise (STORY_EXPIRY_HOURS). */
 export const DEFAULT_STORY_EXPIRY_HOURS = 24;
-/** Expired, un-archived stories and soft-deleted ones are purged after 30 days (the original service's default). */
+/**
+ * Expired stories (archived ones included) are purged 30 days after expiry, soft-deleted ones 30
+ * days after deletion, unless a highlight holds them (the original service's default window).
+ */
 export const DEFAULT_RETENTION_DAYS = 30;
 /** A countdown further than a year away is almost certainly a typo in the year. */
 export const MAX_COUNTDOWN_HORIZON_MS = 366 * 24 * 3600 * 1000;
