@@ -27,6 +27,7 @@ export type StoryForRoom = Pick<
   StoryView,
   | "id"
   | "story_type"
+  | "reshared_from"
   | "media_id"
   | "media_url"
   | "thumbnail_url"
@@ -278,6 +279,8 @@ export function writeStory(target: StoryState, story: StoryForRoom): void {
   put(target, "id", story.id);
   put(target, "storyType", story.story_type);
   put(target, "mediaId", story.media_id ?? "");
+  put(target, "resharedFromStoryId", story.reshared_from?.story_id ?? "");
+  put(target, "resharedFromUserId", story.reshared_from?.user_id ?? "");
   put(target, "mediaUrl", story.media_url ?? "");
   put(target, "thumbnailUrl", story.thumbnail_url ?? "");
   put(target, "textContent", story.text_content ?? "");

@@ -121,6 +121,9 @@ export class StoryState extends Schema {
   @type("string") id = "";
   @type("string") storyType = "";
   @type("string") mediaId = "";
+  /** A re-share of a story its author was mentioned in: the original's id and author ("" otherwise). */
+  @type("string") resharedFromStoryId = "";
+  @type("string") resharedFromUserId = "";
   @type("string") mediaUrl = "";
   @type("string") thumbnailUrl = "";
   @type("string") textContent = "";

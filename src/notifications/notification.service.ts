@@ -12,7 +12,7 @@ import { NotificationModel } from "./notification.model";
  * Notifications: one `notify` path writes the row and delivers it live on
  * `topics.userNotifications(userId)` (any process); rooms forward it to the user's clients.
  */
-export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended"] as const;
+export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended", "story_reshared"] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotifyInput {

@@ -12,6 +12,7 @@ import {
   interactBodySchema,
   reactionBodySchema,
   replyBodySchema,
+  reshareBodySchema,
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
@@ -68,6 +69,9 @@ export function storiesRouter(): Router {
   });
   r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema }), async (req, res) => {
     res.json(await stories.recordView(principalOf(req).userId, req.valid.params.id));
+  });
+  r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema }), async (req, res) => {
+    res.status(201).json(await stories.reshareStory(principalOf(req), req.valid.params.id, req.valid.body));
   });
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));

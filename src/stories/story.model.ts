@@ -33,6 +33,7 @@ const storySchema = new Schema(
     interaction_count: { type: Number, default: 0 },
     // the author's follower count when the story was posted (reach is measured against it); null on older rows
     audience_size: { type: Number, default: null },
+    reshared_from: { type: Schema.Types.Mixed, default: null },
     is_expired: { type: Boolean, default: false },
     is_archived: { type: Boolean, default: false },
     is_deleted: { type: Boolean, default: false },
@@ -47,6 +48,11 @@ const storySchema = new Schema(
 storySchema.index({ user_id: 1, expires_at: -1 });
 // public stories for the feed, newest first
 storySchema.index({ privacy: 1, expires_at: -1, created_at: -1 });
+// one re-share per user and original story; partial so ordinary stories (null) never collide
+storySchema.index(
+  { "reshared_from.story_id": 1, user_id: 1 },
+  { unique: true, partialFilterExpression: { "reshared_from.story_id": { $type: "string" } } },
+);
 // the expiry sweep finds stories past expires_at not yet marked
 storySchema.index({ is_expired: 1, expires_at: 1 });
 // retention: expired stories past the retention window, oldest first

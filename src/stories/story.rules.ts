@@ -1,6 +1,6 @@
 import { ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
 import type { CreateStoryBody, StickerInput } from "./story.schemas";
-import type { StickerDoc, StoryDoc } from "./story.types";
+import { storyFrameOf, type StickerDoc, type StoryDoc } from "./story.types";
 
 /**
  * Life-cycle rules of a story: building the stored document from a validated body, whether it is
@@ -177,11 +177,19 @@ export function buildNewStory(
     privacy: input.privacy,
     custom_viewer_ids: unique(input.custom_viewer_ids ?? []).filter(notAuthor),
     hidden_from_ids: unique([...(options.authorHiddenFromIds ?? []), ...(input.hidden_from_ids ?? [])]).filter(notAuthor),
+    ...freshStoryFields(now, expiryHours, options.audienceSize),
+  };
+}
+
+/** Counters at zero and a life cycle starting now: every new story, posted or re-shared. */
+function freshStoryFields(now: Date, expiryHours: number, audienceSize: number | null | undefined) {
+  return {
     view_count: 0,
     reply_count: 0,
     reaction_count: 0,
     interaction_count: 0,
-    audience_size: options.audienceSize ?? null,
+    audience_size: audienceSize ?? null,
+    reshared_from: null,
     is_expired: false,
     is_archived: false,
     is_deleted: false,
@@ -189,6 +197,41 @@ export function buildNewStory(
     created_at: now,
     expires_at: new Date(now.getTime() + expiryHours * HOUR_MS),
     updated_at: now,
+  };
+}
+
+export interface ReshareInput {
+  privacy: StoryDoc["privacy"];
+  caption?: string;
+}
+
+/**
+ * A mentioned user's re-share: a new story of theirs showing the original's frame (media, text,
+ * background, music) with a link back to it. The original's stickers stay on the original: votes and
+ * answers belong to the story they were asked on. Throws `story_expired` / `story_not_found` for an
+ * original that is not live, ForbiddenError `reshare_not_allowed` unless the user is mentioned in it.
+ */
+export function buildReshare(
+  original: StoryDoc & { _id: string },
+  userId: string,
+  input: ReshareInput,
+  now: Date,
+  options: BuildStoryOptions = {},
+): StoryDoc {
+  assertStoryActive(original, now);
+  if (!canReshareMention(original, userId, now)) {
+    throw new ForbiddenError("reshare_not_allowed", "Only a user mentioned in a live story can re-share it.");
+  }
+  return {
+    user_id: userId,
+    ...storyFrameOf(original),
+    caption: input.caption ?? original.caption ?? null,
+    stickers: [],
+    privacy: input.privacy,
+    custom_viewer_ids: [],
+    hidden_from_ids: unique(options.authorHiddenFromIds ?? []).filter((id) => id !== userId),
+    ...freshStoryFields(now, options.expiryHours ?? DEFAULT_STORY_EXPIRY_HOURS, options.audienceSize),
+    reshared_from: { story_id: original._id, user_id: original.user_id },
   };
 }
 

@@ -382,6 +382,15 @@ export const reactionBodySchema = z
 export type ReactionBody = z.infer<typeof reactionBodySchema>;
 
 export const replyBodySchema = z.object({ text: trimmed(MAX_REPLY_LENGTH) }).strict();
+
+/** Re-sharing a story you are mentioned in: a custom audience would need its own list, so it is not offered. */
+export const reshareBodySchema = z
+  .object({
+    privacy: z.enum(["public", "followers", "close_friends"]).default("followers"),
+    caption: trimmed(MAX_CAPTION_LENGTH).optional(),
+  })
+  .strict();
+export type ReshareBody = z.infer<typeof reshareBodySchema>;
 export type ReplyBody = z.infer<typeof replyBodySchema>;
 
 /** Marking a story seen carries no data: who and which story come from auth and the path. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { config } from "../config";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
 import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import type { Principal } from "../auth/roles";
 import { hasRole } from "../auth/roles";
@@ -27,6 +27,7 @@ import {
   assertCanMessageAuthor,
   assertStoryActive,
   buildNewStory,
+  buildReshare,
   expiryUpdate,
   shouldHardDelete,
   hasExpired,
@@ -35,7 +36,7 @@ import {
   mentionedUserIds,
   softDeleteUpdate,
 } from "./story.rules";
-import type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody } from "./story.schemas";
+import type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody, ReshareBody } from "./story.schemas";
 import { storyFrameOf, type StoryFrame, type StoryPrivacy } from "./story.types";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
@@ -57,6 +58,8 @@ export type { StickerResults } from "./sticker.rules";
 export interface StoryView extends StoryFrame {
   id: string;
   user_id: string;
+  /** The story this one re-shares (its author mentioned this story's author), else null. */
+  reshared_from: { story_id: string; user_id: string } | null;
   /** Each sticker with this viewer's answer and the results they may see (author: always). */
   stickers: ViewerSticker[];
   privacy: StoryPrivacy;
@@ -208,6 +211,7 @@ function toStoryView(
   return {
     id: story._id,
     user_id: story.user_id,
+    reshared_from: story.reshared_from ?? null,
     ...storyFrameOf(story),
     stickers: story.stickers.map((s, i) => presentStickerForViewer(s, mine?.get(i) ?? null, author)),
     privacy: story.privacy,
@@ -441,6 +445,37 @@ export async function replyToStory(userId: string, storyId: string, body: ReplyB
   );
   const names = await usernamesOf([userId]);
   return { reply: { id: row.id, story_id: row.story_id, user_id: userId, username: names.get(userId) ?? null, text: row.text, created_at: row.created_at } };
+}
+
+/**
+ * A user mentioned in a live story re-shares it to their own story, once. The new story shows the
+ * original's frame and links back to it; the original's author is notified.
+ */
+export async function reshareStory(principal: Principal, storyId: string, body: ReshareBody): Promise<StoryView> {
+  const now = clock.now();
+  const original = await loadVisibleStory(principal.userId, storyId);
+  const doc = buildReshare(original, principal.userId, body, now, {
+    expiryHours: config().STORY_EXPIRY_HOURS,
+    audienceSize: await followerCount(principal.userId),
+  });
+  if ((await repo.countActiveStoriesByAuthor(principal.userId, now)) >= MAX_ACTIVE_STORIES_PER_USER) {
+    throw new ConflictError("story_limit_reached", `You can have at most ${MAX_ACTIVE_STORIES_PER_USER} live stories.`);
+  }
+  let story: StoryRow;
+  try {
+    story = await repo.insertStory(doc);
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new ConflictError("already_reshared", "You already re-shared this story.");
+    throw err;
+  }
+  publishStoryEvent({ type: "story_created", story_id: story._id, author_id: principal.userId, actor_id: principal.userId });
+  await notify(original.user_id, {
+    type: "story_reshared",
+    actor_id: principal.userId,
+    story_id: original._id,
+    data: { reshare_id: story._id, username: principal.username },
+  }).catch((err: unknown) => logger.warn({ err, storyId: original._id }, "reshare notification failed"));
+  return toStoryView(story, principal.userId, true, undefined, now);
 }
 
 /** Soft delete by the author or an admin. */

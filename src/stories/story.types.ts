@@ -161,6 +161,8 @@ export interface StoryDoc {
    * to the current count).
    */
   audience_size: number | null;
+  /** Set on a story that re-shares a story its author was mentioned in. */
+  reshared_from: { story_id: string; user_id: string } | null;
   is_expired: boolean;
   is_archived: boolean;
   is_deleted: boolean;
