@@ -166,28 +166,28 @@ function labelOf(sticker: ViewerSticker): string {
   }
 }
 
+/** Poll and quiz options: votes and percentage per option, in place. */
+function writeOptionTallies(target: StickerState, options: readonly { votes: number; percentage: number }[]): void {
+  options.forEach((o, k) => {
+    const opt = target.options.at(k);
+    if (!opt) return;
+    put(opt, "votes", o.votes);
+    put(opt, "percentage", o.percentage);
+  });
+}
+
 function writeResults(target: StickerState, results: StickerResults | null): void {
   if (!results) return;
   switch (results.sticker_type) {
     case "poll":
       put(target, "totalVotes", results.total_votes);
-      results.options.forEach((o, k) => {
-        const opt = target.options.at(k);
-        if (!opt) return;
-        put(opt, "votes", o.votes);
-        put(opt, "percentage", o.percentage);
-      });
+      writeOptionTallies(target, results.options);
       break;
     case "quiz":
       put(target, "totalAnswers", results.total_answers);
       put(target, "correctRate", results.correct_rate);
       put(target, "correctAnswerIndex", results.correct_answer_index);
-      results.options.forEach((o, k) => {
-        const opt = target.options.at(k);
-        if (!opt) return;
-        put(opt, "votes", o.votes);
-        put(opt, "percentage", o.percentage);
-      });
+      writeOptionTallies(target, results.options);
       break;
     case "slider":
       put(target, "responseCount", results.response_count);

@@ -36,22 +36,12 @@ import type { HighlightStoryRow, StoredHighlight } from "./highlight.repository"
 /** A story inside a highlight: its frame, whatever its age (expired stories are the point). */
 export type HighlightStoryJson = StoryFrame & { id: string; created_at: Date };
 
-export interface HighlightJson {
+/** A highlight as one viewer sees it: the stored fields, with the stories this viewer may watch. */
+export type HighlightJson = Omit<HighlightDoc, "_id"> & {
   id: string;
-  user_id: string;
-  title: string;
-  description: string | null;
-  cover: HighlightCover;
-  /** The stories this viewer may watch, in playback order. */
-  story_ids: string[];
-  story_count: number;
+  /** The stories this viewer may watch, in playback order (story_ids and story_count count only these). */
   stories: HighlightStoryJson[];
-  is_pinned: boolean;
-  is_archived: boolean;
-  order_index: number;
-  created_at: Date;
-  updated_at: Date;
-}
+};
 
 /** Compare-and-set retries for add/remove: more than a few collisions means a client hammering one highlight. */
 const MAX_SAVE_ATTEMPTS = 3;
@@ -75,21 +65,8 @@ function present(h: StoredHighlight, stories: readonly HighlightStoryRow[], view
   const visibleIds = visible.map((s) => s._id);
   const cover =
     h.cover.story_id !== null && !visibleIds.includes(h.cover.story_id) ? resolveCover(undefined, visibleIds, visible) : h.cover;
-  return {
-    id: h._id,
-    user_id: h.user_id,
-    title: h.title,
-    description: h.description,
-    cover,
-    story_ids: visibleIds,
-    story_count: visible.length,
-    stories: visible.map(storyJson),
-    is_pinned: h.is_pinned,
-    is_archived: h.is_archived,
-    order_index: h.order_index,
-    created_at: h.created_at,
-    updated_at: h.updated_at,
-  };
+  const { _id, ...stored } = h;
+  return { ...stored, id: _id, cover, story_ids: visibleIds, story_count: visible.length, stories: visible.map(storyJson) };
 }
 
 async function presentMany(highlights: readonly StoredHighlight[], viewerId: string, ownerId: string): Promise<HighlightJson[]> {
