@@ -1,6 +1,7 @@
 import { ArraySchema, type Schema } from "@colyseus/schema";
 import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
 import type { StoryView } from "../src/stories/story.service";
+import type { StoryFrame } from "../src/stories/story.types";
 import { interactionRate } from "../src/stories/insights.rules";
 import type { AchievementData, MusicTrack, WorkoutData } from "../src/stories/story.types";
 import {
@@ -25,20 +26,9 @@ import {
 /** The fields of a story the room shows, as the story service returns them (to the author: everything). */
 export type StoryForRoom = Pick<
   StoryView,
+  | keyof StoryFrame
   | "id"
-  | "story_type"
   | "reshared_from"
-  | "media_id"
-  | "media_url"
-  | "thumbnail_url"
-  | "text_content"
-  | "background_color"
-  | "background_gradient"
-  | "duration"
-  | "caption"
-  | "music"
-  | "workout_data"
-  | "achievement_data"
   | "privacy"
   | "created_at"
   | "expires_at"
