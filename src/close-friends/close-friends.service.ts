@@ -1,8 +1,6 @@
-import { z } from "zod";
-import { Types } from "mongoose";
 import { clock } from "../shared/clock";
 import { NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
-import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { getPresence } from "../infra/presence";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { isBlockedEitherWay } from "../social/social.service";
@@ -99,18 +97,11 @@ export async function removeCloseFriend(ownerId: string, friendId: string): Prom
   publishAudienceChanged(ownerId, friendId);
 }
 
-const listCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
-
 /** The owner's list, newest first. */
 export async function listCloseFriends(ownerId: string, page: PageQuery): Promise<Page<CloseFriendItem>> {
-  const after = decodeCursor(page.cursor, listCursor);
-  const filter: Record<string, unknown> = { owner_id: ownerId };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: new Types.ObjectId(after.id) } }];
-  }
+  const filter = { owner_id: ownerId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
   const rows = await CloseFriendModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean();
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: String(r._id) }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
   const users = new Map((await findUsersByIds(result.items.map((r) => r.friend_id))).map((u) => [u.id, u]));
   return {
     next_cursor: result.next_cursor,

@@ -1,8 +1,7 @@
-import { z } from "zod";
 import { Types } from "mongoose";
 import type { Client } from "@colyseus/core";
 import { clock } from "../shared/clock";
-import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { isObjectIdString } from "../shared/ids";
 import { publish, subscribe, topics, type Unsubscribe } from "../realtime/events";
 import { isBlockedEitherWay } from "../social/social.service";
@@ -94,21 +93,14 @@ export async function unreadCount(userId: string): Promise<number> {
   return NotificationModel.countDocuments({ user_id: userId, is_read: false });
 }
 
-const listCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
-
 /** The user's notifications, newest first, with the unread count. */
 export async function listNotifications(userId: string, page: PageQuery): Promise<Page<NotificationView> & { unread_count: number }> {
-  const after = decodeCursor(page.cursor, listCursor);
-  const filter: Record<string, unknown> = { user_id: userId };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: new Types.ObjectId(after.id) } }];
-  }
+  const filter = { user_id: userId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
   const [rows, unread] = await Promise.all([
     NotificationModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean(),
     unreadCount(userId),
   ]);
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: String(r._id) }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
   return { items: result.items.map(toView), next_cursor: result.next_cursor, unread_count: unread };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Types } from "mongoose";
 import { ValidationError } from "./errors";
 
 /**
@@ -42,4 +43,22 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => unknown):
   const hasMore = rows.length > limit;
   const items = hasMore ? rows.slice(0, limit) : rows;
   return { items, next_cursor: hasMore ? encodeCursor(keyOf(items[items.length - 1]!)) : null };
+}
+
+/**
+ * Newest-first lists sorted by (a time field desc, _id desc): the cursor is the last row's time and
+ * id, the id breaking ties between rows written in the same millisecond.
+ */
+export const timeIdCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
+export type TimeIdKey = z.infer<typeof timeIdCursor>;
+
+export function timeIdKey(time: Date, id: unknown): TimeIdKey {
+  return { t: time.getTime(), id: String(id) };
+}
+
+/** The filter for rows after `after` in (field desc, _id desc) order; empty for the first page. */
+export function afterTimeId(after: TimeIdKey | undefined, field = "created_at"): { $or?: Record<string, unknown>[] } {
+  if (!after) return {};
+  const at = new Date(after.t);
+  return { $or: [{ [field]: { $lt: at } }, { [field]: at, _id: { $lt: new Types.ObjectId(after.id) } }] };
 }

@@ -1,8 +1,6 @@
-import { z } from "zod";
-import { Types } from "mongoose";
 import { clock } from "../shared/clock";
 import { NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
-import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { BlockModel, FollowModel } from "./social.model";
 import { publishAudienceChanged } from "../realtime/events";
@@ -120,8 +118,6 @@ export interface FollowListItem {
   followed_at: Date;
 }
 
-const followCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) });
-
 /** Followers (direction "followers") or followees ("following") of a user, newest first. */
 export async function listFollows(
   viewerId: string,
@@ -131,15 +127,10 @@ export async function listFollows(
 ): Promise<Page<FollowListItem>> {
   await requireVisibleUser(viewerId, userId);
   const [own, other] = direction === "followers" ? (["followee_id", "follower_id"] as const) : (["follower_id", "followee_id"] as const);
-  const after = decodeCursor(page.cursor, followCursor);
-  const filter: Record<string, unknown> = { [own]: userId };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: new Types.ObjectId(after.id) } }];
-  }
+  const filter = { [own]: userId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
   const rows = await FollowModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean();
   const users = new Map((await findUsersByIds(rows.map((r) => r[other]))).map((u) => [u.id, u]));
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: String(r._id) }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
   return {
     next_cursor: result.next_cursor,
     items: result.items.flatMap((r) => {

@@ -4,6 +4,7 @@ import { isObjectIdString } from "../shared/ids";
 import type { StickerInteraction } from "./sticker.rules";
 import type { StoryDoc } from "./story.types";
 import { StoryInteractionModel, StoryModel, StoryReactionModel, StoryReplyModel, StoryViewModel } from "./story.model";
+import { afterTimeId, type TimeIdKey } from "../shared/pagination";
 
 /**
  * Persistence for stories and their engagement rows. Returns plain objects with string ids.
@@ -61,14 +62,11 @@ export async function findActiveStoriesByAuthor(authorId: string, now: Date): Pr
 export async function findArchivedStoriesByAuthor(
   authorId: string,
   now: Date,
-  after: { t: number; id: string } | undefined,
+  after: TimeIdKey | undefined,
   limit: number,
 ): Promise<StoryRow[]> {
   const and: Record<string, unknown>[] = [{ $or: [{ is_archived: true }, { is_expired: false }] }];
-  if (after) {
-    const at = new Date(after.t);
-    and.push({ $or: [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: oid(after.id) } }] });
-  }
+  if (after) and.push(afterTimeId(after));
   const rows = await StoryModel.find({ user_id: authorId, is_deleted: false, expires_at: { $lte: now }, $and: and })
     .sort({ created_at: -1, _id: -1 })
     .limit(limit)
@@ -140,12 +138,8 @@ export async function seenStoryIds(viewerId: string, storyIds: string[]): Promis
   return new Set(rows.map((r) => r.story_id));
 }
 
-export async function listStoryViews(storyId: string, after: { t: number; id: string } | undefined, limit: number) {
-  const filter: Record<string, unknown> = { story_id: storyId };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ first_viewed_at: { $lt: at } }, { first_viewed_at: at, _id: { $lt: oid(after.id) } }];
-  }
+export async function listStoryViews(storyId: string, after: TimeIdKey | undefined, limit: number) {
+  const filter = { story_id: storyId, ...afterTimeId(after, "first_viewed_at") };
   const rows = await StoryViewModel.find(filter).sort({ first_viewed_at: -1, _id: -1 }).limit(limit).lean();
   return rows.map((r) => ({ id: String(r._id), viewer_id: r.viewer_id, first_viewed_at: r.first_viewed_at }));
 }
@@ -227,12 +221,8 @@ export async function interactionsOf(userId: string, storyIds: string[]): Promis
   return out;
 }
 
-export async function listStickerAnswers(storyId: string, stickerIndex: number, after: { t: number; id: string } | undefined, limit: number) {
-  const filter: Record<string, unknown> = { story_id: storyId, sticker_index: stickerIndex };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: oid(after.id) } }];
-  }
+export async function listStickerAnswers(storyId: string, stickerIndex: number, after: TimeIdKey | undefined, limit: number) {
+  const filter = { story_id: storyId, sticker_index: stickerIndex, ...afterTimeId(after) };
   const rows = await StoryInteractionModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(limit).lean();
   return rows.map((r) => ({ id: String(r._id), user_id: r.user_id, answer: r.answer ?? null, created_at: r.created_at }));
 }
@@ -299,12 +289,8 @@ export async function insertReply(story: Pick<StoryRow, "_id" | "user_id">, user
   return { id: String(doc._id), story_id: story._id, author_id: story.user_id, user_id: userId, text, created_at: now };
 }
 
-export async function listReplies(storyId: string, after: { t: number; id: string } | undefined, limit: number): Promise<ReplyRow[]> {
-  const filter: Record<string, unknown> = { story_id: storyId };
-  if (after) {
-    const at = new Date(after.t);
-    filter.$or = [{ created_at: { $lt: at } }, { created_at: at, _id: { $lt: oid(after.id) } }];
-  }
+export async function listReplies(storyId: string, after: TimeIdKey | undefined, limit: number): Promise<ReplyRow[]> {
+  const filter = { story_id: storyId, ...afterTimeId(after) };
   const rows = await StoryReplyModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(limit).lean();
   return rows.map((r) => ({ id: String(r._id), story_id: r.story_id, author_id: r.author_id, user_id: r.user_id, text: r.text, created_at: r.created_at }));
 }

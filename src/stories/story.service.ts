@@ -1,8 +1,7 @@
-import { z } from "zod";
 import { config } from "../config";
 import { clock } from "../shared/clock";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
-import { decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import type { Principal } from "../auth/roles";
 import { hasRole } from "../auth/roles";
 import { findUsersByIds, type User } from "../auth/user.repository";
@@ -244,8 +243,6 @@ async function usernamesOf(ids: string[]): Promise<Map<string, string>> {
   return new Map(users.map((u) => [u.id, u.username]));
 }
 
-const timeIdCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
-
 // ---------------------------------------------------------------------------------------------
 // Create, read
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +301,7 @@ export async function getLiveStory(viewerId: string, storyId: string): Promise<S
 export async function listArchive(authorId: string, page: PageQuery): Promise<Page<StoryView>> {
   const now = clock.now();
   const rows = await repo.findArchivedStoriesByAuthor(authorId, now, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: r._id }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
   return { next_cursor: result.next_cursor, items: await presentStories(result.items, authorId, now) };
 }
 
@@ -501,7 +498,7 @@ export async function deleteStory(principal: Principal, storyId: string): Promis
 export async function listReplies(authorId: string, storyId: string, page: PageQuery): Promise<Page<ReplyView>> {
   const story = await loadAuthoredStory(authorId, storyId);
   const rows = await repo.listReplies(story._id, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: r.id }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
   const names = await usernamesOf(result.items.map((r) => r.user_id));
   return {
     next_cursor: result.next_cursor,
@@ -520,7 +517,7 @@ export async function listQuestionAnswers(authorId: string, storyId: string, sti
     });
   }
   const rows = await repo.listStickerAnswers(story._id, stickerIndex, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => ({ t: r.created_at.getTime(), id: r.id }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
   const names = await usernamesOf(result.items.map((r) => r.user_id));
   return {
     next_cursor: result.next_cursor,
@@ -532,7 +529,7 @@ export async function listQuestionAnswers(authorId: string, storyId: string, sti
 export async function seenBy(authorId: string, storyId: string, page: PageQuery): Promise<Page<SeenByItem>> {
   const story = await loadAuthoredStory(authorId, storyId);
   const rows = await repo.listStoryViews(story._id, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => ({ t: r.first_viewed_at.getTime(), id: r.id }));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.first_viewed_at, r.id));
   const names = await usernamesOf(result.items.map((r) => r.viewer_id));
   return {
     next_cursor: result.next_cursor,
