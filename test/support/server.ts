@@ -12,7 +12,8 @@ import { useClock, ManualClock } from "../../src/shared/clock";
  */
 let booted: Promise<ColyseusTestServer> | undefined;
 
-export const TEST_PORT = 2568;
+// TEST_PORT lets two test runs share a machine (parallel work trees); CI uses the default
+export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
