@@ -288,8 +288,9 @@ export class LedgerTx {
     };
     this.transfers.set(p.id, rec);
     const base = { currency: p.currency, transfer_id: p.id, reason: p.reason, ref, created_at: this.now };
-    this.entries.push({ ...base, account: debit._id, user_id: debit.user_id, amount: -p.amount, balance_after: debit.balance });
-    this.entries.push({ ...base, account: credit._id, user_id: credit.user_id, amount: p.amount, balance_after: credit.balance });
+    const owner = (acc: AccountState) => (acc.user_id === null ? {} : { user_id: acc.user_id });
+    this.entries.push({ ...base, account: debit._id, ...owner(debit), amount: -p.amount, balance_after: debit.balance });
+    this.entries.push({ ...base, account: credit._id, ...owner(credit), amount: p.amount, balance_after: credit.balance });
     return rec;
   }
 

@@ -39,7 +39,8 @@ export interface AccountState {
 /** The ledger row for one side of a transfer. */
 export interface EntryDraft {
   account: string;
-  user_id: string | null;
+  /** present on user accounts only (the ledger listing's partial index) */
+  user_id?: string;
   currency: Currency;
   amount: number;
   balance_after: number;
