@@ -17,7 +17,7 @@ import {
  * writes the results atomically.
  */
 
-/** An account's stored state. `version` 0 means "not stored yet"; every write bumps it. */
+/** An account's stored state. `version` 0 means "not stored yet"; every write sets a new random one. */
 export interface AccountState {
   _id: string;
   kind: "user" | "system" | "hold";
