@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomInt } from "node:crypto";
 import type { ClientSession } from "mongoose";
 import { inTransaction } from "../infra/transaction";
@@ -403,6 +404,9 @@ const MAX_BATCH = 512;
 /** Re-runs after stale reads or id races before the batch gives up with the error. */
 const MAX_ATTEMPTS = 50;
 
+/** Set while an operation runs: a ledger call from inside it (e.g. from a withTransfer write) would wait for its own batch forever. */
+const runningOp = new AsyncLocalStorage<true>();
+
 export class LedgerEngine {
   private readonly queue: PendingOp[] = [];
   private draining = false;
@@ -413,6 +417,9 @@ export class LedgerEngine {
   constructor(private readonly maxBatch = MAX_BATCH) {}
 
   submit<R>(op: OpDef<R>): Promise<R> {
+    if (runningOp.getStore()) {
+      return Promise.reject(new Error("A ledger call inside a withTransfer write would wait for its own batch: pass all transfers to withTransfer instead."));
+    }
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ ...op, resolve, reject } as PendingOp);
       if (!this.draining) {
@@ -470,7 +477,7 @@ export class LedgerEngine {
     for (const op of ops) {
       const tx = new LedgerTx(batch);
       try {
-        const value = await op.run(tx);
+        const value = await runningOp.run(true, () => op.run(tx));
         tx.merge();
         outcomes.push({ ok: true, value });
       } catch (error) {
