@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { matchMaker } from "@colyseus/core";
+import { pinForwardedFor } from "../http/client-ip";
 
 /**
  * Join options are a handful of small fields (`{ authorId }`); 8 kB leaves room for any room's
@@ -54,7 +55,7 @@ function readCappedBody(req: IncomingMessage, res: ServerResponse, next: () => v
 }
 
 /**
- * Put the matchmaking guard in front of every other `request` listener. Colyseus binds its
+ * Put the matchmaking guard (body cap, client IP by TRUST_PROXY) in front of every other `request` listener. Colyseus binds its
  * matchmaking route as a prepended `request` listener when it starts listening (ahead of the
  * Express app, so an Express middleware never sees `/matchmake/*`); this takes over dispatch the
  * same way Colyseus' own body pre-reader does, and must run after that binding.
@@ -67,8 +68,11 @@ export function guardMatchmakeRequests(server: HttpServer): void {
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (!isMatchmakeRequest(req)) return dispatch(req, res);
+    pinForwardedFor(req);
     readCappedBody(req, res, () => dispatch(req, res));
   });
+  // WebSocket upgrades (joining the reserved seat) resolve the client IP the same way
+  server.prependListener("upgrade", (req: IncomingMessage) => pinForwardedFor(req));
 }
 
 /** The WebSocket transport with the guard installed right after Colyseus binds its routes. */
