@@ -6,8 +6,8 @@ import { findReservedKey } from "../shared/hostile-keys";
 
 /**
  * Join options are a handful of small fields (`{ authorId }`); 8 kB leaves room for any room's
- * options while a hostile body is refused after 8 kB, not after Colyseus buffered all of it (its
- * own cap is 1 MB per request, or none on some paths, before auth runs).
+ * options. Without this, Colyseus (on the Express path) reads the whole body, however large,
+ * before onAuth can refuse a missing token.
  */
 export const MATCHMAKE_BODY_LIMIT = 8 * 1024;
 
@@ -76,10 +76,11 @@ function readCappedBody(req: IncomingMessage, res: ServerResponse, next: () => v
 }
 
 /**
- * Put the matchmaking guard (body cap, client IP by TRUST_PROXY) in front of every other `request` listener. Colyseus binds its
- * matchmaking route as a prepended `request` listener when it starts listening (ahead of the
- * Express app, so an Express middleware never sees `/matchmake/*`); this takes over dispatch the
- * same way Colyseus' own body pre-reader does, and must run after that binding.
+ * Put the matchmaking guard (body cap, reserved keys, client IP by TRUST_PROXY) in front of every
+ * other `request` listener. Colyseus binds its matchmaking route as a prepended `request` listener
+ * when it starts listening (ahead of the Express app, so an Express middleware never sees
+ * `/matchmake/*`); this takes over dispatch the way Colyseus' own body pre-reader
+ * (`prereadRequestBodies`) does, and must run after that binding.
  */
 export function guardMatchmakeRequests(server: HttpServer): void {
   const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
