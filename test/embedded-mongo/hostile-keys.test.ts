@@ -233,6 +233,20 @@ describe("embedded-mongo: hostile keys", () => {
       assert.deepEqual(out, [{ _id: 1, n: 2 }]);
     });
 
+    it("projections and stages that copy documents keep an own __proto__ field (mingo would make it the prototype)", async () => {
+      const c = coll();
+      await c.insertOne(withOwn({ _id: 1, a: 1, b: { c: 1 } }, "__proto__", { p: 1 }));
+      const full = json('{"_id": 1, "b": {"c": 1}, "__proto__": {"p": 1}}');
+      assert.deepEqual(plain((await c.find({}, { projection: { a: 0 } }).toArray())[0]), full);
+      assert.deepEqual(plain((await c.aggregate([{ $project: { a: 0 } }]).toArray())[0]), full);
+      assert.deepEqual(plain((await c.aggregate([{ $unset: "a" }]).toArray())[0]), full);
+      const merged = (await c.aggregate([{ $replaceRoot: { newRoot: { $mergeObjects: ["$$ROOT", { q: 1 }] } } }]).toArray())[0];
+      assert.deepEqual(plain(merged), json('{"_id": 1, "a": 1, "b": {"c": 1}, "q": 1, "__proto__": {"p": 1}}'));
+      assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+      const fam = await c.findOneAndUpdate({ _id: 1 }, { $set: { z: 1 } }, { projection: { a: 0, z: 0 }, returnDocument: "after" });
+      assert.deepEqual(plain(fam!), full);
+    });
+
     it("let: variables named constructor/prototype work, invalid names get MongoDB's codes", async () => {
       const c = coll();
       await c.insertOne({ _id: 1, a: 1 } as Document);

@@ -219,10 +219,34 @@ export function compileFilter(filter: Document | undefined | null, qo?: QueryOpt
 export function project(docs: Document[], projection: Document): Document[] {
   assertNoPrototypePaths(projection, "a projection");
   try {
-    return new Query({}, BASE_OPTS).find<Document>(docs, projection).all();
+    return restoreProtoFields(new Query({}, BASE_OPTS).find<Document>(docs, projection).all(), new Set(docs));
   } catch (e) {
     translate(e);
   }
+}
+
+/**
+ * mingo copies fields by assignment (`Object.assign`, `acc[k] = v`), so a document's own `__proto__` field
+ * becomes the copy's prototype instead of a field. Outputs get it back as the own field it was. Documents
+ * passed through unchanged (`unchanged`) are the store's own and need no look. A primitive `__proto__`
+ * value is ignored by such an assignment and cannot be recovered (see the README's "Hostile keys").
+ */
+function restoreProtoFields(out: Document[], unchanged: ReadonlySet<Document>): Document[] {
+  const fix = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) fix(x);
+      return;
+    }
+    if (!isPlainObject(v)) return;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && !Object.hasOwn(v, "__proto__")) {
+      Object.setPrototypeOf(v, Object.prototype);
+      setField(v, "__proto__", proto);
+    }
+    for (const k of Object.keys(v)) fix(v[k]);
+  };
+  for (const d of out) if (!unchanged.has(d)) fix(d);
+  return out;
 }
 
 /** mingo's base Aggregator: it takes TYPED_CONTEXT as is (the root one would let its defaults win). */
@@ -258,7 +282,7 @@ export function aggregate(
       while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
       const out = withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
       const exact = out.map((d) => lookup?.(d) ?? d);
-      if (end >= pipeline.length - 1) return exact;
+      if (end >= pipeline.length - 1) return restoreProtoFields(exact, new Set(docs));
       const views = new Map<object, Document>();
       input = exact.map((d) => {
         const v = viewOf(d);
