@@ -2,7 +2,11 @@
 // driver: the store process's prototypes must never change, other clients keep working, and the documents
 // hold what MongoDB 7 stores (those names are ordinary fields there) or the command gets MongoDB's error code.
 import assert from "node:assert/strict";
-import { BSON, type Collection, type Document } from "mongodb";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { BSON, MongoClient, type Collection, type Document } from "mongodb";
+import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { useStore } from "./helpers";
 import { prototypeSnapshot, rejectionCode, withOwn } from "./hostile-keys.support";
 
@@ -285,6 +289,30 @@ describe("embedded-mongo: hostile keys", () => {
  * like an Object.prototype member (`__proto__`, `constructor`, …) as raw element buffers, because its
  * `fieldsAsRaw[name]` lookup finds the inherited member. The store sends ordinary BSON arrays.
  */
+describe("embedded-mongo: hostile keys across a restart", () => {
+  it("journals and recovers own __proto__/constructor fields unchanged, without touching prototypes", async () => {
+    const before = prototypeSnapshot();
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "limelight-hostile-"));
+    try {
+      const first = await startEmbeddedMongo({ dataDir, port: 0 });
+      const c1 = await MongoClient.connect(first.uri);
+      await c1.db("h").collection<Document>("c").insertOne(withOwn({ _id: 1 as never, constructor: { prototype: { x: 1 } } }, "__proto__", { polluted: "x" }));
+      await c1.db("h").collection<Document>("c").updateOne({ _id: 1 as never }, { $set: { "__proto__.more": 2 } });
+      await c1.close();
+      await first.stop();
+      const second = await startEmbeddedMongo({ dataDir, port: 0 });
+      const c2 = await MongoClient.connect(second.uri);
+      const doc = await c2.db("h").collection<Document>("c").findOne({});
+      await c2.close();
+      await second.stop();
+      assert.deepEqual(plain(doc!), json('{"_id": 1, "constructor": {"prototype": {"x": 1}}, "__proto__": {"polluted": "x", "more": 2}}'));
+      assert.equal(prototypeSnapshot(), before);
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 function plain(doc: Document): unknown {
   return JSON.parse(JSON.stringify(doc, (_k, v: unknown) => (Array.isArray(v) ? v.map((x) => (x instanceof Uint8Array ? BSON.deserialize(x) : x)) : v)));
 }
