@@ -43,9 +43,10 @@ export function canonical(v: unknown): unknown {
     return v;
   }
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
-  // own keys only, and assignment to an own data property (even `__proto__`) never touches the prototype
+  // own keys only, and assignment to an own data property (even `__proto__`) never touches the prototype;
+  // for-in with an own check rather than Object.keys: no array per object on this per-document path
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) o[k] = canonical(o[k]);
+  for (const k in o) if (Object.hasOwn(o, k)) o[k] = canonical(o[k]);
   return o;
 }
 
@@ -86,7 +87,8 @@ export function needsView(v: unknown): boolean {
     return false;
   }
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return false;
-  for (const k of Object.keys(v)) if (needsView((v as Document)[k])) return true;
+  // a read-only scan: an inherited key could only make a view be built needlessly
+  for (const k in v as Document) if (needsView((v as Document)[k])) return true;
   return false;
 }
 
@@ -101,7 +103,7 @@ export function toView(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toView);
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Document = {};
-  for (const k of Object.keys(v)) setField(out, k, toView((v as Document)[k]));
+  for (const k in v as Document) if (Object.hasOwn(v, k)) setField(out, k, toView((v as Document)[k]));
   return out;
 }
 
@@ -117,7 +119,7 @@ export function clone<T>(v: T): T {
   if (v instanceof Date) return new Date(v.getTime()) as T;
   if (v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Document = {};
-  for (const k of Object.keys(v)) setField(out, k, clone((v as Document)[k]));
+  for (const k in v as Document) if (Object.hasOwn(v, k)) setField(out, k, clone((v as Document)[k]));
   return out as T;
 }
 
@@ -315,7 +317,7 @@ export function keyOf(v: unknown): string {
   if (Array.isArray(v)) return "[" + v.map(keyOf).join(",") + "]";
   if (ArrayBuffer.isView(v)) return "x0:" + Buffer.from(v as Uint8Array).toString("base64");
   let s = "{";
-  for (const k of Object.keys(v)) s += JSON.stringify(k) + ":" + keyOf((v as Document)[k]) + ",";
+  for (const k in v as Document) if (Object.hasOwn(v, k)) s += JSON.stringify(k) + ":" + keyOf((v as Document)[k]) + ",";
   return s + "}";
 }
 
