@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { BSON, MongoClient, type Collection, type Document } from "mongodb";
+import { BSON, Long, MongoClient, type Collection, type Document } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { useStore } from "./helpers";
 import { prototypeSnapshot, rejectionCode, withOwn } from "./hostile-keys.support";
@@ -247,6 +247,11 @@ describe("embedded-mongo: hostile keys", () => {
       const merged = (await c.aggregate([{ $replaceRoot: { newRoot: { $mergeObjects: ["$$ROOT", { q: 1 }] } } }]).toArray())[0];
       assert.deepEqual(plain(merged), json('{"_id": 1, "a": 1, "b": {"c": 1}, "q": 1, "__proto__": {"p": 1}}'));
       assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+      // a stage after the copy sees the field too, also when the document needs a typed view (an int64)
+      await c.updateOne({ _id: 1 }, { $set: { big: Long.fromNumber(2 ** 40) } });
+      const later = await c.aggregate([{ $project: { a: 0 } }, { $addFields: { k: 1 } }, { $project: { big: 0 } }]).toArray();
+      assert.deepEqual(plain(later[0]), json('{"_id": 1, "b": {"c": 1}, "__proto__": {"p": 1}, "k": 1}'));
+      await c.updateOne({ _id: 1 }, { $unset: { big: "" } });
       const fam = await c.findOneAndUpdate({ _id: 1 }, { $set: { z: 1 } }, { projection: { a: 0, z: 0 }, returnDocument: "after" });
       assert.deepEqual(plain(fam!), full);
     });

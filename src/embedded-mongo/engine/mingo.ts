@@ -275,14 +275,16 @@ export function aggregate(
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
     if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
     let input = docs;
+    const unchanged = new Set(docs);
     let lookup = typed;
     let start = 0;
     for (;;) {
       let end = start;
       while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
       const out = withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
-      const exact = out.map((d) => lookup?.(d) ?? d);
-      if (end >= pipeline.length - 1) return restoreProtoFields(exact, new Set(docs));
+      // restored per segment: the views built for the next one copy own fields only
+      const exact = restoreProtoFields(out.map((d) => lookup?.(d) ?? d), unchanged);
+      if (end >= pipeline.length - 1) return exact;
       const views = new Map<object, Document>();
       input = exact.map((d) => {
         const v = viewOf(d);
