@@ -9,6 +9,7 @@ import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
+import "./economy/hold-sweeper.job"; // registers the expired-hold release
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and
