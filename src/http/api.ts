@@ -10,6 +10,7 @@ import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
+import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -22,6 +23,7 @@ export function mountHttp(app: express.Application): void {
 
   const api = Router();
   api.use(requestContext);
+  api.use(RAW_BODY_PATHS, rawBody); // signed provider notifications: before express.json consumes the body
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use("/auth", authRouter());
   api.use("/users", usersRouter());
@@ -32,6 +34,9 @@ export function mountHttp(app: express.Application): void {
   api.use("/close-friends", closeFriendsRouter());
   api.use("/wallet", walletRouter());
   api.use("/admin/economy", economyAdminRouter());
+  api.use("/store", storeRouter());
+  api.use("/payments", paymentsRouter());
+  api.use("/purchases", purchasesRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
