@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** A real server process (`src/index.ts` under tsx), for shutdown and scale-out tests. */
 export interface ServerProcess {
@@ -13,7 +14,9 @@ export interface ServerProcess {
 }
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX_CLI = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+// the tsx loader in this process rather than the tsx CLI: the CLI runs the server in a grandchild,
+// so a SIGKILL to `child` would orphan the real server instead of killing it
+const TSX_LOADER = pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +34,7 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
   const port = await freePort();
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of ["EMBEDDED_DB", "MONGODB_URI", "REDIS_URL", "AUTH_RATE_LIMIT_PER_MINUTE"]) delete base[k];
-  const child = spawn(process.execPath, [TSX_CLI, "src/index.ts"], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, "src/index.ts"], {
     cwd: ROOT,
     env: { ...base, NODE_ENV: "test", LOG_LEVEL: "info", PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, ...env },
     stdio: ["ignore", "pipe", "pipe"],
