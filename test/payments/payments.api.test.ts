@@ -369,6 +369,27 @@ describe("Purchases and payments REST API", () => {
     });
   });
 
+  it("a provider without its configuration answers 503 provider_not_configured and writes nothing", async () => {
+    const user = await createUser();
+    const off = withConfig({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, APPLE_ROOT_CERTS: undefined, APPLE_BUNDLE_ID: undefined });
+    try {
+      const calls = [
+        api("POST", "/api/v1/payments/stripe/checkout", { token: user.token, body: { product_id: "tokens_100" } }),
+        stripeWebhook(stripeEvent("checkout.session.completed", { id: "cs_1" })),
+        api("POST", "/api/v1/purchases/apple", { token: user.token, body: { signed_transaction: appleChain().sign(appleTransaction()) } }),
+        appleNotify(appleChain().sign(appleNotification("REFUND", appleChain().sign(appleTransaction())))),
+      ];
+      for (const res of await Promise.all(calls)) {
+        assert.equal(res.status, 503, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, "provider_not_configured");
+      }
+    } finally {
+      off();
+    }
+    assert.equal(await PaymentOrderModel.countDocuments({}), 0);
+    assert.equal(await PurchaseModel.countDocuments({}), 0);
+  });
+
   describe("Development provider", () => {
     it("grants instantly, once per Idempotency-Key; absent in production", async () => {
       const user = await createUser();
