@@ -82,6 +82,12 @@ function notSoldHere(product: Product, provider: ProviderName): ValidationError 
 
 const orderKey = (provider: ProviderName, orderId: string) => `${provider}:${orderId}`;
 
+type NewOrder = Pick<PaymentOrder, "provider" | "order_id" | "user_id" | "purpose" | "ref" | "product_id" | "amount" | "currency">;
+
+async function recordOrder(o: NewOrder): Promise<void> {
+  await PaymentOrderModel.create({ ...o, _id: orderKey(o.provider, o.order_id), status: "created", created_at: clock.now() });
+}
+
 async function findOrder(provider: ProviderName, orderId: string): Promise<PaymentOrder | null> {
   return PaymentOrderModel.findById(orderKey(provider, orderId)).lean<PaymentOrder>();
 }
@@ -115,19 +121,7 @@ export async function createPaymentOrder(input: PaymentOrderInput): Promise<Crea
   if (!purposes.has(p.purpose)) throw new ValidationError("unknown_purpose", `No feature handles payments for ${p.purpose}.`);
   const notes: Record<string, string> = { user_id: p.userId, purpose: p.purpose, ...(p.ref && { ref: p.ref.slice(0, 256) }) };
   const order = await createRazorpayOrder({ amount: p.amount, receipt: newId(), notes });
-  await PaymentOrderModel.create({
-    _id: orderKey("razorpay", order.id),
-    provider: "razorpay",
-    order_id: order.id,
-    user_id: p.userId,
-    purpose: p.purpose,
-    ref: p.ref ?? null,
-    product_id: p.productId ?? null,
-    amount: p.amount,
-    currency: "inr",
-    status: "created",
-    created_at: clock.now(),
-  });
+  await recordOrder({ provider: "razorpay", order_id: order.id, user_id: p.userId, purpose: p.purpose, ref: p.ref ?? null, product_id: p.productId ?? null, amount: p.amount, currency: "inr" });
   return { order_id: order.id, amount: p.amount, currency: "inr", key_id: order.keyId };
 }
 
@@ -191,19 +185,7 @@ export async function startStripeCheckout(userId: string, productId: string): Pr
   const price = product.prices.stripe;
   if (!price) throw notSoldHere(product, "stripe");
   const session = await createStripeCheckoutSession({ product, userId, orderRef: newId() });
-  await PaymentOrderModel.create({
-    _id: orderKey("stripe", session.id),
-    provider: "stripe",
-    order_id: session.id,
-    user_id: userId,
-    purpose: PRODUCT_PURPOSE,
-    ref: `product:${product.id}`,
-    product_id: product.id,
-    amount: price.amount,
-    currency: price.currency,
-    status: "created",
-    created_at: clock.now(),
-  });
+  await recordOrder({ provider: "stripe", order_id: session.id, user_id: userId, purpose: PRODUCT_PURPOSE, ref: `product:${product.id}`, product_id: product.id, amount: price.amount, currency: price.currency });
   return { session_id: session.id, url: session.url };
 }
 
