@@ -165,17 +165,19 @@ export interface VerifiedPayment {
  * The Checkout handler's `razorpay_signature` proves the payment for this order succeeded; the
  * order is then settled. With `userId`, the order must be that user's (REST); features may omit it.
  */
-export async function verifyPayment(p: { order_id: string; payment_id: string; signature: string }, userId?: string): Promise<VerifiedPayment> {
+export async function verifyPayment(
+  p: { order_id: string; payment_id: string; signature: string },
+  only: { userId?: string; purpose?: string } = {},
+): Promise<VerifiedPayment> {
   assertRazorpayCheckoutSignature({ orderId: p.order_id, paymentId: p.payment_id, signature: p.signature });
   const order = await findOrder("razorpay", p.order_id);
-  if (!order || (userId !== undefined && order.user_id !== userId)) throw new NotFoundError("order_not_found", "No such order.");
+  const hidden = !order || (only.userId !== undefined && order.user_id !== only.userId) || (only.purpose !== undefined && order.purpose !== only.purpose);
+  if (hidden) throw new NotFoundError("order_not_found", "No such order.");
   return { order, payment_id: p.payment_id, result: await settle(order, p.payment_id) };
 }
 
 export async function verifyProductPayment(userId: string, p: { order_id: string; payment_id: string; signature: string }): Promise<CreditOutcome> {
-  const verified = await verifyPayment(p, userId);
-  if (verified.order.purpose !== PRODUCT_PURPOSE) throw new NotFoundError("order_not_found", "No such order.");
-  return verified.result as CreditOutcome;
+  return (await verifyPayment(p, { userId, purpose: PRODUCT_PURPOSE })).result as CreditOutcome;
 }
 
 // ---- Stripe ---------------------------------------------------------------------------------

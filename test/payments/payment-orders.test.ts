@@ -54,6 +54,7 @@ describe("Payment orders for other features (createPaymentOrder / verifyPayment)
     // REST verify is for product orders only
     const rest = await api("POST", "/api/v1/payments/razorpay/verify", { token: payer.token, body: { razorpay_order_id: order.order_id, razorpay_payment_id: "pay_e", razorpay_signature: razorpaySignature(order.order_id, "pay_e") } });
     assert.equal(rest.status, 404);
+    assert.equal(captured.length, 2, "a refused REST verify does not reach the purpose's handler");
 
     const refund = razorpayRefunded({ orderId: order.order_id, paymentId: "pay_e", amount: 250_000, refundId: "rfnd_e", refunded: 250_000 });
     assert.equal((await api("POST", "/api/v1/payments/razorpay/webhook", { rawBody: refund, headers: razorpayWebhookHeaders(refund) })).body.outcome, "handled");
