@@ -59,6 +59,8 @@ export interface AppleTransaction {
   quantity: number;
   consumable: boolean;
   revoked: boolean;
+  /** the UUID the app bound the purchase to (lower case), when it set one */
+  appAccountToken?: string;
   /** a prorated refund's share, in REVOCATION_PERCENT_SCALE units; absent: all of it */
   revokedShare?: number;
 }
@@ -71,6 +73,7 @@ function normalise(t: JWSTransactionDecodedPayload): AppleTransaction {
     quantity: t.quantity ?? 1,
     consumable: t.type === Type.CONSUMABLE,
     revoked: t.revocationDate !== undefined,
+    appAccountToken: t.appAccountToken?.toLowerCase(),
     revokedShare: t.revocationType === RevocationType.REFUND_PRORATED ? t.revocationPercentage : undefined,
   };
 }

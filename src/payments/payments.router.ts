@@ -4,6 +4,7 @@ import { principalOf, requireAuth } from "../http/auth";
 import { parseOrThrow, validate } from "../http/validate";
 import { idempotencyKeySchema } from "../economy/economy.schemas";
 import { PRODUCTS } from "./products";
+import { appAccountTokenFor } from "./payments.rules";
 import { appleTransactionBody, productBody, razorpayVerifyBody } from "./payments.schemas";
 import * as payments from "./payments.service";
 
@@ -53,6 +54,10 @@ export function paymentsRouter(): Router {
 /** `/api/v1/purchases`: purchases the client completes itself (App Store) and development grants. */
 export function purchasesRouter(): Router {
   const r = Router();
+  // the app passes this to StoreKit (Product.PurchaseOption.appAccountToken) so the purchase is bound to the account
+  r.get("/apple/account-token", requireAuth(), (req, res) => {
+    res.json({ app_account_token: appAccountTokenFor(principalOf(req).userId) });
+  });
   r.post("/apple", requireAuth(), validate({ body: appleTransactionBody }), async (req, res) => {
     res.json(await payments.purchaseWithApple(principalOf(req).userId, req.valid.body.signed_transaction));
   });

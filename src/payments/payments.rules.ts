@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 /** Pure payment rules: signature checks, refund arithmetic and the ledger ids that make credits exactly-once. */
 
@@ -50,4 +50,17 @@ export function purchaseTransferId(provider: ProviderName, providerTxnId: string
 /** One clawback step per cumulative target, so a replayed refund event takes nothing twice. */
 export function clawbackTransferId(provider: ProviderName, providerTxnId: string, target: number): string {
   return `clawback:${provider}:${providerTxnId}:${target}`;
+}
+
+/**
+ * The App Store `appAccountToken` the app passes to StoreKit for this user: a UUID derived from the
+ * user id (UUIDv8, name-based). Apple signs it into the transaction, so a transaction bought for one
+ * account cannot be credited to another. Not a secret: knowing it does not let anyone re-sign.
+ */
+export function appAccountTokenFor(userId: string): string {
+  const b = createHash("sha256").update(`limelight:apple-account:${userId}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80; // version 8
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -2,12 +2,12 @@ import { z } from "zod";
 import { config } from "../config";
 import { logger } from "../logger";
 import { clock } from "../shared/clock";
-import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { parseOrThrow } from "../http/validate";
 import { verifyAppleTransaction, appleProvider } from "./apple.provider";
 import { PaymentOrderModel } from "./payment.model";
-import type { ProviderName } from "./payments.rules";
+import { appAccountTokenFor, type ProviderName } from "./payments.rules";
 import { findProduct, findProductByAppleId, type Product } from "./products";
 import type { NotificationInput, PaymentEvent, PaymentProvider } from "./provider";
 import { assertRazorpayCheckoutSignature, createRazorpayOrder, razorpayProvider } from "./razorpay.provider";
@@ -202,6 +202,10 @@ export async function purchaseWithApple(userId: string, signedTransaction: strin
   if (!t.consumable) throw new ValidationError("unsupported_product_type", "Only consumable packs are sold through the App Store.");
   if (t.revoked) throw new ConflictError("purchase_revoked", "This purchase was refunded or revoked.", { provider: "apple" });
   if (!Number.isInteger(t.quantity) || t.quantity < 1 || t.quantity > APPLE_MAX_QUANTITY) throw new ValidationError("invalid_apple_transaction", "Bad quantity.");
+  // bought for another account (apps that set no token are credited to whoever sends it first)
+  if (t.appAccountToken !== undefined && t.appAccountToken !== appAccountTokenFor(userId)) {
+    throw new ForbiddenError("purchase_not_yours", "This App Store purchase was made for another account.");
+  }
   return creditPurchase({ provider: "apple", txnId: t.transactionId, userId, product, quantity: t.quantity });
 }
 

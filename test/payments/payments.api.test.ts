@@ -327,6 +327,22 @@ describe("Purchases and payments REST API", () => {
       assert.equal((await balances(thief)).diamonds, 0);
     });
 
+    it("a purchase bound to one account (appAccountToken) is refused for another", async () => {
+      const buyer = await createUser();
+      const other = await createUser();
+      const token = (await api("GET", "/api/v1/purchases/apple/account-token", { token: buyer.token })).body.app_account_token;
+      assert.match(token, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.notEqual((await api("GET", "/api/v1/purchases/apple/account-token", { token: other.token })).body.app_account_token, token);
+      const signed = appleChain().sign(appleTransaction({ appAccountToken: token.toUpperCase() }));
+      const refused = await submit(other, signed);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, "purchase_not_yours");
+      assert.equal(await PurchaseModel.countDocuments({}), 0);
+      const ok = await submit(buyer, signed);
+      assert.equal(ok.body.credited, true);
+      assert.equal(ok.body.wallet.balances.diamonds, 10);
+    });
+
     it("refuses another root, a wrong bundle id, a leaf without Apple's OID and an unknown product", async () => {
       const buyer = await createUser();
       for (const signed of [

@@ -188,7 +188,7 @@ describe("Payment providers: signature verification", () => {
     it("a transaction signed by the generated chain verifies offline", async () => {
       const tx = appleTransaction();
       const verified = await verifyAppleTransaction(appleChain().sign(tx));
-      assert.deepEqual(verified, { transactionId: tx.transactionId, productId: "limelight.diamonds.10", quantity: 1, consumable: true, revoked: false, revokedShare: undefined });
+      assert.deepEqual(verified, { transactionId: tx.transactionId, productId: "limelight.diamonds.10", quantity: 1, consumable: true, revoked: false, appAccountToken: undefined, revokedShare: undefined });
     });
 
     it("refuses a chain from another root, a leaf without Apple's OID, a wrong bundle id, the wrong environment and a tampered payload", async () => {
