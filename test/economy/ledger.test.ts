@@ -129,4 +129,15 @@ describe("economy ledger", () => {
     await transfer({ id: "spend3", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 1, reason: "gift" });
     assert.equal((await reconcile()).ok, true);
   });
+
+  it("a ledger call from inside a withTransfer write is refused instead of waiting for its own batch forever", async () => {
+    const [a] = await createUsers(1);
+    await fund(a!.id, 20);
+    const spec: TransferSpec = { id: "outer", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "diamonds", amount: 5, reason: "gift" };
+    await assert.rejects(
+      withTransfer(spec, async () => transfer({ ...spec, id: "inner" })),
+      /inside a withTransfer write/,
+    );
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 20, "neither transfer happened");
+  });
 });
