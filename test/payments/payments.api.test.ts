@@ -7,19 +7,16 @@ import { TransferModel } from "../../src/economy/ledger.model";
 import { PaymentOrderModel, PurchaseModel } from "../../src/payments/payment.model";
 import { appleNotification, appleTransaction, makeTestChain } from "../support/apple-chain";
 import {
-  allProvidersEnv,
   appleChain,
   razorpayCaptured,
   razorpayRefunded,
   razorpaySignature,
-  razorpayStandIn,
   razorpayWebhookHeaders,
   RAZORPAY_KEY_ID,
   stripeEvent,
   stripeSignedEvent,
-  stripeStandIn,
   withConfig,
-  type StandIn,
+  usePaymentProviders,
 } from "../support/payments";
 
 async function balances(user: TestUser): Promise<{ tokens: number; diamonds: number; flagged: boolean }> {
@@ -54,19 +51,9 @@ function appleNotify(signedPayload: string) {
 const purchaseTransfers = (prefix: string) => TransferModel.countDocuments({ _id: { $regex: `^${prefix}` } });
 
 describe("Purchases and payments REST API", () => {
-  let razorpay: StandIn;
-  let stripe: StandIn;
-  let restore: () => void;
+  usePaymentProviders();
   before(async () => {
     await testServer();
-    razorpay = await razorpayStandIn();
-    stripe = await stripeStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url, stripeBase: stripe.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-    await stripe.close();
   });
   beforeEach(async () => {
     await resetState();
