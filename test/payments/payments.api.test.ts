@@ -125,6 +125,10 @@ describe("Purchases and payments REST API", () => {
       const twice = await api("POST", "/api/v1/payments/razorpay/verify", { token: buyer.token, body: verifyBody(order.order_id, "pay_y") });
       assert.equal(twice.status, 409);
       assert.equal(twice.body.error.code, "order_already_paid");
+      // the same second payment by webhook, and its refund, are acknowledged and change nothing
+      assert.deepEqual((await razorpayWebhook(razorpayCaptured({ orderId: order.order_id, paymentId: "pay_y", amount: 7900 }))).body, { received: true, outcome: "ignored" });
+      const refundY = razorpayRefunded({ orderId: order.order_id, paymentId: "pay_y", amount: 7900, refundId: "rfnd_y", refunded: 7900 });
+      assert.deepEqual((await razorpayWebhook(refundY)).body, { received: true, outcome: "ignored" });
       assert.equal((await balances(buyer)).tokens, before.tokens + 100);
     });
 
