@@ -6,6 +6,7 @@ import { createUser, type TestUser } from "../support/factories";
 import { createStory, call } from "../support/stories";
 import { sdkClient } from "../support/sdk";
 import { mountedRoutes, type MountedRoute } from "../support/routes";
+import { usePaymentProviders } from "../support/payments";
 
 /**
  * Prototype pollution, end to end: every mounted REST route (found by walking the router stack)
@@ -51,6 +52,8 @@ describe("prototype pollution: reserved keys on every REST route and every room 
   let bob: TestUser;
   let ids: { bobStory: string; aliceStory: string; highlight: string };
   before(testServer);
+  // every provider configured as in production, so signed webhooks answer for their signature, not 503
+  usePaymentProviders();
   beforeEach(async () => {
     await resetState();
     alice = await createUser({ roles: ["creator", "admin"] });
