@@ -168,28 +168,32 @@ export interface StoredScore {
   composite: number;
 }
 
+/** What a submission needs to know about its board. */
+export interface ScoreRule extends ScoreEncoding {
+  operator: BoardOperator;
+  order: BoardOrder;
+}
+
+export function scoreRule(def: BoardDefinition): ScoreRule {
+  return { operator: def.operator, order: def.order, ...scoreEncoding(def.period) };
+}
+
 /**
- * The operator on plain numbers: the reference both backends implement atomically (a MongoDB
- * pipeline update, a Redis script) and the shared backend tests compare against. null = no change:
- * a `best` that is not better, a `set` to the same score (the first to reach it keeps its place).
+ * The operator on plain numbers: what both backends do atomically (a MongoDB pipeline update, a
+ * Redis script) and what the shared backend tests compare them against. null = no change: a
+ * `best` that is not better, a `set` to the same score (the first to reach it keeps its place).
  */
-export function applySubmission(
-  def: BoardDefinition,
-  previous: StoredScore | null,
-  submitted: number,
-  tiebreak: number,
-): StoredScore | null {
-  const { base, max_score } = scoreEncoding(def.period);
+export function applySubmission(rule: ScoreRule, previous: StoredScore | null, submitted: number, tiebreak: number): StoredScore | null {
   let score: number;
-  if (def.operator === "incr") score = Math.min(max_score, (previous?.score ?? 0) + submitted);
+  if (rule.operator === "incr") score = Math.min(rule.max_score, (previous?.score ?? 0) + submitted);
   else {
     score = submitted;
     if (previous) {
-      if (def.operator === "set" && previous.score === score) return null;
-      if (def.operator === "best" && !(def.order === "desc" ? score > previous.score : score < previous.score)) return null;
+      if (rule.operator === "set" && previous.score === score) return null;
+      if (rule.operator === "best" && !(rule.order === "desc" ? score > previous.score : score < previous.score)) return null;
     }
   }
-  return { score, composite: composite(score, tiebreak, base) };
+  return { score, composite: composite(score, tiebreak, rule.base) };
 }
 
 /** Submitted scores are non-negative integers (incr: at least 1) within the board's range. */

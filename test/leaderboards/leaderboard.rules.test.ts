@@ -7,6 +7,7 @@ import {
   parseSeason,
   scoreEncoding,
   scoreOf,
+  scoreRule,
   seasonAt,
   tiebreakAt,
   type BoardDefinition,
@@ -89,30 +90,30 @@ describe("leaderboard rules: scores and ties", () => {
   it("on a desc board an equal score reached earlier ranks higher; on asc too", () => {
     const early = tiebreakAt(weekly, season, at("2026-12-01T10:00:00Z"));
     const late = tiebreakAt(weekly, season, at("2026-12-01T10:00:01Z"));
-    const a = applySubmission(weekly, null, 50, early)!;
-    const b = applySubmission(weekly, null, 50, late)!;
+    const a = applySubmission(scoreRule(weekly), null, 50, early)!;
+    const b = applySubmission(scoreRule(weekly), null, 50, late)!;
     assert.ok(a.composite > b.composite, "desc: the earlier one has the bigger composite");
     assert.equal(scoreOf(a.composite, enc.base), 50);
     const asc = def({ order: "asc", operator: "best" });
-    const ea = applySubmission(asc, null, 50, tiebreakAt(asc, season, at("2026-12-01T10:00:00Z")))!;
-    const la = applySubmission(asc, null, 50, tiebreakAt(asc, season, at("2026-12-01T10:00:01Z")))!;
+    const ea = applySubmission(scoreRule(asc), null, 50, tiebreakAt(asc, season, at("2026-12-01T10:00:00Z")))!;
+    const la = applySubmission(scoreRule(asc), null, 50, tiebreakAt(asc, season, at("2026-12-01T10:00:01Z")))!;
     assert.ok(ea.composite < la.composite, "asc: the earlier one has the smaller composite");
   });
 
   it("operators: incr adds and saturates, best keeps the better, set replaces", () => {
-    const incr = applySubmission(weekly, { score: 10, composite: 10 * enc.base }, 5, 7)!;
+    const incr = applySubmission(scoreRule(weekly), { score: 10, composite: 10 * enc.base }, 5, 7)!;
     assert.deepEqual(incr, { score: 15, composite: 15 * enc.base + 7 });
-    assert.equal(applySubmission(weekly, { score: enc.max_score - 1, composite: 0 }, 5, 0)!.score, enc.max_score);
+    assert.equal(applySubmission(scoreRule(weekly), { score: enc.max_score - 1, composite: 0 }, 5, 0)!.score, enc.max_score);
     const bestDesc = def({ operator: "best" });
-    assert.equal(applySubmission(bestDesc, { score: 10, composite: 0 }, 9, 0), null);
-    assert.equal(applySubmission(bestDesc, { score: 10, composite: 0 }, 10, 0), null, "equal is not better: the first keeps it");
-    assert.equal(applySubmission(bestDesc, { score: 10, composite: 0 }, 11, 0)!.score, 11);
+    assert.equal(applySubmission(scoreRule(bestDesc), { score: 10, composite: 0 }, 9, 0), null);
+    assert.equal(applySubmission(scoreRule(bestDesc), { score: 10, composite: 0 }, 10, 0), null, "equal is not better: the first keeps it");
+    assert.equal(applySubmission(scoreRule(bestDesc), { score: 10, composite: 0 }, 11, 0)!.score, 11);
     const bestAsc = def({ operator: "best", order: "asc" });
-    assert.equal(applySubmission(bestAsc, { score: 10, composite: 0 }, 11, 0), null);
-    assert.equal(applySubmission(bestAsc, { score: 10, composite: 0 }, 9, 0)!.score, 9);
+    assert.equal(applySubmission(scoreRule(bestAsc), { score: 10, composite: 0 }, 11, 0), null);
+    assert.equal(applySubmission(scoreRule(bestAsc), { score: 10, composite: 0 }, 9, 0)!.score, 9);
     const set = def({ operator: "set" });
-    assert.equal(applySubmission(set, { score: 10, composite: 0 }, 3, 1)!.score, 3);
-    assert.equal(applySubmission(set, { score: 10, composite: 0 }, 10, 1), null);
+    assert.equal(applySubmission(scoreRule(set), { score: 10, composite: 0 }, 3, 1)!.score, 3);
+    assert.equal(applySubmission(scoreRule(set), { score: 10, composite: 0 }, 10, 1), null);
   });
 
   it("validates scores and scopes", () => {
