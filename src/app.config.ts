@@ -9,7 +9,7 @@ import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
-import "./progression/story-engagement.job"; // story views, answers, reactions, replies and posts give XP
+import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

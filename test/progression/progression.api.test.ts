@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { awardXp } from "../../src/progression/progression.service";
 import { storyEngagementAwards } from "../../src/progression/story-engagement.rules";
-import { storyEngagementSettled } from "../../src/progression/story-engagement.job";
+import { storyEngagementSettled } from "../../src/progression/progression.job";
 import { api } from "../support/http";
 import { resetState, testServer } from "../support/server";
 import { createUser } from "../support/factories";

@@ -2,13 +2,15 @@ import { registerJob } from "../jobs";
 import { logger } from "../logger";
 import { observePublished, topics } from "../realtime/events";
 import type { StoryEvent } from "../stories/story.service";
+import { closeLeaderboardBackend } from "../leaderboards/leaderboard.service";
 import { awardXp } from "./progression.service";
 import { storyEngagementAwards } from "./story-engagement.rules";
 
 /**
- * Story engagement gives XP: this observes the story service's own events (on the process that made
- * the change, see observePublished) and awards them, idempotently by event id. Awards run after the
- * story write; shutdown waits for those in flight, so a graceful stop loses none.
+ * Progression's background part. Story engagement gives XP: this observes the story service's own
+ * events (on the process that made the change, see observePublished) and awards them, idempotently
+ * by event id. Awards run after the story write; shutdown waits for those in flight, so a graceful
+ * stop loses none, and only then closes the leaderboard backend they also write to.
  */
 const inFlight = new Set<Promise<unknown>>();
 
@@ -32,6 +34,7 @@ registerJob(() => {
     stop: async () => {
       stop();
       await storyEngagementSettled();
+      await closeLeaderboardBackend();
     },
   };
 });
