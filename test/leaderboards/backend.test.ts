@@ -13,21 +13,13 @@ import {
 } from "../../src/leaderboards/leaderboard.rules";
 import { resetState, testServer } from "../support/server";
 import { testKeyPrefix, testRedisUrl } from "../support/redis";
+import { testBoard } from "./board.fixture";
 
 /**
  * One suite, run against the store and against Redis: the same submissions must give the same
  * ranks, scores and outcomes on both, and the same as the pure rules (applySubmission + sort).
  */
-const board = (over: Partial<BoardDefinition>): BoardDefinition => ({
-  id: "t",
-  title: "t",
-  scope: "global",
-  period: "weekly",
-  operator: "incr",
-  order: "desc",
-  unit: "points",
-  ...over,
-});
+const board = testBoard;
 
 const T0 = new Date("2026-12-01T10:00:00Z");
 let seq = 0;
