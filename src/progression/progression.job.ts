@@ -3,7 +3,7 @@ import { logger } from "../logger";
 import { observePublished, topics } from "../realtime/events";
 import type { StoryEvent } from "../stories/story.service";
 import { closeLeaderboardBackend } from "../leaderboards/leaderboard.service";
-import { awardXp } from "./progression.service";
+import { awardXp, type AwardXpInput } from "./progression.service";
 import { storyEngagementAwards } from "./story-engagement.rules";
 import { reconcileStoryEngagement, RECONCILE_INTERVAL_MS } from "./story-engagement.reconcile";
 
@@ -15,20 +15,41 @@ import { reconcileStoryEngagement, RECONCILE_INTERVAL_MS } from "./story-engagem
  * between a story write and its award is repaired by the reconciliation pass every minute
  * (story-engagement.reconcile.ts).
  */
-const inFlight = new Set<Promise<unknown>>();
+/**
+ * Awards are background work: at most this many run at once, so a burst of engagement (a poll
+ * 200 people answer in a second) queues its XP instead of competing with the requests themselves.
+ */
+const MAX_CONCURRENT_AWARDS = 4;
+const queue: AwardXpInput[] = [];
+let running = 0;
+let idle: Promise<void> = Promise.resolve();
+let markIdle: () => void = () => undefined;
 
 function awardStoryEvent(event: StoryEvent): void {
-  for (const award of storyEngagementAwards(event)) {
-    const p = awardXp(award)
+  const awards = storyEngagementAwards(event);
+  if (awards.length === 0) return;
+  if (running === 0 && queue.length === 0) idle = new Promise((resolve) => (markIdle = resolve));
+  queue.push(...awards);
+  drain();
+}
+
+function drain(): void {
+  while (running < MAX_CONCURRENT_AWARDS && queue.length > 0) {
+    const award = queue.shift()!;
+    running++;
+    awardXp(award)
       .catch((err: unknown) => logger.warn({ err, award }, "story engagement XP failed"))
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
+      .finally(() => {
+        running--;
+        drain();
+        if (running === 0 && queue.length === 0) markIdle();
+      });
   }
 }
 
-/** Resolves once every award started so far has settled (shutdown, tests). */
-export async function storyEngagementSettled(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+/** Resolves once every award queued so far has settled (shutdown, tests). */
+export function storyEngagementSettled(): Promise<void> {
+  return running === 0 && queue.length === 0 ? Promise.resolve() : idle;
 }
 
 registerJob(() => {
