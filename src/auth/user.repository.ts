@@ -54,6 +54,12 @@ export async function findUserById(id: string): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
+/** Existence only (an _id index lookup): the access-token check on every authenticated call. */
+export async function userExists(id: string): Promise<boolean> {
+  if (!isObjectIdString(id)) return false;
+  return (await UserModel.exists({ _id: new Types.ObjectId(id) })) !== null;
+}
+
 export async function findUsersByIds(ids: string[]): Promise<User[]> {
   const valid = ids.filter(isObjectIdString).map((id) => new Types.ObjectId(id));
   const rows = await UserModel.find({ _id: { $in: valid } }).lean();
@@ -65,10 +71,14 @@ export async function findCredentialsByUsername(username: string): Promise<(User
   return row ? { ...toUser(row), password_hash: row.password_hash } : null;
 }
 
-export async function updateUserProfile(id: string, patch: Partial<Pick<User, "display_name" | "bio" | "avatar_url" | "email">>): Promise<User | null> {
+/** The only fields a profile patch may write: update paths come from this list, never from the patch's keys. */
+const PROFILE_FIELDS = ["display_name", "bio", "avatar_url", "email"] as const;
+
+export async function updateUserProfile(id: string, patch: Partial<Pick<User, (typeof PROFILE_FIELDS)[number]>>): Promise<User | null> {
   const set: Row = { updated_at: clock.now() };
   const unset: Row = {};
-  for (const [k, v] of Object.entries(patch)) {
+  for (const k of PROFILE_FIELDS) {
+    const v = patch[k];
     if (v === undefined) continue;
     if (k === "email" && v === null) unset.email = 1;
     else set[k] = v;

@@ -1,5 +1,5 @@
 import { ErrorCode, ServerError } from "@colyseus/core";
-import { verifyAccessToken } from "../auth/tokens";
+import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { DomainError, ForbiddenError } from "../shared/errors";
 
@@ -21,7 +21,7 @@ export async function refuseJoinOnDomainError<T>(check: () => Promise<T>): Promi
 
 export function authenticateRoomClient(token: string | undefined, ...roles: Role[]): Promise<Principal> {
   return refuseJoinOnDomainError(async () => {
-    const principal = await verifyAccessToken(token);
+    const principal = await authenticate(token);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This room needs one of the roles: ${roles.join(", ")}.`);
     }

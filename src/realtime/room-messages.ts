@@ -3,6 +3,8 @@ import type { z } from "zod";
 import { DomainError, ValidationError } from "../shared/errors";
 import { issuesOf } from "../http/validate";
 import { logger } from "../logger";
+import { assertUserExists } from "../auth/user-existence";
+import { findReservedKey } from "../shared/hostile-keys";
 
 /**
  * Every room message handler goes through `roomMessage(schema, fn)`: the payload is validated softly
@@ -43,6 +45,13 @@ export function roomMessage<S extends z.ZodType, R>(
 ) {
   return async (client: Client, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
+      // a message is an action: a client whose account was deleted since joining may not act
+      const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
+      if (typeof userId === "string") await assertUserExists(userId);
+      const reserved = findReservedKey(raw);
+      if (reserved !== undefined) {
+        throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, [{ path: reserved, message: "reserved key" }]);
+      }
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) {
         throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));

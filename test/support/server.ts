@@ -8,7 +8,7 @@ import { storyEngagementSettled } from "../../src/progression/progression.job";
 
 /**
  * The real app definition booted once per mocha process on an in-memory embedded store
- * (@colyseus/testing listens on port 2568). Specs call `testServer()` in `before` and
+ * (on TEST_PORT, default 2568). Specs call `testServer()` in `before` and
  * `resetState()` in `beforeEach`.
  */
 let booted: Promise<ColyseusTestServer> | undefined;
@@ -18,7 +18,7 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  // not @colyseus/testing's boot(): given a Server instance it listens on its default port, ignoring ours
+  // not boot(server, port): given a Server instance, @colyseus/testing 0.18 listens on 2568 whatever the port
   booted ??= (async () => {
     const server = createServer();
     await server.listen(TEST_PORT);
