@@ -10,6 +10,8 @@ import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
+import { progressionRouter } from "../progression/progression.router";
+import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
 import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
@@ -44,6 +46,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/store", storeRouter());
   api.use("/payments", paymentsRouter());
   api.use("/purchases", purchasesRouter());
+  api.use("/progression", progressionRouter());
+  api.use("/leaderboards", leaderboardsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
