@@ -97,6 +97,12 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     await Promise.all([...this.state.stories.values()].map((s) => this.showTo(client, s)));
   }
 
+  /** Back from a drop: stories that appeared or changed audience meanwhile are decided for it now. */
+  override async onReconnect(client: StoryClient): Promise<void> {
+    super.onReconnect(client);
+    await Promise.all([...this.state.stories.values()].map((s) => this.showTo(client, s)));
+  }
+
   protected override onPresenceChanged(): void {
     this.state.watchingNow = this.clients.length;
   }
