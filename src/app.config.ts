@@ -1,5 +1,4 @@
 import { defineServer, type Server } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import { config, type Config } from "./config";
 import { logger } from "./logger";
 import { closeKeyLocks, createInfrastructure } from "./infra/presence";
@@ -8,6 +7,7 @@ import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 
 /**
@@ -20,7 +20,8 @@ export function createServer(cfg: Config = config()): Server {
     rooms,
     presence,
     driver,
-    transport: new WebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
+    // the matchmaking body cap sits in front of Colyseus' own route (see realtime/matchmake-guard)
+    transport: new GuardedWebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
     publicAddress: cfg.PUBLIC_ADDRESS,
     // the process-level signal handlers live in index.ts so the exit is bounded by SHUTDOWN_TIMEOUT_MS
     gracefullyShutdown: false,

@@ -9,6 +9,7 @@ import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
+import { trustProxyFn } from "./client-ip";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -16,7 +17,8 @@ const JSON_LIMIT = "256kb";
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
 export function mountHttp(app: express.Application): void {
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // TRUST_PROXY decides whose X-Forwarded-For counts (default: nobody's), read per request
+  app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
   app.use("/health", healthRouter());
 
   const api = Router();

@@ -1,6 +1,6 @@
 import { ErrorCode, ServerError, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { verifyAccessToken } from "../auth/tokens";
+import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { DomainError, ForbiddenError, UnauthenticatedError } from "../shared/errors";
 import { parseWith } from "../shared/validation";
@@ -23,7 +23,7 @@ export async function refuseJoinOnDomainError<T>(check: () => Promise<T>): Promi
 
 export function authenticateRoomClient(token: string | undefined, ...roles: Role[]): Promise<Principal> {
   return refuseJoinOnDomainError(async () => {
-    const principal = await verifyAccessToken(token);
+    const principal = await authenticate(token);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This room needs one of the roles: ${roles.join(", ")}.`);
     }
