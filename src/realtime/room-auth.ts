@@ -36,8 +36,13 @@ export type SignedInClient = Client<{ auth: Principal }>;
 
 /** The signed-in user of a joined client. onAuth ran for every one; the check keeps that explicit. */
 export function userIdOf(client: Pick<SignedInClient, "auth">): string {
+  return principalOf(client).userId;
+}
+
+/** The signed-in principal of a joined client (user id, username, roles). */
+export function principalOf(client: Pick<SignedInClient, "auth">): Principal {
   if (!client.auth) throw new UnauthenticatedError("missing_token", "This room needs a signed-in user.");
-  return client.auth.userId;
+  return client.auth;
 }
 
 /**
