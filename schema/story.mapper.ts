@@ -1,6 +1,6 @@
 import { put, syncChild, syncList, syncStrings, toMillis } from "./sync";
 import { camelize, type Camelized } from "../src/shared/camelize";
-import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
+import type { StickerResults, ViewerSticker } from "../src/stories/sticker-results.rules";
 import type { InteractionOutcome, StoryView } from "../src/stories/story.service";
 import type { StoryFrame } from "../src/stories/story.types";
 import { interactionRate } from "../src/stories/insights.rules";

@@ -1,4 +1,4 @@
-import { round1 } from "./sticker.rules";
+import { round1 } from "./sticker-results.rules";
 
 /**
  * Story insights formulas (author only). The aggregation pipelines count raw figures (views,
