@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
 import type { InteractBody } from "./story.schemas";
+import { storyErrors } from "./story.errors";
 import { assertStoryActive } from "./story.rules";
 import type { InteractiveStickerType, StickerDoc, StoryDoc } from "./story.types";
 import { isInteractiveStickerType } from "./story.types";
@@ -80,16 +81,10 @@ export function validateInteraction(
   const index = body.sticker_index;
   const sticker = story.stickers[index];
   if (sticker === undefined) {
-    throw new NotFoundError("sticker_not_found", `This story has no sticker ${index}.`, {
-      sticker_index: index,
-      sticker_count: story.stickers.length,
-    });
+    throw storyErrors.stickerNotFound({ sticker_index: index, sticker_count: story.stickers.length });
   }
   if (!isInteractiveStickerType(sticker.sticker_type)) {
-    throw new ValidationError("sticker_not_interactive", `A ${sticker.sticker_type} sticker takes no answers.`, {
-      sticker_index: index,
-      sticker_type: sticker.sticker_type,
-    });
+    throw storyErrors.stickerNotInteractive({ sticker_index: index, sticker_type: sticker.sticker_type });
   }
   const kind = bodyKind(body);
   switch (sticker.sticker_type) {
@@ -134,7 +129,7 @@ export function validateInteraction(
       return { sticker_index: index, sticker_type: "countdown" };
     }
     default:
-      throw new ValidationError("sticker_not_interactive", "This sticker takes no answers.", { sticker_index: index });
+      throw storyErrors.stickerNotInteractive({ sticker_index: index });
   }
 }
 
@@ -211,12 +206,12 @@ export function tallyIncrements(interaction: StickerInteraction): Record<string,
 }
 
 /**
- * The sticker after one interaction — the in-memory mirror of `tallyIncrements` (used by rooms
- * that keep a live copy, and by tests). Does not mutate its input.
+ * The sticker after one interaction — the in-memory mirror of `tallyIncrements`; the counter
+ * repair (story.maintenance.ts) recounts tallies with it. Does not mutate its input.
  */
 export function applyInteractionToTallies(sticker: StickerDoc, interaction: StickerInteraction): StickerDoc {
   if (sticker.sticker_type !== interaction.sticker_type) {
-    throw new ValidationError("sticker_type_mismatch", "The interaction does not match this sticker.");
+    throw storyErrors.stickerTypeMismatch("The interaction does not match this sticker.");
   }
   switch (interaction.sticker_type) {
     case "poll": {
@@ -260,6 +255,26 @@ export function applyInteractionToTallies(sticker: StickerDoc, interaction: Stic
   }
 }
 
+/** The stickers with every tally at zero: the start of a recount from the answer records. */
+export function withZeroTallies(stickers: readonly StickerDoc[]): StickerDoc[] {
+  return stickers.map((s) => {
+    switch (s.sticker_type) {
+      case "poll":
+        return { ...s, poll: { ...s.poll, options: s.poll.options.map((o) => ({ ...o, votes: 0 })), total_votes: 0 } };
+      case "quiz":
+        return { ...s, quiz: { ...s.quiz, options: s.quiz.options.map((o) => ({ ...o, votes: 0 })), total_answers: 0, correct_answers: 0 } };
+      case "question":
+        return { ...s, question: { ...s.question, answer_count: 0 } };
+      case "slider":
+        return { ...s, slider: { ...s.slider, response_count: 0, value_sum: 0 } };
+      case "countdown":
+        return { ...s, countdown: { ...s.countdown, subscriber_count: 0 } };
+      default:
+        return s;
+    }
+  });
+}
+
 /** The story after one interaction (sticker tallies + `interaction_count`), without mutating it. */
 export function applyInteractionToStory<T extends Pick<StoryDoc, "stickers" | "interaction_count">>(
   story: T,
@@ -270,175 +285,4 @@ export function applyInteractionToStory<T extends Pick<StoryDoc, "stickers" | "i
     stickers: story.stickers.map((s, i) => (i === interaction.sticker_index ? applyInteractionToTallies(s, interaction) : s)),
     interaction_count: story.interaction_count + 1,
   };
-}
-
-/**
- * Integer percentages that sum to exactly 100 (largest remainder / Hamilton method; ties go to the
- * earlier option so the result is deterministic). All zeros when nobody voted.
- */
-export function percentagesOf(counts: readonly number[]): number[] {
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return counts.map(() => 0);
-  const exact = counts.map((c) => (c * 100) / total);
-  const floors = exact.map(Math.floor);
-  let left = 100 - floors.reduce((a, b) => a + b, 0);
-  const byRemainder = exact.map((e, i) => ({ i, r: e - floors[i]! })).sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of byRemainder) {
-    if (left === 0) break;
-    floors[i]! += 1;
-    left -= 1;
-  }
-  return floors;
-}
-
-/** One decimal place, the precision every figure on the story screens uses. */
-export function round1(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-export type StickerResults =
-  | { sticker_type: "poll"; total_votes: number; options: { text: string; votes: number; percentage: number }[] }
-  | {
-      sticker_type: "quiz";
-      total_answers: number;
-      correct_answers: number;
-      /** % of answers that were right, one decimal; 0 with no answers. */
-      correct_rate: number;
-      correct_answer_index: number;
-      options: { text: string; votes: number; percentage: number; is_correct: boolean }[];
-    }
-  | { sticker_type: "question"; answer_count: number }
-  | { sticker_type: "slider"; response_count: number; /** null until someone answers */ average: number | null }
-  | { sticker_type: "countdown"; subscriber_count: number; end_time: Date }
-  | { sticker_type: "mention" | "location" | "link" | "music"; interactive: false };
-
-/** Derived, display-ready results of one sticker from its stored tallies. */
-export function stickerResults(sticker: StickerDoc): StickerResults {
-  switch (sticker.sticker_type) {
-    case "poll": {
-      const pct = percentagesOf(sticker.poll.options.map((o) => o.votes));
-      return {
-        sticker_type: "poll",
-        total_votes: sticker.poll.total_votes,
-        options: sticker.poll.options.map((o, k) => ({ text: o.text, votes: o.votes, percentage: pct[k]! })),
-      };
-    }
-    case "quiz": {
-      const q = sticker.quiz;
-      const pct = percentagesOf(q.options.map((o) => o.votes));
-      return {
-        sticker_type: "quiz",
-        total_answers: q.total_answers,
-        correct_answers: q.correct_answers,
-        correct_rate: q.total_answers === 0 ? 0 : round1((q.correct_answers * 100) / q.total_answers),
-        correct_answer_index: q.correct_answer_index,
-        options: q.options.map((o, k) => ({ text: o.text, votes: o.votes, percentage: pct[k]!, is_correct: o.is_correct })),
-      };
-    }
-    case "question":
-      return { sticker_type: "question", answer_count: sticker.question.answer_count };
-    case "slider":
-      return {
-        sticker_type: "slider",
-        response_count: sticker.slider.response_count,
-        average: sticker.slider.response_count === 0 ? null : round1(sticker.slider.value_sum / sticker.slider.response_count),
-      };
-    case "countdown":
-      return { sticker_type: "countdown", subscriber_count: sticker.countdown.subscriber_count, end_time: sticker.countdown.end_time };
-    default:
-      return { sticker_type: sticker.sticker_type, interactive: false };
-  }
-}
-
-/** How many interactions a sticker has received, from its tallies (0 for decorative stickers). */
-export function stickerInteractionCount(sticker: StickerDoc): number {
-  switch (sticker.sticker_type) {
-    case "poll":
-      return sticker.poll.total_votes;
-    case "quiz":
-      return sticker.quiz.total_answers;
-    case "question":
-      return sticker.question.answer_count;
-    case "slider":
-      return sticker.slider.response_count;
-    case "countdown":
-      return sticker.countdown.subscriber_count;
-    default:
-      return 0;
-  }
-}
-
-/** Insights key for a sticker, as the original service named it: `sticker_0_poll`. */
-export function stickerInteractionKey(index: number, type: StickerDoc["sticker_type"]): string {
-  return `sticker_${index}_${type}`;
-}
-
-/** `{ "sticker_0_poll": 156, "sticker_1_quiz": 78 }` for the interactive stickers of a story. */
-export function stickerInteractionCounts(stickers: readonly StickerDoc[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  stickers.forEach((s, i) => {
-    if (isInteractiveStickerType(s.sticker_type)) out[stickerInteractionKey(i, s.sticker_type)] = stickerInteractionCount(s);
-  });
-  return out;
-}
-
-/**
- * A sticker as sent to one viewer. The tallies are the author's to see; a viewer sees poll,
- * quiz and slider results only after answering (as on Instagram), and never the quiz's correct
- * answer before answering — otherwise the quiz answers itself. Question and countdown counts are
- * not shown to viewers.
- */
-export type ViewerSticker = Record<string, unknown> & {
-  sticker_type: StickerDoc["sticker_type"];
-  my_interaction: StickerInteraction | null;
-  results: StickerResults | null;
-};
-
-export function presentStickerForViewer(
-  sticker: StickerDoc,
-  myInteraction: StickerInteraction | null,
-  isAuthor: boolean,
-): ViewerSticker {
-  const { x, y, width, height, rotation } = sticker;
-  const at = { x, y, width, height, rotation };
-  const answered = myInteraction !== null;
-  const results = isAuthor || answered ? stickerResults(sticker) : null;
-  switch (sticker.sticker_type) {
-    case "poll":
-      return {
-        sticker_type: "poll",
-        ...at,
-        poll: { question: sticker.poll.question, options: sticker.poll.options.map((o) => ({ text: o.text })) },
-        my_interaction: myInteraction,
-        results,
-      };
-    case "quiz":
-      return {
-        sticker_type: "quiz",
-        ...at,
-        quiz: {
-          question: sticker.quiz.question,
-          options: sticker.quiz.options.map((o) => ({ text: o.text })),
-          ...(isAuthor || answered ? { correct_answer_index: sticker.quiz.correct_answer_index } : {}),
-        },
-        my_interaction: myInteraction,
-        results,
-      };
-    case "question":
-      return { sticker_type: "question", ...at, question: { text: sticker.question.text }, my_interaction: myInteraction, results: isAuthor ? results : null };
-    case "slider": {
-      const { question, emoji, min_value, max_value } = sticker.slider;
-      return { sticker_type: "slider", ...at, slider: { question, emoji, min_value, max_value }, my_interaction: myInteraction, results };
-    }
-    case "countdown":
-      return {
-        sticker_type: "countdown",
-        ...at,
-        countdown: { title: sticker.countdown.title, end_time: sticker.countdown.end_time },
-        my_interaction: myInteraction,
-        results: isAuthor ? results : null,
-      };
-    default:
-      return { ...sticker, my_interaction: null, results: null };
-  }
 }

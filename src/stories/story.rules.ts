@@ -1,5 +1,6 @@
 import { ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
 import type { CreateStoryBody, StickerInput } from "./story.schemas";
+import { storyErrors } from "./story.errors";
 import { storyFrameOf, type StickerDoc, type StoryDoc } from "./story.types";
 
 /**
@@ -247,11 +248,6 @@ export function isActive(story: Lifecycle, now: Date): boolean {
   return !story.is_deleted && !hasExpired(story, now);
 }
 
-/** When the story expired (or will): its `expires_at`. */
-export function expiredAt(story: Pick<StoryDoc, "expires_at">): Date {
-  return story.expires_at;
-}
-
 /**
  * In the author's archive: expired by the clock, not deleted, and not an expiry the sweep recorded
  * without archiving (`expiryUpdate` with the "save to archive" setting off). An expired story the
@@ -267,8 +263,8 @@ export function isInAuthorArchive(story: Pick<StoryDoc, "is_deleted" | "is_expir
  * for everyone but the purge job), GoneError `story_expired` once expired.
  */
 export function assertStoryActive(story: Lifecycle, now: Date): void {
-  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
-  if (hasExpired(story, now)) throw new GoneError("story_expired", "This story has expired.");
+  if (story.is_deleted) throw storyErrors.notFound();
+  if (hasExpired(story, now)) throw storyErrors.expired();
 }
 
 /**
@@ -311,7 +307,7 @@ export function softDeleteUpdate(
   actorId: string,
   now: Date,
 ): { is_deleted: true; deleted_at: Date; updated_at: Date } {
-  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
+  if (story.is_deleted) throw storyErrors.notFound();
   assertAuthor(story, actorId);
   return { is_deleted: true, deleted_at: now, updated_at: now };
 }
@@ -322,21 +318,7 @@ export function isAuthor(story: Pick<StoryDoc, "user_id">, userId: string): bool
 
 /** Insights, viewer lists, replies inbox, delete and archive are the author's alone. */
 export function assertAuthor(story: Pick<StoryDoc, "user_id">, userId: string): void {
-  if (!isAuthor(story, userId)) throw new ForbiddenError("not_story_author", "Only the story's author can do this.");
-}
-
-/**
- * Should this view be recorded? Once per viewer (the repository enforces it with a unique
- * (story_id, viewer_id) index; `alreadyViewed` is its answer), never the author's own, never on a
- * story that is not live.
- */
-export function shouldCountView(
-  story: Pick<StoryDoc, "user_id" | "is_deleted" | "expires_at">,
-  viewerId: string,
-  alreadyViewed: boolean,
-  now: Date,
-): boolean {
-  return !alreadyViewed && !isAuthor(story, viewerId) && isActive(story, now);
+  if (!isAuthor(story, userId)) throw storyErrors.notAuthor();
 }
 
 /**
