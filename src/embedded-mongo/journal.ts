@@ -3,7 +3,7 @@
  * following the contract in journal.types.ts.
  *
  * Files in the data directory:
- *   mongod.lock    pid of the owning process (journal-lock.ts)
+ *   mongod.lock    Unix socket the owning process listens on (journal-lock.ts)
  *   snapshot.bson  frames: { kind: "snapshot", gen } · record frames · { kind: "end", records }
  *   journal.log    frames: { kind: "journal", gen } · one frame per appended batch
  *

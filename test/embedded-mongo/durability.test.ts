@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError } from "mongodb";
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../../src/embedded-mongo/index";
@@ -234,9 +234,85 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
   it("refuses a second store on a data directory that a live store holds", async () => {
     const first = await startEmbeddedMongo({ dataDir, port: 0 });
     try {
-      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), /in use by live process/);
+      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), new RegExp(`in use by live process ${process.pid}\\b`));
     } finally {
       await first.stop();
+    }
+    const other = await startStoreProcess(dataDir);
+    try {
+      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), new RegExp(`in use by live process ${other.child.pid}\\b`));
+    } finally {
+      other.child.kill("SIGKILL");
+      await exited(other.child);
+    }
+  });
+
+  it("starts right after kill -9 of the store process (no wait for its exit) with every acknowledged write", async () => {
+    const server = await startStoreProcess(dataDir);
+    const client = new MongoClient(server.uri, { retryWrites: false });
+    const coll = client.db("app").collection<{ _id: number }>("acked");
+    const acked: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await coll.insertOne({ _id: i });
+      acked.push(i);
+    }
+    server.child.kill("SIGKILL");
+    // no wait for the exit: the dying process may still hold its descriptors for a moment
+    const store = await startEmbeddedMongo({ dataDir, port: 0 });
+    await client.close(true);
+    const again = new MongoClient(store.uri);
+    try {
+      const ids = (await again.db("app").collection<{ _id: number }>("acked").find().sort({ _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(ids, acked);
+    } finally {
+      await again.close();
+      await store.stop();
+    }
+  });
+
+  it("starts while the kill -9'd store is still a zombie its parent has not reaped", async () => {
+    const reaper = spawnTs(path.join(__dirname, "fixtures", "slow-reaper.ts"), [dataDir]);
+    const lines = lineReader(reaper);
+    try {
+      const uri = /^uri (\S+)$/.exec(await lines(/^uri /))![1]!;
+      const storePid = Number(/^store-pid (\d+)$/.exec(await lines(/^store-pid /))![1]);
+      const client = new MongoClient(uri, { retryWrites: false });
+      await client.db("app").collection("acked").insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+      await client.close(true);
+      reaper.kill("SIGUSR2");
+      await lines(/^blocking$/);
+      process.kill(storePid, "SIGKILL");
+      const store = await startEmbeddedMongo({ dataDir, port: 0 });
+      const again = new MongoClient(store.uri);
+      try {
+        assert.equal(await again.db("app").collection("acked").countDocuments(), 2);
+      } finally {
+        await again.close();
+        await store.stop();
+      }
+    } finally {
+      reaper.kill("SIGKILL");
+      await exited(reaper);
+    }
+  });
+
+  it("is not blocked by a stale lock file naming a live unrelated pid or the starting process's own pid", async () => {
+    const bystander = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    try {
+      for (const pid of [bystander.pid!, process.pid]) {
+        await fs.writeFile(path.join(dataDir, "mongod.lock"), `${pid}\n`);
+        const store = await startEmbeddedMongo({ dataDir, port: 0 });
+        const client = new MongoClient(store.uri);
+        try {
+          await client.db("app").collection("c").insertOne({ pid });
+          assert.equal(await client.db("app").collection("c").countDocuments({ pid }), 1);
+        } finally {
+          await client.close();
+          await store.stop();
+        }
+      }
+    } finally {
+      bystander.kill("SIGKILL");
     }
   });
 });
@@ -282,4 +358,32 @@ async function startStoreProcess(dir: string): Promise<{ uri: string; child: Chi
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", () => r()));
+}
+
+/** Resolves, per call, with the first not-yet-consumed stdout line of `child` matching `re`. */
+function lineReader(child: ChildProcess): (re: RegExp) => Promise<string> {
+  const seen: string[] = [];
+  let buffered = "";
+  const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
+  const offer = () => {
+    for (let w = 0; w < waiters.length; w++) {
+      const at = seen.findIndex((l) => waiters[w]!.re.test(l));
+      if (at >= 0) {
+        const [line] = seen.splice(at, 1);
+        waiters.splice(w--, 1)[0]!.resolve(line!);
+      }
+    }
+  };
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    seen.push(...parts);
+    offer();
+  });
+  return (re) =>
+    new Promise((resolve) => {
+      waiters.push({ re, resolve });
+      offer();
+    });
 }
