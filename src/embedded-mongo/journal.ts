@@ -392,6 +392,8 @@ function toEnvelope(rec: JournalRecord): Document {
       return { op, db, coll: rec.coll, spec: rec.spec };
     case "dropIndex":
       return { op, db, coll: rec.coll, name: rec.name };
+    case "retryableWrite":
+      return { op, db, lsid: rec.lsid, txnNumber: rec.txnNumber, reply: rec.reply, at: rec.at };
     default:
       throw new Error(`unknown journal record op ${JSON.stringify((rec as { op: unknown }).op)}`);
   }
@@ -406,6 +408,7 @@ function toRecord(doc: Document): JournalRecord {
     case "dropDatabase":
     case "createIndex":
     case "dropIndex":
+    case "retryableWrite":
       return doc as JournalRecord;
     default:
       // a valid crc around an unknown op is a file written by a newer format, not damage

@@ -85,7 +85,7 @@ function prepareInsert(raw: unknown, ctx: CommandContext): Document {
 function insertReply(ctx: CommandContext, n: number, writeErrors: Document[]): Document {
   const reply: Document = { n, ok: 1 };
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 }
 
@@ -240,7 +240,7 @@ const update: Handler = async (cmd, ctx) => {
   const reply: Document = { n, nModified, ok: 1 };
   if (upserted.length) reply.upserted = upserted;
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 };
 
@@ -275,7 +275,7 @@ const del: Handler = async (cmd, ctx) => {
   }
   const reply: Document = { n, ok: 1 };
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 };
 
@@ -376,8 +376,9 @@ const findAndModify: Handler = async (cmd, ctx) => {
       if (await blocked(ctx, c, rows)) continue;
       if (rows.length === 0) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
       ctx.engine.remove(c, rows[0].id, ctx.txn, ctx.rec);
-      ctx.flush();
-      return { lastErrorObject: { n: 1 }, value: shape(rows[0].doc), ok: 1 };
+      const reply = { lastErrorObject: { n: 1 }, value: shape(rows[0].doc), ok: 1 };
+      ctx.flush(reply);
+      return reply;
     }
   }
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
@@ -394,8 +395,9 @@ const findAndModify: Handler = async (cmd, ctx) => {
   const lastErrorObject: Document = { n: out.n, updatedExisting: out.n > 0 && out.upsertedId === undefined };
   if (out.upsertedId !== undefined) lastErrorObject.upserted = out.upsertedId;
   const value = cmd.new ? shape(out.after) : out.upsertedId !== undefined ? null : shape(out.before);
-  ctx.flush();
-  return { lastErrorObject, value, ok: 1 };
+  const reply = { lastErrorObject, value, ok: 1 };
+  ctx.flush(reply);
+  return reply;
 };
 
 // ------------------------------------------------------------------ count / distinct

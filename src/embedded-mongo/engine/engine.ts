@@ -5,14 +5,14 @@
  * Every mutation of committed state happens synchronously between awaits, so a write command observes and
  * changes a consistent state without further locking; only waiting for a transaction's lock is async.
  */
-import { ObjectId, type Document } from "bson";
+import { Long, ObjectId, type Document } from "bson";
 import type { JournalRecord } from "../journal.types";
 import { Collection, type Clock, type Version } from "./collection";
 import { fail, MongoServerError, writeConflict } from "./errors";
 import { duplicateKeyError, normalizeIndexSpec, type IndexSpec } from "./indexes";
 import { collatedComparator, compileFilter, type Collation } from "./mingo";
 import { plan, type Plan } from "./planner";
-import { Session, Txn } from "./transactions";
+import { Session, SESSION_TIMEOUT_MS, Txn } from "./transactions";
 import { compareValues as compareTyped, keyOf, sortKey, toNumber, viewOf } from "./types";
 
 /** Where committed batches go; a no-op in pure-memory mode. */
@@ -290,6 +290,16 @@ export class Engine implements Clock {
     }
   }
 
+  /**
+   * Forgets sessions idle for longer than the session timeout, with their retryable-write records, as
+   * mongod's session reaper does (a retry that late would execute again there too).
+   */
+  reapSessions(now: number, timeoutMs = SESSION_TIMEOUT_MS): void {
+    for (const s of [...this.sessions.values()]) {
+      if (now - s.lastUse > timeoutMs && !(s.txn && s.txn.state === "active")) this.sessions.delete(s.id);
+    }
+  }
+
   /** Aborts transactions older than `maxAgeMs` so a vanished client cannot hold locks forever. */
   reapTxns(maxAgeMs: number): void {
     const now = Date.now();
@@ -354,6 +364,16 @@ export class Engine implements Clock {
       case "dropIndex":
         this.coll(r.db, r.coll)?.indexes.delete(r.name);
         break;
+      case "retryableWrite": {
+        const at = r.at.getTime();
+        if (Date.now() - at > SESSION_TIMEOUT_MS) break; // the session expired while the store was down
+        const txnNumber = Long.isLong(r.txnNumber) ? r.txnNumber.toBigInt() : BigInt(r.txnNumber as number);
+        const s = this.session(r.lsid);
+        s.lastUse = at;
+        if (txnNumber > s.txnNumber) s.txnNumber = txnNumber;
+        s.lastWrite = { txnNumber, reply: r.reply };
+        break;
+      }
     }
   }
 
@@ -366,11 +386,22 @@ export class Engine implements Clock {
         for (const e of c.docs.values()) if (e.doc) yield { op: "put", db, coll: name, doc: e.doc };
       }
     }
+    const now = Date.now();
+    for (const s of this.sessions.values()) {
+      const w = s.lastWrite;
+      // a reply still in flight is journaled with its own batch, after this snapshot
+      if (!w || w.reply instanceof Promise || now - s.lastUse > SESSION_TIMEOUT_MS) continue;
+      yield retryableWriteRecord(s.id, w.txnNumber, w.reply, s.lastUse);
+    }
   }
 
   newId(): ObjectId {
     return new ObjectId();
   }
+}
+
+export function retryableWriteRecord(lsid: string, txnNumber: bigint, reply: Document, at: number): JournalRecord {
+  return { op: "retryableWrite", db: "config", lsid, txnNumber: Long.fromBigInt(txnNumber), reply, at: new Date(at) };
 }
 
 function dupId(c: Collection, idValue: unknown): MongoServerError {
