@@ -9,6 +9,7 @@ type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import type { Document } from "bson";
 import { fail, MongoServerError } from "./errors";
 import { TYPED_CONTEXT, withTypedSource } from "./typed-arithmetic";
+import { usesTypeOperator } from "./type-query";
 import { isPlainObject, keyOf, toView, viewOf } from "./types";
 
 export type Predicate = (view: Document) => boolean;
@@ -152,7 +153,9 @@ export function compileFilter(filter: Document | undefined | null, qo?: QueryOpt
   if (fast) return fast;
   let q: Query;
   try {
-    q = new Query(filter, qo?.variables ? { ...BASE_OPTS, variables: qo.variables } : BASE_OPTS);
+    const opts = qo?.variables ? { ...BASE_OPTS, variables: qo.variables } : BASE_OPTS;
+    // $type needs exact BSON types: the typed context's operator reads them from the stored document
+    q = usesTypeOperator(filter) ? new TypedQuery(filter, { ...opts, context: TYPED_CONTEXT }) : new Query(filter, opts);
     // mingo compiles lazily for some operators; probing an empty doc surfaces unknown-operator errors now
     q.test({});
   } catch (e) {
@@ -175,9 +178,11 @@ export function project(docs: Document[], projection: Document): Document[] {
   }
 }
 
-/** mingo's base Aggregator: it takes TYPED_CONTEXT as is (the root one would let its defaults win). */
+/** mingo's base Aggregator and Query: they take TYPED_CONTEXT as is (the root ones would let their defaults win). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TypedAggregator = (require("mingo/aggregator") as { Aggregator: typeof Aggregator }).Aggregator;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TypedQuery = (require("mingo/query") as { Query: typeof Query }).Query;
 
 /** Stages that compute new values (which typed-arithmetic may return as Long/Decimal128 wrappers). */
 const COMPUTING = new Set(["$group", "$project", "$addFields", "$set", "$replaceRoot", "$replaceWith", "$facet", "$bucket", "$bucketAuto", "$setWindowFields"]);
