@@ -286,14 +286,22 @@ function applyProjection(docs: Document[], projection: Document | undefined): Do
   return project(docs, projection);
 }
 
-export function explainPlan(ns: string, stage: string, indexName: string | undefined, c: Collection | undefined, filter: Document | undefined, stats?: { examined: number; returned: number }): Document {
+/** How a query's sort was served: by walking an index in `direction`, or in memory (no direction: a SORT stage). */
+export interface ExplainSort {
+  pattern: Document;
+  direction?: "forward" | "backward";
+}
+
+export function explainPlan(ns: string, stage: string, indexName: string | undefined, c: Collection | undefined, filter: Document | undefined, stats?: { examined: number; returned: number }, sort?: ExplainSort): Document {
   const inputStage = indexName ? { stage: "FETCH", indexName, keyPattern: c?.indexes.get(indexName)?.keyPattern } : undefined;
-  const winningPlan: Document = { stage, filter: filter ?? {} };
+  let winningPlan: Document = { stage, filter: filter ?? {} };
   if (indexName) {
     winningPlan.indexName = indexName;
     winningPlan.keyPattern = c?.indexes.get(indexName)?.keyPattern;
+    winningPlan.direction = sort?.direction ?? "forward";
     winningPlan.inputStage = inputStage;
   }
+  if (sort && !sort.direction) winningPlan = { stage: "SORT", sortPattern: sort.pattern, memLimit: 104857600, type: "simple", inputStage: winningPlan };
   const out: Document = {
     queryPlanner: { namespace: ns, parsedQuery: filter ?? {}, winningPlan, rejectedPlans: [] },
     serverInfo: { host: "localhost", port: 0, version: "7.0.0" },
@@ -303,21 +311,23 @@ export function explainPlan(ns: string, stage: string, indexName: string | undef
   return out;
 }
 
-function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document): { rows: Row[]; stage: string; indexName?: string } {
+function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document): { rows: Row[]; stage: string; indexName?: string; examined: number; sort?: ExplainSort } {
   const limitRaw = optNumber(cmd.limit);
   const limit = limitRaw === undefined ? undefined : Math.abs(limitRaw) || undefined;
   const skip = optNumber(cmd.skip);
   if (skip !== undefined && skip < 0) fail("BadValue", "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
-  const { rows, plan } = ctx.engine.select(c, optDoc(cmd.filter, "filter"), {
+  const sort = optDoc(cmd.sort, "sort");
+  const { rows, plan, sortedByIndex, examined } = ctx.engine.select(c, optDoc(cmd.filter, "filter"), {
     txn: ctx.txn,
-    sort: optDoc(cmd.sort, "sort"),
+    sort,
     skip,
     limit,
     hint: cmd.hint,
     variables: evaluateLet(cmd.let),
     collation: collationFor(cmd.collation, c),
   });
-  return { rows, stage: plan.stage, indexName: plan.indexName };
+  const sorting = sort && Object.keys(sort).length > 0 ? { pattern: sort, direction: sortedByIndex ? plan.sorted?.direction : undefined } : undefined;
+  return { rows, stage: plan.stage, indexName: plan.indexName, examined, sort: sorting };
 }
 
 export const find: Handler = (cmd, ctx) => {
@@ -336,9 +346,8 @@ export const find: Handler = (cmd, ctx) => {
 export function explainFind(cmd: Document, ctx: CommandContext, verbosity: string): Document {
   const name = collName(cmd, "find");
   const c = ctx.engine.coll(ctx.db, name);
-  const { rows, stage, indexName } = findRows(ctx, c, cmd);
-  const examined = stage === "COLLSCAN" ? (c?.docs.size ?? 0) : rows.length;
-  return explainPlan(`${ctx.db}.${name}`, stage, indexName, c, cmd.filter as Document, verbosity === "queryPlanner" ? undefined : { examined, returned: rows.length });
+  const { rows, stage, indexName, examined, sort } = findRows(ctx, c, cmd);
+  return explainPlan(`${ctx.db}.${name}`, stage, indexName, c, cmd.filter as Document, verbosity === "queryPlanner" ? undefined : { examined, returned: rows.length }, sort);
 }
 
 const getMore: Handler = (cmd, ctx) => {

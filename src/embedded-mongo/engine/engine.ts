@@ -117,21 +117,27 @@ export class Engine implements Clock {
 
   // ------------------------------------------------------------ reads
 
-  select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan } {
+  select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan; sortedByIndex: boolean; examined: number } {
     // compiled first so a bad filter is reported even when the collection does not exist
     const pred = compileFilter(filter, opts.variables || opts.collation ? opts : undefined);
-    if (!c) return { rows: [], plan: { stage: "COLLSCAN" } };
-    const p = plan(c, filter, opts.hint, opts.collation);
+    if (!c) return { rows: [], plan: { stage: "COLLSCAN" }, sortedByIndex: false, examined: 0 };
+    const hasSort = !!opts.sort && Object.keys(opts.sort).length > 0;
+    const p = plan(c, filter, opts.hint, opts.collation, hasSort ? opts.sort : undefined);
     this.planCounters[p.stage]++;
     const txn = opts.txn;
     const ov = txn?.overlay(c);
     const snap = txn ? txn.snapshot : Number.POSITIVE_INFINITY;
     const versioned = !!txn && c.lastWrite > txn.snapshot;
+    // an index walk in sort order yields rows already sorted, unless a transaction's own writes or a
+    // snapshot older than the index's contents mix in rows from elsewhere
+    const sortedWalk = !!p.sorted && !(ov && ov.size > 0) && !versioned;
     const rows: Row[] = [];
-    const stopAt = !opts.sort && opts.limit ? (opts.skip ?? 0) + opts.limit : Number.POSITIVE_INFINITY;
+    const stopAt = (!hasSort || sortedWalk) && opts.limit ? (opts.skip ?? 0) + opts.limit : Number.POSITIVE_INFINITY;
     const seen = ov ? new Set<string>() : null;
 
+    let examined = 0;
     const consider = (id: string, v: Version | null | undefined): boolean => {
+      examined++;
       if (seen) {
         if (seen.has(id)) return false;
         seen.add(id);
@@ -166,11 +172,11 @@ export class Engine implements Clock {
     if (ov && rows.length < stopAt) {
       for (const id of ov.keys()) if (!seen!.has(id)) consider(id, null);
     }
-    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort, opts.collation);
+    if (hasSort && !sortedWalk) sortRows(rows, opts.sort!, opts.collation);
     let out = rows;
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
-    return { rows: out, plan: p };
+    return { rows: out, plan: p, sortedByIndex: sortedWalk, examined };
   }
 
   /** Committed-plus-own-writes view of a whole collection, for aggregation and $lookup. */

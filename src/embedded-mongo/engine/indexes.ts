@@ -1,6 +1,6 @@
 /**
  * Secondary indexes: a hash map from the full key tuple to document ids (equality, uniqueness) plus an
- * ordered structure on the leading field (ranges, $in, prefix equality on compound indexes).
+ * ordered structure of the key tuples (ranges, $in, prefix equality on compound indexes, sorted walks).
  */
 import type { Document } from "bson";
 import { compileFilter, type Predicate } from "./mingo";
@@ -21,8 +21,6 @@ export interface IndexSpec extends Document {
 export interface IndexKeys {
   /** encoded key tuples (one per multikey combination), deduplicated */
   tuples: string[];
-  /** the leading field's distinct values, for the ordered structure */
-  leading: unknown[];
   /** key values per tuple, for duplicate-key error messages */
   values: unknown[][];
 }
@@ -43,7 +41,10 @@ export class Index {
   /** text/2dsphere/hashed indexes are accepted for listIndexes but not used for planning or uniqueness */
   readonly special: boolean;
   readonly hash = new Map<string, Set<string>>();
-  readonly ordered = new OrderedIndex();
+  /** every key tuple, ordered in the index's directions (per field: 1 or -1) */
+  readonly ordered: OrderedIndex;
+  /** per field: 1 ascending, -1 descending */
+  readonly dirs: number[];
   multikey = false;
 
   constructor(
@@ -58,6 +59,8 @@ export class Index {
     this.sparse = !!spec.sparse;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
     this.ttlSeconds = typeof spec.expireAfterSeconds === "number" ? spec.expireAfterSeconds : null;
+    this.dirs = Object.values(spec.key).map((v) => (Number(v) < 0 ? -1 : 1));
+    this.ordered = new OrderedIndex(this.dirs);
   }
 
   get keyPattern(): Document {
@@ -94,7 +97,6 @@ export class Index {
     }
     return {
       tuples: combos.map((c) => c.map(keyOf).join(TUPLE_SEP)),
-      leading: perField[0],
       values: combos,
     };
   }
@@ -109,7 +111,7 @@ export class Index {
       if (!set) this.hash.set(t, (set = new Set()));
       set.add(id);
     }
-    if (!this.special) for (const v of keys.leading) this.ordered.insert(v, id);
+    if (!this.special) for (const t of keys.values) this.ordered.insert(t, id);
   }
 
   remove(id: string, keys: IndexKeys): void {
@@ -120,7 +122,7 @@ export class Index {
         if (set.size === 0) this.hash.delete(t);
       }
     }
-    if (!this.special) for (const v of keys.leading) this.ordered.remove(v, id);
+    if (!this.special) for (const t of keys.values) this.ordered.remove(t, id);
   }
 
   clear(): void {
