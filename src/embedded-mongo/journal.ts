@@ -392,6 +392,8 @@ function toEnvelope(rec: JournalRecord): Document {
       return { op, db, coll: rec.coll, spec: rec.spec };
     case "dropIndex":
       return { op, db, coll: rec.coll, name: rec.name };
+    case "collMod":
+      return { op, db, coll: rec.coll, options: rec.options };
     case "retryableWrite":
       return { op, db, lsid: rec.lsid, txnNumber: rec.txnNumber, reply: rec.reply, at: rec.at };
     default:
@@ -408,6 +410,7 @@ function toRecord(doc: Document): JournalRecord {
     case "dropDatabase":
     case "createIndex":
     case "dropIndex":
+    case "collMod":
     case "retryableWrite":
       return doc as JournalRecord;
     default:

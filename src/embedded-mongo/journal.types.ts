@@ -19,6 +19,8 @@ export type JournalRecord =
   /** index spec as given to createIndexes: { key, name, unique?, sparse?, partialFilterExpression?, expireAfterSeconds?, ... } */
   | { op: "createIndex"; db: string; coll: string; spec: Document }
   | { op: "dropIndex"; db: string; coll: string; name: string }
+  /** collMod: the collection's (or view's) options from now on, replacing the previous ones */
+  | { op: "collMod"; db: string; coll: string; options: Document }
   /**
    * a retryable write's outcome (mongod's config.transactions entry): session `lsid` (hex of its UUID)
    * executed `txnNumber` with `reply`, last used at `at`; journaled in the write's own batch

@@ -11,6 +11,7 @@ import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine
 import { canonical, clone, formatValue, isPlainObject, keyOf } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
 import { collationFor, explainPlan, optNumber } from "./crud";
+import { resolveView } from "./views";
 
 function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation): { views: Document[]; raw: Map<Document, Document> } {
   const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation });
@@ -87,9 +88,15 @@ const aggregate: Handler = async (cmd, ctx) => {
   const collectionless = target === 1 || (typeof target === "number" && target === 1);
   if (!collectionless && typeof target !== "string") fail("InvalidNamespace", "aggregate target must be a collection name or 1");
   const ns = collectionless ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${target}`;
-  const c = collectionless ? undefined : ctx.engine.coll(ctx.db, target as string);
+  let c = collectionless ? undefined : ctx.engine.coll(ctx.db, target as string);
 
   let stages = pipeline as Document[];
+  const view = resolveView(ctx.engine, ctx.db, c);
+  if (view) {
+    // a view: its source, through the view's pipeline first (its leading $match can then use indexes)
+    c = view.source;
+    stages = [...view.pipeline, ...stages];
+  }
   for (const s of stages) if (!isPlainObject(s) || Object.keys(s).length !== 1) fail("Location40323", "A pipeline stage specification object must contain exactly one field.");
   const last = stages[stages.length - 1];
   const outStage = last && ("$out" in last || "$merge" in last) ? last : undefined;

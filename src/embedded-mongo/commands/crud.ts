@@ -3,12 +3,13 @@
  */
 import type { Document } from "bson";
 import type { Collection } from "../engine/collection";
-import type { Row } from "../engine/engine";
+import { failOnView, isView, type Row } from "../engine/engine";
 import { fail, MongoServerError, toServerError } from "../engine/errors";
 import { effectiveCollation, evaluateLet, foldString, project, type Collation, type QueryOptions } from "../engine/mingo";
 import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../engine/update";
 import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
+import { countOnView, distinctOnView, findOnView } from "./views";
 
 export function collName(cmd: Document, key: string): string {
   const v = cmd[key];
@@ -41,6 +42,7 @@ function writeError(index: number, err: unknown, ctx: CommandContext): Document 
   const out: Document = { index, code: e.code, errmsg: e.message };
   if (e.extra.keyPattern) out.keyPattern = e.extra.keyPattern;
   if (e.extra.keyValue) out.keyValue = e.extra.keyValue;
+  if (e.extra.errInfo) out.errInfo = e.extra.errInfo;
   return out;
 }
 
@@ -97,12 +99,13 @@ const insert: Handler = (cmd, ctx) => {
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
   // only another transaction's lock can make an insert wait, and none can be taken while this loop runs
   // without awaiting: without locks the whole batch runs synchronously, with no promise per command
-  if (!ctx.txn && c.locks.size > 0) return insertWaitingForLocks(ctx, c, docs, ordered);
+  const bypass = cmd.bypassDocumentValidation === true;
+  if (!ctx.txn && c.locks.size > 0) return insertWaitingForLocks(ctx, c, docs, ordered, bypass);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < docs.length; i++) {
     try {
-      ctx.engine.insert(c, prepareInsert(docs[i], ctx), ctx.txn, ctx.rec);
+      ctx.engine.insert(c, prepareInsert(docs[i], ctx), ctx.txn, ctx.rec, bypass);
       n++;
     } catch (e) {
       writeErrors.push(writeError(i, e, ctx));
@@ -112,7 +115,7 @@ const insert: Handler = (cmd, ctx) => {
   return insertReply(ctx, n, writeErrors);
 };
 
-async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: unknown[], ordered: boolean): Promise<Document> {
+async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: unknown[], ordered: boolean, bypass: boolean): Promise<Document> {
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < docs.length; i++) {
@@ -122,7 +125,7 @@ async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: u
       while (await blocked(ctx, c, [id])) {
         /* a transaction held this _id; re-check after it settles */
       }
-      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec, bypass);
       n++;
     } catch (e) {
       writeErrors.push(writeError(i, e, ctx));
@@ -150,7 +153,7 @@ interface UpdateOutcome {
 async function runUpdate(
   ctx: CommandContext,
   c: Collection,
-  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown } & QueryOptions,
+  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown; bypass?: boolean } & QueryOptions,
 ): Promise<UpdateOutcome> {
   validateUpdate(spec.u);
   if (spec.multi && !Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && Object.keys(spec.u).length > 0) {
@@ -175,7 +178,7 @@ async function runUpdate(
       if (doc._id === undefined && seed._id !== undefined) doc = { _id: seed._id, ...doc };
       doc = withId(doc, ctx);
       validateId(doc);
-      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec, spec.bypass);
       return { n: 1, nModified: 0, upsertedId: doc._id, after: doc };
     }
     let nModified = 0;
@@ -188,7 +191,7 @@ async function runUpdate(
       before ??= row.doc;
       if (!sameValue(next, row.doc)) {
         validateId(next);
-        ctx.engine.replace(c, row.id, next, ctx.txn, ctx.rec);
+        ctx.engine.replace(c, row.id, next, ctx.txn, ctx.rec, spec.bypass);
         nModified++;
         after ??= next;
       } else {
@@ -228,6 +231,7 @@ const update: Handler = async (cmd, ctx) => {
         hint: s.hint,
         variables,
         collation: collationFor(s.collation, c),
+        bypass: cmd.bypassDocumentValidation === true,
       });
       n += out.n;
       nModified += out.nModified;
@@ -252,6 +256,7 @@ const del: Handler = async (cmd, ctx) => {
   if (!Array.isArray(deletes)) fail("TypeMismatch", "BSON field 'delete.deletes' is missing or not an array");
   const ordered = cmd.ordered !== false;
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) failOnView(c!);
   const variables = evaluateLet(cmd.let);
   const writeErrors: Document[] = [];
   let n = 0;
@@ -333,6 +338,7 @@ function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document)
 export const find: Handler = (cmd, ctx) => {
   const name = collName(cmd, "find");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return findOnView(cmd, ctx, name);
   const { rows } = findRows(ctx, c, cmd);
   const docs = applyProjection(
     rows.map((r) => r.doc),
@@ -379,6 +385,7 @@ const findAndModify: Handler = async (cmd, ctx) => {
 
   if (remove) {
     const c = ctx.engine.coll(ctx.db, name);
+    if (isView(c)) failOnView(c!);
     if (!c) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     for (;;) {
       const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, sort, limit: 1, hint: cmd.hint, variables, collation: collationFor(cmd.collation, c) });
@@ -400,6 +407,7 @@ const findAndModify: Handler = async (cmd, ctx) => {
     hint: cmd.hint,
     variables,
     collation: collationFor(cmd.collation, c),
+    bypass: cmd.bypassDocumentValidation === true,
   });
   const lastErrorObject: Document = { n: out.n, updatedExisting: out.n > 0 && out.upsertedId === undefined };
   if (out.upsertedId !== undefined) lastErrorObject.upserted = out.upsertedId;
@@ -414,6 +422,7 @@ const findAndModify: Handler = async (cmd, ctx) => {
 const count: Handler = (cmd, ctx) => {
   const name = collName(cmd, "count");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return countOnView(cmd, ctx, name);
   const skip = optNumber(cmd.skip) ?? 0;
   const limit = Math.abs(optNumber(cmd.limit) ?? 0);
   const query = optDoc(cmd.query, "query");
@@ -430,6 +439,7 @@ const distinct: Handler = (cmd, ctx) => {
   const name = collName(cmd, "distinct");
   if (typeof cmd.key !== "string") fail("TypeMismatch", "BSON field 'distinct.key' is missing or not a string");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return distinctOnView(cmd, ctx, name);
   const collation = collationFor(cmd.collation, c);
   const { rows } = ctx.engine.select(c, optDoc(cmd.query, "query"), { txn: ctx.txn, collation });
   const segs = cmd.key.split(".");

@@ -13,6 +13,7 @@ import { duplicateKeyError, normalizeIndexSpec, type IndexSpec } from "./indexes
 import { collatedComparator, compileFilter, type Collation } from "./mingo";
 import { plan, type Plan } from "./planner";
 import { Session, SESSION_TIMEOUT_MS, Txn } from "./transactions";
+import { validatorOf } from "./validation";
 import { compareValues as compareTyped, keyOf, sortKey, toNumber, viewOf } from "./types";
 
 /** Where committed batches go; a no-op in pure-memory mode. */
@@ -63,10 +64,12 @@ export class Engine implements Clock {
     return this.dbs.get(db)?.get(name);
   }
 
+  /** The collection to write into, created when missing; a view refuses writes (166). */
   ensureColl(db: string, name: string, rec: JournalRecord[], options: Document = {}): Collection {
     let colls = this.dbs.get(db);
     if (!colls) this.dbs.set(db, (colls = new Map()));
     let c = colls.get(name);
+    if (c && isView(c)) failOnView(c);
     if (!c) {
       validateCollName(db, name);
       c = new Collection(db, name, options, this);
@@ -196,9 +199,10 @@ export class Engine implements Clock {
     return null;
   }
 
-  /** Inserts one document (already validated); `doc._id` must be set. */
-  insert(c: Collection, doc: Document, txn: Txn | undefined, rec: JournalRecord[]): void {
+  /** Inserts one document (already validated); `doc._id` must be set. `bypass`: bypassDocumentValidation. */
+  insert(c: Collection, doc: Document, txn: Txn | undefined, rec: JournalRecord[], bypass = false): void {
     const id = keyOf(doc._id);
+    if (!bypass) validatorOf(c)?.check(doc, undefined);
     const view = viewOf(doc);
     if (txn) {
       const ov = txn.overlayFor(c);
@@ -213,7 +217,13 @@ export class Engine implements Clock {
     c.putNew(doc, this.next(), rec);
   }
 
-  replace(c: Collection, id: string, doc: Document, txn: Txn | undefined, rec: JournalRecord[]): void {
+  replace(c: Collection, id: string, doc: Document, txn: Txn | undefined, rec: JournalRecord[], bypass = false): void {
+    const validator = bypass ? null : validatorOf(c);
+    if (validator) {
+      const ov = txn?.overlay(c);
+      const before = ov?.has(id) ? ov.get(id) : txn ? c.visibleAt(id, txn.snapshot)?.doc : c.docs.get(id)?.doc;
+      validator.check(doc, before ?? undefined);
+    }
     if (txn) {
       const ov = txn.overlayFor(c);
       this.lockForTxn(c, id, txn);
@@ -370,6 +380,11 @@ export class Engine implements Clock {
       case "dropIndex":
         this.coll(r.db, r.coll)?.indexes.delete(r.name);
         break;
+      case "collMod": {
+        const c = this.coll(r.db, r.coll);
+        if (c) c.options = r.options;
+        break;
+      }
       case "retryableWrite": {
         const at = r.at.getTime();
         if (Date.now() - at > SESSION_TIMEOUT_MS) break; // the session expired while the store was down
@@ -438,6 +453,15 @@ export function sortRows(rows: Row[], sort: Document, collation?: Collation): vo
     }
     return 0;
   });
+}
+
+/** A view: a collection entry whose options name the collection it reads from. */
+export function isView(c: Collection | undefined): boolean {
+  return !!c && typeof c.options.viewOn === "string";
+}
+
+export function failOnView(c: Collection): never {
+  fail("CommandNotSupportedOnView", `Namespace ${c.ns} is a view, not a collection`);
 }
 
 function validateCollName(db: string, name: string): void {

@@ -119,7 +119,7 @@ function sortCandidate(coll: Collection, conds: Map<string, FieldCond>, sort: Do
   }
   let best: SortCandidate | null = null;
   for (const idx of coll.indexes.values()) {
-    if (idx.special || idx.partial || idx.sparse || idx.multikey) continue;
+    if (idx.special || idx.partial || idx.sparse || idx.multikey || idx.spec.hidden) continue;
     const prefix = eqPrefix(idx, conds);
     const pinned = new Set(idx.fields.slice(0, prefix.length));
     const rest = wanted.filter(([f]) => !pinned.has(f));
@@ -188,7 +188,7 @@ function planFilter(coll: Collection, conds: Map<string, FieldCond>, hinted: str
 
   let best: { score: number; idx: Index; c: FieldCond; allEq: boolean } | null = null;
   for (const idx of coll.indexes.values()) {
-    if (idx.special || idx.partial) continue;
+    if (idx.special || idx.partial || idx.spec.hidden) continue;
     const c = conds.get(idx.fields[0]);
     if (!c) continue;
     const allEq = idx.fields.every((f) => conds.get(f)?.hasEq);
