@@ -22,9 +22,17 @@ function noTxn(ctx: CommandContext, name: string): void {
   if (ctx.txn) fail("OperationNotSupportedInTransaction", `Cannot run '${name}' in a multi-document transaction.`);
 }
 
+/** Fields any command may carry that are not its own arguments. */
+const GENERIC_FIELDS = new Set([
+  "create", "$db", "lsid", "txnNumber", "autocommit", "startTransaction", "writeConcern", "readConcern", "$clusterTime",
+  "$readPreference", "comment", "maxTimeMS", "apiVersion", "apiStrict", "apiDeprecationErrors",
+]);
+
 const create: Handler = (cmd, ctx) => {
   const name = collName(cmd, "create");
-  const { create: _n, $db: _d, lsid: _l, txnNumber: _t, autocommit: _a, startTransaction: _s, writeConcern: _w, $clusterTime: _c, ...options } = cmd;
+  const options: Document = {};
+  // the collection's options: everything but the generic command fields (session, concerns, read preference, API version)
+  for (const [k, v] of Object.entries(cmd)) if (!GENERIC_FIELDS.has(k)) options[k] = v;
   const existing = ctx.engine.coll(ctx.db, name);
   if (existing) {
     if (keyOf(existing.options) === keyOf(options)) return { ok: 1 };
@@ -161,7 +169,7 @@ const collStats: Handler = (cmd, ctx) => {
 /** Options collMod may change besides `index`, by kind of namespace. */
 const COLLECTION_MODS = new Set(["validator", "validationLevel", "validationAction"]);
 const VIEW_MODS = new Set(["viewOn", "pipeline"]);
-const IGNORED_FIELDS = new Set(["collMod", "$db", "lsid", "txnNumber", "$clusterTime", "writeConcern", "$readPreference", "comment"]);
+const IGNORED_FIELDS = new Set([...GENERIC_FIELDS, "collMod"]);
 
 /** collMod: validators and validation settings, a view's definition, an index's TTL or `hidden`. */
 const collMod: Handler = (cmd, ctx) => {
