@@ -10,6 +10,7 @@ import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../eng
 import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
 import { countOnView, distinctOnView, findOnView } from "./views";
+import { isTextScoreMeta } from "../engine/text";
 
 export function collName(cmd: Document, key: string): string {
   const v = cmd[key];
@@ -335,15 +336,40 @@ function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document)
   return { rows, stage: plan.stage, indexName: plan.indexName, examined, sort: sorting };
 }
 
+/** A projection's {$meta: "textScore"} fields, and the projection without them. */
+function splitTextScore(projection: Document | undefined): { fields: string[]; rest: Document | undefined } {
+  if (!projection) return { fields: [], rest: projection };
+  const fields = Object.keys(projection).filter((k) => isTextScoreMeta(projection[k]));
+  if (fields.length === 0) return { fields, rest: projection };
+  const rest: Document = {};
+  for (const [k, v] of Object.entries(projection)) if (!fields.includes(k)) rest[k] = v;
+  return { fields, rest };
+}
+
+function noTextScore(): never {
+  throw new MongoServerError([40218, "Location40218"], "query requires text score metadata, but it is not available");
+}
+
 export const find: Handler = (cmd, ctx) => {
   const name = collName(cmd, "find");
   const c = ctx.engine.coll(ctx.db, name);
   if (isView(c)) return findOnView(cmd, ctx, name);
+  const { fields: scoreFields, rest: projection } = splitTextScore(optDoc(cmd.projection, "projection"));
+  const sort = optDoc(cmd.sort, "sort");
+  const hasText = isPlainObject(cmd.filter) && ("$text" in cmd.filter || (Array.isArray(cmd.filter.$and) && cmd.filter.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
+  if (!hasText && (scoreFields.length > 0 || (sort && Object.values(sort).some(isTextScoreMeta)))) noTextScore();
   const { rows } = findRows(ctx, c, cmd);
-  const docs = applyProjection(
+  let docs = applyProjection(
     rows.map((r) => r.doc),
-    optDoc(cmd.projection, "projection"),
+    projection,
   );
+  if (scoreFields.length) {
+    docs = docs.map((d, i) => {
+      const out: Document = { ...d };
+      for (const f of scoreFields) out[f] = rows[i]!.score ?? 0;
+      return out;
+    });
+  }
   const limit = optNumber(cmd.limit);
   const single = !!cmd.singleBatch || (limit !== undefined && limit < 0);
   return { cursor: ctx.cursors.first(`${ctx.db}.${name}`, docs, optNumber(cmd.batchSize), single), ok: 1 };

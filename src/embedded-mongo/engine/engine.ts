@@ -14,6 +14,7 @@ import { collatedComparator, compileFilter, type Collation } from "./mingo";
 import { plan, type Plan } from "./planner";
 import { Session, SESSION_TIMEOUT_MS, Txn } from "./transactions";
 import { validatorOf } from "./validation";
+import { extractText, isTextKey, isTextScoreMeta, parseTextQuery } from "./text";
 import { compareValues as compareTyped, keyOf, sortKey, toNumber, viewOf } from "./types";
 
 /** Where committed batches go; a no-op in pure-memory mode. */
@@ -27,6 +28,8 @@ export interface Row {
   id: string;
   doc: Document;
   view: Document;
+  /** the $text score, for rows selected by a $text query */
+  score?: number;
 }
 
 export interface SelectOptions {
@@ -101,6 +104,14 @@ export class Engine implements Clock {
     if (spec.name === "_id_" || (Object.keys(spec.key).length === 1 && "_id" in spec.key && !spec.unique)) {
       if (spec.name === "_id_" || keyOf(spec.key) === keyOf({ _id: 1 })) return "exists";
     }
+    if (isTextKey(spec.key)) {
+      // one text index per collection: they all share the key pattern {_fts: "text", _ftsx: 1}
+      for (const idx of c.indexes.values()) {
+        if (!idx.text) continue;
+        if (idx.name === spec.name && keyOf(idx.spec.weights) === keyOf(spec.weights) && idx.spec.default_language === spec.default_language) return "exists";
+        fail("IndexOptionsConflict", `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(idx.spec)}`);
+      }
+    }
     for (const idx of c.indexes.values()) {
       const sameKey = keyOf(idx.spec.key) === keyOf(spec.key);
       if (idx.name === spec.name) {
@@ -121,6 +132,8 @@ export class Engine implements Clock {
   // ------------------------------------------------------------ reads
 
   select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan; sortedByIndex: boolean; examined: number } {
+    const text = extractText(filter);
+    if (text) return this.selectText(c, text.text, text.rest, opts);
     // compiled first so a bad filter is reported even when the collection does not exist
     const pred = compileFilter(filter, opts.variables || opts.collation ? opts : undefined);
     if (!c) return { rows: [], plan: { stage: "COLLSCAN" }, sortedByIndex: false, examined: 0 };
@@ -180,6 +193,42 @@ export class Engine implements Clock {
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
     return { rows: out, plan: p, sortedByIndex: sortedWalk, examined };
+  }
+
+  /**
+   * A $text query: candidates and scores from the collection's text index, then phrases, negations and the
+   * rest of the filter. Inside a transaction whose snapshot or own writes differ from the index, every
+   * visible document is scored instead.
+   */
+  private selectText(c: Collection | undefined, search: unknown, rest: Document, opts: SelectOptions): { rows: Row[]; plan: Plan; sortedByIndex: boolean; examined: number } {
+    const pred = compileFilter(rest, opts.variables || opts.collation ? opts : undefined);
+    if (!c) return { rows: [], plan: { stage: "COLLSCAN" }, sortedByIndex: false, examined: 0 };
+    const idx = [...c.indexes.values()].find((i) => i.text);
+    if (!idx?.text) fail("IndexNotFound", "text index required for $text query");
+    const text = idx.text;
+    const q = parseTextQuery(search, idx.spec.default_language);
+    this.planCounters.IXSCAN++;
+    const txn = opts.txn;
+    let rows: Row[] = [];
+    let examined = 0;
+    if (txn && ((txn.overlay(c)?.size ?? 0) > 0 || c.lastWrite > txn.snapshot)) {
+      for (const r of this.select(c, rest, { txn, variables: opts.variables, collation: opts.collation }).rows) {
+        examined++;
+        const score = text.scoreOf(r.doc, q);
+        if (score !== null) rows.push({ ...r, score });
+      }
+    } else {
+      for (const [id, score] of text.candidates(q)) {
+        const e = c.docs.get(id);
+        examined++;
+        if (!e?.doc || !text.passes(e.doc, q) || !pred(e.view!)) continue;
+        rows.push({ id, doc: e.doc, view: e.view!, score });
+      }
+    }
+    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort, opts.collation);
+    if (opts.skip) rows = rows.slice(opts.skip);
+    if (opts.limit) rows = rows.slice(0, opts.limit);
+    return { rows, plan: { stage: "IXSCAN", indexName: idx.name }, sortedByIndex: false, examined };
   }
 
   /** Committed-plus-own-writes view of a whole collection, for aggregation and $lookup. */
@@ -436,9 +485,21 @@ export function sortRows(rows: Row[], sort: Document, collation?: Collation): vo
     ? (a: unknown, b: unknown): number => (typeof a === "string" && typeof b === "string" ? strings(a, b) : compareTyped(a, b))
     : compareTyped;
   const keys = Object.entries(sort).map(([k, d]) => {
-    const dir = typeof d === "object" && d !== null && "$meta" in (d as Document) ? 1 : toNumber(d) < 0 ? -1 : 1;
-    return { segs: k.split("."), dir };
+    // {$meta: "textScore"} sorts by the $text score, highest first
+    const meta = isTextScoreMeta(d);
+    const dir = meta ? -1 : typeof d === "object" && d !== null && "$meta" in (d as Document) ? 1 : toNumber(d) < 0 ? -1 : 1;
+    return { segs: k.split("."), dir, meta };
   });
+  if (keys.some((k) => k.meta)) {
+    rows.sort((a, b) => {
+      for (const { segs, dir, meta } of keys) {
+        const c = meta ? (a.score ?? 0) - (b.score ?? 0) : compareValues(sortKey(a.doc, segs, dir), sortKey(b.doc, segs, dir));
+        if (c !== 0) return c * dir;
+      }
+      return 0;
+    });
+    return;
+  }
   if (keys.length === 1) {
     const { segs, dir } = keys[0];
     const decorated = rows.map((r) => ({ r, k: sortKey(r.doc, segs, dir) }));

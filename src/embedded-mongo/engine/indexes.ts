@@ -5,6 +5,7 @@
 import type { Document } from "bson";
 import { compileFilter, type Predicate } from "./mingo";
 import { OrderedIndex } from "./ordered";
+import { isTextKey, normalizeTextSpec, TextIndex } from "./text";
 import { formatValue, keyOf, pathValues } from "./types";
 import { fail, MongoServerError } from "./errors";
 
@@ -19,6 +20,8 @@ export interface IndexSpec extends Document {
 }
 
 export interface IndexKeys {
+  /** a text index's input: the document itself */
+  doc?: Document;
   /** encoded key tuples (one per multikey combination), deduplicated */
   tuples: string[];
   /** key values per tuple, for duplicate-key error messages */
@@ -40,6 +43,8 @@ export class Index {
   readonly ttlSeconds: number | null;
   /** text/2dsphere/hashed indexes are accepted for listIndexes but not used for planning or uniqueness */
   readonly special: boolean;
+  /** the term postings of a text index */
+  readonly text: TextIndex | null;
   readonly hash = new Map<string, Set<string>>();
   /** every key tuple, ordered in the index's directions (per field: 1 or -1) */
   readonly ordered: OrderedIndex;
@@ -55,6 +60,7 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.segs = this.fields.map((f) => f.split("."));
     this.special = Object.values(spec.key).some((v) => typeof v === "string");
+    this.text = isTextKey(spec.key) ? new TextIndex(spec) : null;
     this.unique = !!spec.unique && !this.special;
     this.sparse = !!spec.sparse;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
@@ -70,6 +76,7 @@ export class Index {
   /** null when the document is not in this index (sparse with all fields missing, or outside the partial filter) */
   keysFor(doc: Document, view: Document): IndexKeys | null {
     if (this.partial && !this.partial(view)) return null;
+    if (this.text) return { doc, tuples: [], values: [] };
     const perField: unknown[][] = [];
     let allMissing = true;
     for (const segs of this.segs) {
@@ -106,6 +113,7 @@ export class Index {
   }
 
   add(id: string, keys: IndexKeys): void {
+    if (this.text) return this.text.add(id, keys.doc!);
     for (const t of keys.tuples) {
       let set = this.hash.get(t);
       if (!set) this.hash.set(t, (set = new Set()));
@@ -115,6 +123,7 @@ export class Index {
   }
 
   remove(id: string, keys: IndexKeys): void {
+    if (this.text) return this.text.remove(id);
     for (const t of keys.tuples) {
       const set = this.hash.get(t);
       if (set) {
@@ -128,6 +137,7 @@ export class Index {
   clear(): void {
     this.hash.clear();
     this.ordered.clear();
+    this.text?.clear();
   }
 
   /** The id of another document holding one of these keys, if any; `ignore` lists ids being replaced. */
@@ -176,7 +186,8 @@ export function normalizeIndexSpec(raw: Document): IndexSpec {
     if (!ok || f === "") fail("CannotCreateIndex", `Values in the index key pattern can only be numbers or strings: ${f}`);
   }
   const name = typeof raw.name === "string" && raw.name ? raw.name : defaultIndexName(key as Document);
-  const spec: IndexSpec = { v: 2, ...raw, key: key as Document, name };
+  let spec: IndexSpec = { v: 2, ...raw, key: key as Document, name };
+  if (isTextKey(spec.key)) spec = normalizeTextSpec(spec) as IndexSpec;
   if (spec.expireAfterSeconds !== undefined) spec.expireAfterSeconds = Number(spec.expireAfterSeconds);
   return spec;
 }
