@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError } from "mongodb";
+import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError, type Db } from "mongodb";
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../../src/embedded-mongo/index";
 import { JOURNAL_FILE, openJournal, SNAPSHOT_FILE } from "../../src/embedded-mongo/journal";
@@ -220,14 +220,7 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
     const journalSize = (await fs.stat(path.join(dataDir, JOURNAL_FILE))).size;
     assert.ok(journalSize < 200 * 100, `the journal restarted after compaction (${journalSize} bytes)`);
 
-    const second = await startEmbeddedMongo({ dataDir, port: 0 });
-    const again = new MongoClient(second.uri);
-    try {
-      assert.equal(await again.db("app").collection("compacted").countDocuments(), 200);
-    } finally {
-      await again.close();
-      await second.stop();
-    }
+    await onStore(async (db) => assert.equal(await db.collection("compacted").countDocuments(), 200));
     await assert.rejects(startEmbeddedMongo({ dataDir, compactAfterBytes: 0 }), /compactAfterBytes/);
   });
 
@@ -258,16 +251,11 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
     }
     server.child.kill("SIGKILL");
     // no wait for the exit: the dying process may still hold its descriptors for a moment
-    const store = await startEmbeddedMongo({ dataDir, port: 0 });
-    await client.close(true);
-    const again = new MongoClient(store.uri);
-    try {
-      const ids = (await again.db("app").collection<{ _id: number }>("acked").find().sort({ _id: 1 }).toArray()).map((d) => d._id);
+    await onStore(async (db) => {
+      await client.close(true);
+      const ids = (await db.collection<{ _id: number }>("acked").find().sort({ _id: 1 }).toArray()).map((d) => d._id);
       assert.deepEqual(ids, acked);
-    } finally {
-      await again.close();
-      await store.stop();
-    }
+    });
   });
 
   it("starts while the kill -9'd store is still a zombie its parent has not reaped", async () => {
@@ -282,14 +270,7 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
       reaper.kill("SIGUSR2");
       await lines(/^blocking$/);
       process.kill(storePid, "SIGKILL");
-      const store = await startEmbeddedMongo({ dataDir, port: 0 });
-      const again = new MongoClient(store.uri);
-      try {
-        assert.equal(await again.db("app").collection("acked").countDocuments(), 2);
-      } finally {
-        await again.close();
-        await store.stop();
-      }
+      await onStore(async (db) => assert.equal(await db.collection("acked").countDocuments(), 2));
     } finally {
       reaper.kill("SIGKILL");
       await exited(reaper);
@@ -301,21 +282,28 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
     try {
       for (const pid of [bystander.pid!, process.pid]) {
         await fs.writeFile(path.join(dataDir, "mongod.lock"), `${pid}\n`);
-        const store = await startEmbeddedMongo({ dataDir, port: 0 });
-        const client = new MongoClient(store.uri);
-        try {
-          await client.db("app").collection("c").insertOne({ pid });
-          assert.equal(await client.db("app").collection("c").countDocuments({ pid }), 1);
-        } finally {
-          await client.close();
-          await store.stop();
-        }
+        await onStore(async (db) => {
+          await db.collection("c").insertOne({ pid });
+          assert.equal(await db.collection("c").countDocuments({ pid }), 1);
+        });
       }
     } finally {
       bystander.kill("SIGKILL");
     }
   });
 });
+
+/** Starts a store on the test's data directory, runs `fn` on its "app" database through the driver, stops it. */
+async function onStore<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const store = await startEmbeddedMongo({ dataDir, port: 0 });
+  const client = new MongoClient(store.uri);
+  try {
+    return await fn(client.db("app"));
+  } finally {
+    await client.close();
+    await store.stop();
+  }
+}
 
 /** Insert documents 0..n-1 one by one (one journal batch each), then stop the store cleanly. */
 async function writeNumbered(n: number): Promise<void> {
