@@ -11,6 +11,7 @@ import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, to
 import type { CommandContext, Handler } from "./context";
 import { countOnView, distinctOnView, findOnView } from "./views";
 import { isTextScoreMeta } from "../engine/text";
+import { addArrayFields, splitArrayProjection } from "./projection";
 
 export function collName(cmd: Document, key: string): string {
   const v = cmd[key];
@@ -359,10 +360,12 @@ export const find: Handler = (cmd, ctx) => {
   const hasText = isPlainObject(cmd.filter) && ("$text" in cmd.filter || (Array.isArray(cmd.filter.$and) && cmd.filter.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
   if (!hasText && (scoreFields.length > 0 || (sort && Object.values(sort).some(isTextScoreMeta)))) noTextScore();
   const { rows } = findRows(ctx, c, cmd);
+  const arrayFields = splitArrayProjection(projection, optDoc(cmd.filter, "filter"));
   let docs = applyProjection(
     rows.map((r) => r.doc),
-    projection,
+    arrayFields ? arrayFields.rest : projection,
   );
+  if (arrayFields) docs = docs.map((d, i) => addArrayFields(d, rows[i]!.doc, rows[i]!.view, arrayFields.arrays));
   if (scoreFields.length) {
     docs = docs.map((d, i) => {
       const out: Document = { ...d };
