@@ -106,6 +106,15 @@ describe("embedded-mongo: $text", () => {
     }
   });
 
+  it("accepts compound text indexes with prefix and suffix fields, filtering on them like any condition", async () => {
+    const c = h.db.collection<any>("shelf");
+    await c.insertMany([{ _id: 1, shelf: "a", title: "Dragon Tales", year: 1 }, { _id: 2, shelf: "b", title: "Dragon Eggs", year: 2 }]);
+    await c.createIndex({ shelf: 1, title: "text", year: -1 });
+    const idx = (await c.listIndexes().toArray()).find((i) => i.name === "shelf_1_title_text_year_-1")!;
+    assert.deepEqual(idx.key, { shelf: 1, _fts: "text", _ftsx: 1, year: -1 });
+    assert.deepEqual((await c.find({ shelf: "b", $text: { $search: "dragon" } }).toArray()).map((d) => d._id), [2]);
+  });
+
   it("stems like the Porter stemmer's first step", () => {
     const cases: Record<string, string> = { dragons: "dragon", caresses: "caress", ponies: "poni", running: "run", hoping: "hope", agreed: "agree", happy: "happi", sky: "sky", wolves: "wolve", filing: "file" };
     for (const [w, s] of Object.entries(cases)) assert.equal(stem(w), s, w);

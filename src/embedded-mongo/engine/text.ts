@@ -69,7 +69,7 @@ export function normalizeTextSpec(spec: Document): Document {
         placed = true;
       }
     } else {
-      if (placed) fail("CannotCreateIndex", "compound text index key suffix fields are not supported");
+      // prefix and suffix fields stay in the key (mongod filters on them; here the query re-checks them)
       out[f] = v;
     }
   }
