@@ -217,6 +217,18 @@ describe("embedded-mongo: indexes", () => {
       assert.equal(await c.countDocuments({ _id: deleted!._id }), 0);
     });
 
+    it("walks a hinted index the filter cannot use, in its order, for find and aggregate", async () => {
+      const c = h.db.collection<any>("hinted");
+      await c.createIndex({ qty: -1, name: -1 });
+      await c.insertMany([{ name: "Andrew", qty: 4 }, { name: "Betty", qty: 5 }, { name: "Charlie", qty: 4 }]);
+      const want = ["Betty", "Charlie", "Andrew"];
+      assert.deepEqual((await c.find({}).hint({ qty: -1, name: -1 }).toArray()).map((d) => d.name), want);
+      assert.deepEqual((await c.aggregate([{ $match: {} }], { hint: "qty_-1_name_-1" }).toArray()).map((d) => d.name), want);
+      // an ICU locale id with an underscore works in aggregate as in find
+      const sorted = await c.aggregate([{ $sort: { name: -1 } }], { collation: { locale: "en_US", strength: 1 } }).toArray();
+      assert.deepEqual(sorted.map((d) => d.name), ["Charlie", "Betty", "Andrew"]);
+    });
+
     it("sees its own writes inside a transaction and the index after writes, in sort order", async () => {
       const { c } = await posts();
       await c.createIndex({ owner: 1, created_at: -1 });

@@ -14,8 +14,8 @@ import type { CommandContext, Handler } from "./context";
 import { collationFor, explainPlan, optNumber } from "./crud";
 import { resolveView } from "./views";
 
-function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation): { views: Document[]; raw: Map<Document, Document> } {
-  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation });
+function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation, hint?: unknown): { views: Document[]; raw: Map<Document, Document> } {
+  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation, hint });
   const raw = new Map<Document, Document>();
   const views = rows.map((r) => {
     if (r.score !== undefined) {
@@ -142,7 +142,7 @@ const aggregate: Handler = async (cmd, ctx) => {
     return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
   }
   const collation = collationFor(cmd.collation, c);
-  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation);
+  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation, cmd.hint);
   if (collectionless && stages[0] && "$listLocalSessions" in stages[0]) {
     views = localSessions(ctx);
     stages = stages.slice(1);

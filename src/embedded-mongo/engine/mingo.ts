@@ -203,7 +203,8 @@ export function aggregate(
 ): Document[] {
   try {
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
-    if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
+    // ICU locale ids use "_" (en_US); Intl wants BCP 47 ("en-US")
+    if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale.replace("_", "-"), strength: collation.strength };
     let input = docs;
     let lookup = typed;
     let start = 0;

@@ -147,7 +147,12 @@ export function plan(coll: Collection, filter: Document | undefined, hint?: unkn
   const conds = new Map<string, FieldCond>();
   if (filter) collectConds(toView(filter) as Document, conds);
   const hinted = typeof hint === "string" ? hint : isPlainObject(hint) ? Index.tupleKey(Object.keys(hint)) : null;
-  const filterPlan = planFilter(coll, conds, hinted, collation);
+  let filterPlan = planFilter(coll, conds, hinted, collation);
+  if (hinted !== null && filterPlan.stage === "COLLSCAN") {
+    // a hinted index the filter cannot use is walked whole, in its order, as mongod does
+    const idx = [...coll.indexes.values()].find((i) => !i.special && (i.name === hinted || Index.tupleKey(i.fields) === hinted));
+    if (idx) filterPlan = { stage: "IXSCAN", indexName: idx.name, ids: idx.multikey ? dedupe(idx.ordered.scan([])) : idx.ordered.scan([]) };
+  }
   // a collation orders strings differently from the binary order the indexes keep
   if (!sort || Object.keys(sort).length === 0 || collation || filterPlan.stage === "IDHACK") return filterPlan;
   const cand = sortCandidate(coll, conds, sort, hinted);
