@@ -33,6 +33,13 @@ const LOAD_BATCH = 10_000;
 const SINGLE_DOC_TARGET = 0.8;
 /** an indexed lookup in the big collection may be at most this much slower than in the small one */
 const LOOKUP_SCALING_TARGET = 2;
+/** owners in the sorted-query collections: 20 documents each in 1k, 20k each in 1M */
+const OWNERS = 50;
+const SORTED_SMALL = "find owner sort limit 20 (1k)";
+/** result key of the large collection's sorted query (its printed name carries the size) */
+const SORTED_LARGE = "find owner sort limit 20 (large)";
+/** the sorted, limited query in the large collection may be at most this much slower than in the small one */
+const SORTED_SCALING_TARGET = 2;
 
 interface Args {
   quick: boolean;
@@ -108,7 +115,9 @@ async function runColumn(
   console.log(`\n[${label}]`);
   const store = await startStore(dataDir, args.inProcess);
   currentStore = store;
-  const client = new MongoClient(store.uri, { maxPoolSize: CALLERS, minPoolSize: CALLERS });
+  // generous timeouts: while 16 callers each queue a 10k-document batch, a heartbeat can wait behind
+  // ~160k inserts on a busy machine, and a timed-out monitor would abort the load
+  const client = new MongoClient(store.uri, { maxPoolSize: CALLERS, minPoolSize: CALLERS, connectTimeoutMS: 300_000, serverSelectionTimeoutMS: 300_000 });
   const results = new Map<string, Measurement>();
   const print = (m: Measurement) =>
     console.log(
@@ -147,18 +156,24 @@ async function runColumn(
 
     const small = db.collection<{ _id: number }>("small");
     await small.createIndex({ key: 1 });
+    await small.createIndex({ owner: 1, created_at: -1 });
     await small.insertMany(Array.from({ length: 1000 }, (_, i) => doc(i)));
     await timed("findOne _id (1k)", () => small.findOne({ _id: rand(1000) }));
     await timed("findOne indexed (1k)", () => small.findOne({ key: `k${rand(1000)}` }));
 
     if (largeDocs !== undefined) {
+      // an owner's newest 20: served by walking {owner, created_at: -1}, so it should not grow with the collection
+      const newest = (coll: Collection<{ _id: number }>) => () => coll.find({ owner: `o${rand(OWNERS)}` }).sort({ created_at: -1 }).limit(20).toArray();
+      await timed(SORTED_SMALL, newest(small));
       const large = db.collection<{ _id: number }>("large");
       await large.createIndex({ key: 1 });
+      await large.createIndex({ owner: 1, created_at: -1 });
       const load = await loadLarge(large, largeDocs);
       print(load);
       results.set(load.name, load);
       const name = `findOne indexed (${largeDocs / 1000}k)`;
       results.set("findOne indexed (large)", await timed(name, () => large.findOne({ key: `k${rand(largeDocs)}` })));
+      results.set(SORTED_LARGE, await timed(`find owner sort limit 20 (${largeDocs / 1000}k)`, newest(large)));
     } else {
       const many = db.collection<{ _id: number }>("insert_many");
       let base = 0;
@@ -240,7 +255,7 @@ function latencyStats(latencies: number[]): { meanLatencyMs: number; p50LatencyM
 }
 
 function report(memory: Map<string, Measurement>, disk: Map<string, Measurement> | undefined): boolean[] {
-  const rows = [...memory.keys()].filter((k) => k !== "findOne indexed (large)" && k !== "ping");
+  const rows = [...memory.keys()].filter((k) => k !== "findOne indexed (large)" && k !== SORTED_LARGE && k !== "ping");
   for (const k of disk?.keys() ?? []) if (!rows.includes(k) && k !== "ping") rows.push(k);
   rows.unshift("ping");
   const singleDoc = (name: string) => name.startsWith("insertOne") || name.startsWith("findOne");
@@ -281,6 +296,20 @@ function report(memory: Map<string, Measurement>, disk: Map<string, Measurement>
     console.log(
       `\nindexed lookup latency, large / 1k: mean ${scaling.toFixed(2)}× (p50 ${(large.p50LatencyMs / small.p50LatencyMs).toFixed(2)}×)` +
         ` — target ≤ ${LOOKUP_SCALING_TARGET}×: ${pass ? "PASS" : "FAIL"}`,
+    );
+  }
+  const sortedSmall = memory.get(SORTED_SMALL);
+  const sortedLarge = memory.get(SORTED_LARGE);
+  if (sortedSmall && sortedLarge) {
+    const scaling = sortedLarge.meanLatencyMs / sortedSmall.meanLatencyMs;
+    const pass = scaling <= SORTED_SCALING_TARGET;
+    verdicts.push(pass);
+    console.log(
+      `sorted limited query latency (find({owner}).sort({created_at: -1}).limit(20)), large / 1k: mean ${scaling.toFixed(2)}×` +
+        ` (p50 ${(sortedLarge.p50LatencyMs / sortedSmall.p50LatencyMs).toFixed(2)}×; ${sortedSmall.meanLatencyMs.toFixed(2)} ms vs ${sortedLarge.meanLatencyMs.toFixed(2)} ms` +
+        (sortedSmall.serverUsPerOp && sortedLarge.serverUsPerOp ? `; store CPU per query ${(sortedLarge.serverUsPerOp / sortedSmall.serverUsPerOp).toFixed(2)}×` : "") +
+        ")" +
+        ` — target ≤ ${SORTED_SCALING_TARGET}×: ${pass ? "PASS" : "FAIL"}`,
     );
   }
   explainCpu(memory);
@@ -359,7 +388,9 @@ function readUri(child: ChildProcess): Promise<string> {
 }
 
 function doc(i: number): { _id: number } & Document {
-  return { _id: i, key: `k${i}`, n: i, group: i % 100, label: "a modest payload to look like a real record" };
+  // created_at scrambled (a multiplicative hash of i) so index order is not insertion order
+  const createdAt = new Date(Date.UTC(2024, 0, 1) + ((i * 2654435761) % 4294967296));
+  return { _id: i, key: `k${i}`, n: i, group: i % 100, owner: `o${i % OWNERS}`, created_at: createdAt, label: "a modest payload to look like a real record" };
 }
 
 function rand(n: number): number {

@@ -8,7 +8,7 @@ import { COMMANDS } from "./commands";
 import type { CommandContext, ServerInfo } from "./commands/context";
 import type { CursorStore } from "./commands/cursors";
 import { failCommandAction, withFailPoint } from "./commands/failpoints";
-import { runRetryableWrite } from "./commands/retryable";
+import { retryableRecordFor, runRetryableWrite } from "./commands/retryable";
 import { sessionKey } from "./commands/sessions";
 import { MEMORY_ONLY, type Engine } from "./engine/engine";
 import { fail, MongoServerError, toServerError } from "./engine/errors";
@@ -82,6 +82,8 @@ class Ctx implements CommandContext {
   /** journal appends issued so far; null until the first, so read-only commands allocate nothing */
   appends: Promise<void>[] | null = null;
   txn?: Txn;
+  /** whether this command's retryable-write record (if it is one) went into a batch already */
+  private recorded = false;
 
   constructor(
     readonly env: DispatchEnv,
@@ -89,6 +91,7 @@ class Ctx implements CommandContext {
     readonly db: string,
     readonly connectionId: number,
     readonly session: Session | undefined,
+    private readonly cmd: Document,
   ) {}
 
   get cursors(): CursorStore {
@@ -99,10 +102,15 @@ class Ctx implements CommandContext {
     return this.env.server;
   }
 
-  flush(): void {
+  flush(reply?: Document): void {
     const rec = this.rec;
-    if (rec.length === 0) return;
     const persistence = this.engine.persistence;
+    if (reply && !this.recorded && this.session && persistence !== MEMORY_ONLY) {
+      this.recorded = true;
+      const record = retryableRecordFor(this.cmd, reply, this.session.lastUse);
+      if (record) rec.push(record);
+    }
+    if (rec.length === 0) return;
     if (persistence === MEMORY_ONLY) {
       // nothing to make durable: drop the records instead of handing them to a no-op journal
       rec.length = 0;
@@ -136,7 +144,7 @@ export function dispatch(env: DispatchEnv, db: string, cmd: Document, connection
   if (fp) return withFailPoint(fp, cmd, () => dispatch(env, db, cmd, connectionId));
   const sid = sessionKey(cmd.lsid);
   const session = sid ? env.engine.session(sid) : undefined;
-  const ctx = new Ctx(env, env.engine, db, connectionId, session);
+  const ctx = new Ctx(env, env.engine, db, connectionId, session, cmd);
   let pending: Document | Promise<Document>;
   try {
     ctx.txn = resolveTxn(env, name, cmd, session);
@@ -155,7 +163,7 @@ function finish(ctx: Ctx, reply: Document): Document | Promise<Document> {
     // any failed statement aborts the transaction in mongod
     ctx.engine.abortTxn(txn);
   }
-  ctx.flush();
+  ctx.flush(reply);
   const appends = ctx.appends;
   if (appends === null) return reply;
   const done = appends.length === 1 ? appends[0] : Promise.all(appends);

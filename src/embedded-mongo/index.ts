@@ -90,6 +90,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   ttlTimer.unref();
   const houseTimer = setInterval(() => {
     engine.reapTxns(TXN_LIFETIME_MS);
+    engine.reapSessions(Date.now());
     server.cursors.reap(Date.now());
   }, HOUSEKEEPING_MS);
   houseTimer.unref();

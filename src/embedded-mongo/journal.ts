@@ -3,7 +3,7 @@
  * following the contract in journal.types.ts.
  *
  * Files in the data directory:
- *   mongod.lock    pid of the owning process (journal-lock.ts)
+ *   mongod.lock    Unix socket the owning process listens on (journal-lock.ts)
  *   snapshot.bson  frames: { kind: "snapshot", gen } · record frames · { kind: "end", records }
  *   journal.log    frames: { kind: "journal", gen } · one frame per appended batch
  *
@@ -392,6 +392,10 @@ function toEnvelope(rec: JournalRecord): Document {
       return { op, db, coll: rec.coll, spec: rec.spec };
     case "dropIndex":
       return { op, db, coll: rec.coll, name: rec.name };
+    case "collMod":
+      return { op, db, coll: rec.coll, options: rec.options };
+    case "retryableWrite":
+      return { op, db, lsid: rec.lsid, txnNumber: rec.txnNumber, reply: rec.reply, at: rec.at };
     default:
       throw new Error(`unknown journal record op ${JSON.stringify((rec as { op: unknown }).op)}`);
   }
@@ -406,6 +410,8 @@ function toRecord(doc: Document): JournalRecord {
     case "dropDatabase":
     case "createIndex":
     case "dropIndex":
+    case "collMod":
+    case "retryableWrite":
       return doc as JournalRecord;
     default:
       // a valid crc around an unknown op is a file written by a newer format, not damage

@@ -6,7 +6,7 @@
  * record of it is recovered or none (a torn batch at the tail is dropped and reported).
  * A committed transaction is one batch; a single insert/update/delete command is one batch.
  */
-import type { Document } from "bson";
+import type { Document, Long } from "bson";
 
 export type JournalRecord =
   /** full after-image of a document, keyed by doc._id (insert, update, upsert, replace) */
@@ -18,7 +18,14 @@ export type JournalRecord =
   | { op: "dropDatabase"; db: string }
   /** index spec as given to createIndexes: { key, name, unique?, sparse?, partialFilterExpression?, expireAfterSeconds?, ... } */
   | { op: "createIndex"; db: string; coll: string; spec: Document }
-  | { op: "dropIndex"; db: string; coll: string; name: string };
+  | { op: "dropIndex"; db: string; coll: string; name: string }
+  /** collMod: the collection's (or view's) options from now on, replacing the previous ones */
+  | { op: "collMod"; db: string; coll: string; options: Document }
+  /**
+   * a retryable write's outcome (mongod's config.transactions entry): session `lsid` (hex of its UUID)
+   * executed `txnNumber` with `reply`, last used at `at`; journaled in the write's own batch
+   */
+  | { op: "retryableWrite"; db: "config"; lsid: string; txnNumber: Long; reply: Document; at: Date };
 
 /** always: fsync before acknowledging; batch (default): group commit, one fsync per flush window, still before ack; never: leave it to the OS. */
 export type FsyncPolicy = "always" | "batch" | "never";

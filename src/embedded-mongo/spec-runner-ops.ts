@@ -74,8 +74,11 @@ export async function executeOperation(op: Document, ctx: OpContext): Promise<Op
         return { value: await target.listCollections(args.filter ?? {}, options).toArray(), cursorResult: true };
       case "listCollectionNames":
         return { value: (await target.listCollections(args.filter ?? {}, { ...options, nameOnly: true }).toArray()).map((c) => c.name), cursorResult: false };
-      case "modifyCollection":
-        return { value: await target.command({ collMod: args.collection, ...stripSession(args) }, options), cursorResult: false };
+      case "modifyCollection": {
+        // the unified format names the collection in `collection`; the command takes it as collMod's value
+        const { collection, ...mods } = stripSession(args);
+        return { value: await target.command({ collMod: collection, ...mods }, options), cursorResult: false };
+      }
     }
   } else if (isSession(target)) {
     switch (name) {

@@ -298,12 +298,23 @@ describe("embedded store journal", () => {
     await assert.rejects(open(), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.pid);
     await first.journal.close();
 
+    // a plain file left where the lock socket lives (an old pid file naming a dead process) is stale
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
     await fs.writeFile(path.join(dir, LOCK_FILE), `${dead}\n`);
     const again = await open();
-    assert.equal((await fs.readFile(path.join(dir, LOCK_FILE), "utf8")).trim(), String(process.pid));
+    assert.ok((await fs.lstat(path.join(dir, LOCK_FILE))).isSocket(), "the lock is now our socket");
+    await assert.rejects(open(), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.pid);
     await again.journal.close();
     await assert.rejects(fs.access(path.join(dir, LOCK_FILE)), "close releases the lock");
+  });
+
+  it("locks a data directory whose path is too long for a socket address", async () => {
+    const deep = path.join(dir, "d".repeat(60), "e".repeat(60));
+    const first = await openJournal({ dir: deep, ...quiet } as JournalOptions, () => {});
+    await assert.rejects(openJournal({ dir: deep, ...quiet } as JournalOptions, () => {}), (err: unknown) => err instanceof DataDirLockedError && err.pid === process.pid);
+    await first.journal.close();
+    const again = await openJournal({ dir: deep, ...quiet } as JournalOptions, () => {});
+    await again.journal.close();
   });
 
   it("loses no acknowledged append when the writing process is kill -9'd mid-stream", async function () {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ChildProcess } from "node:child_process";
-import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError } from "mongodb";
+import { spawn, type ChildProcess } from "node:child_process";
+import { Decimal128, Double, Int32, Long, MongoClient, ObjectId, Binary, MongoServerError, type Db } from "mongodb";
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../../src/embedded-mongo/index";
 import { JOURNAL_FILE, openJournal, SNAPSHOT_FILE } from "../../src/embedded-mongo/journal";
@@ -220,26 +220,90 @@ describe("embedded store durability (driver → store → kill -9 → restart)",
     const journalSize = (await fs.stat(path.join(dataDir, JOURNAL_FILE))).size;
     assert.ok(journalSize < 200 * 100, `the journal restarted after compaction (${journalSize} bytes)`);
 
-    const second = await startEmbeddedMongo({ dataDir, port: 0 });
-    const again = new MongoClient(second.uri);
-    try {
-      assert.equal(await again.db("app").collection("compacted").countDocuments(), 200);
-    } finally {
-      await again.close();
-      await second.stop();
-    }
+    await onStore(async (db) => assert.equal(await db.collection("compacted").countDocuments(), 200));
     await assert.rejects(startEmbeddedMongo({ dataDir, compactAfterBytes: 0 }), /compactAfterBytes/);
   });
 
   it("refuses a second store on a data directory that a live store holds", async () => {
     const first = await startEmbeddedMongo({ dataDir, port: 0 });
     try {
-      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), /in use by live process/);
+      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), new RegExp(`in use by live process ${process.pid}\\b`));
     } finally {
       await first.stop();
     }
+    const other = await startStoreProcess(dataDir);
+    try {
+      await assert.rejects(startEmbeddedMongo({ dataDir, port: 0 }), new RegExp(`in use by live process ${other.child.pid}\\b`));
+    } finally {
+      other.child.kill("SIGKILL");
+      await exited(other.child);
+    }
+  });
+
+  it("starts right after kill -9 of the store process (no wait for its exit) with every acknowledged write", async () => {
+    const server = await startStoreProcess(dataDir);
+    const client = new MongoClient(server.uri, { retryWrites: false });
+    const coll = client.db("app").collection<{ _id: number }>("acked");
+    const acked: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await coll.insertOne({ _id: i });
+      acked.push(i);
+    }
+    server.child.kill("SIGKILL");
+    // no wait for the exit: the dying process may still hold its descriptors for a moment
+    await onStore(async (db) => {
+      await client.close(true);
+      const ids = (await db.collection<{ _id: number }>("acked").find().sort({ _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(ids, acked);
+    });
+  });
+
+  it("starts while the kill -9'd store is still a zombie its parent has not reaped", async () => {
+    const reaper = spawnTs(path.join(__dirname, "fixtures", "slow-reaper.ts"), [dataDir]);
+    const lines = lineReader(reaper);
+    try {
+      const uri = /^uri (\S+)$/.exec(await lines(/^uri /))![1]!;
+      const storePid = Number(/^store-pid (\d+)$/.exec(await lines(/^store-pid /))![1]);
+      const client = new MongoClient(uri, { retryWrites: false });
+      await client.db("app").collection("acked").insertMany([{ _id: 1 }, { _id: 2 }] as never[]);
+      await client.close(true);
+      reaper.kill("SIGUSR2");
+      await lines(/^blocking$/);
+      process.kill(storePid, "SIGKILL");
+      await onStore(async (db) => assert.equal(await db.collection("acked").countDocuments(), 2));
+    } finally {
+      reaper.kill("SIGKILL");
+      await exited(reaper);
+    }
+  });
+
+  it("is not blocked by a stale lock file naming a live unrelated pid or the starting process's own pid", async () => {
+    const bystander = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    try {
+      for (const pid of [bystander.pid!, process.pid]) {
+        await fs.writeFile(path.join(dataDir, "mongod.lock"), `${pid}\n`);
+        await onStore(async (db) => {
+          await db.collection("c").insertOne({ pid });
+          assert.equal(await db.collection("c").countDocuments({ pid }), 1);
+        });
+      }
+    } finally {
+      bystander.kill("SIGKILL");
+    }
   });
 });
+
+/** Starts a store on the test's data directory, runs `fn` on its "app" database through the driver, stops it. */
+async function onStore<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const store = await startEmbeddedMongo({ dataDir, port: 0 });
+  const client = new MongoClient(store.uri);
+  try {
+    return await fn(client.db("app"));
+  } finally {
+    await client.close();
+    await store.stop();
+  }
+}
 
 /** Insert documents 0..n-1 one by one (one journal batch each), then stop the store cleanly. */
 async function writeNumbered(n: number): Promise<void> {
@@ -282,4 +346,32 @@ async function startStoreProcess(dir: string): Promise<{ uri: string; child: Chi
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", () => r()));
+}
+
+/** Resolves, per call, with the first not-yet-consumed stdout line of `child` matching `re`. */
+function lineReader(child: ChildProcess): (re: RegExp) => Promise<string> {
+  const seen: string[] = [];
+  let buffered = "";
+  const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
+  const offer = () => {
+    for (let w = 0; w < waiters.length; w++) {
+      const at = seen.findIndex((l) => waiters[w]!.re.test(l));
+      if (at >= 0) {
+        const [line] = seen.splice(at, 1);
+        waiters.splice(w--, 1)[0]!.resolve(line!);
+      }
+    }
+  };
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    seen.push(...parts);
+    offer();
+  });
+  return (re) =>
+    new Promise((resolve) => {
+      waiters.push({ re, resolve });
+      offer();
+    });
 }

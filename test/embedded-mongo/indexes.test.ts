@@ -154,4 +154,98 @@ describe("embedded-mongo: indexes", () => {
       await conn.close();
     }
   });
+  describe("sorts served by an index walk", () => {
+    /** the stages of the winning plan, top down */
+    const stages = (plan: any): string[] => (plan ? [plan.stage, ...stages(plan.inputStage)] : []);
+    const explainOf = async (cursor: any) => {
+      const ex = await cursor.explain("executionStats");
+      const wp = ex.queryPlanner.winningPlan;
+      return { stages: stages(wp), index: wp.indexName ?? wp.inputStage?.indexName, direction: wp.direction, examined: ex.executionStats.totalDocsExamined, n: ex.executionStats.nReturned };
+    };
+    const posts = async () => {
+      const c = h.db.collection<any>("posts");
+      const docs = Array.from({ length: 3000 }, (_, i) => ({ _id: i, owner: `u${i % 3}`, created_at: new Date(Date.UTC(2024, 0, 1) + ((i * 7919) % 3000) * 60_000), score: i % 17 }));
+      await c.insertMany(docs);
+      return { c, docs };
+    };
+    const byCreated = (a: any, b: any) => b.created_at - a.created_at;
+
+    it("walks {owner, created_at: -1} for an owner's newest 20: IXSCAN, no SORT, stops at the limit", async () => {
+      const { c, docs } = await posts();
+      await c.createIndex({ owner: 1, created_at: -1 });
+      const want = docs.filter((d) => d.owner === "u1").sort(byCreated).slice(0, 20).map((d) => d._id);
+      const cursor = () => c.find({ owner: "u1" }).sort({ created_at: -1 }).limit(20);
+      assert.deepEqual((await cursor().toArray()).map((d) => d._id), want);
+      assert.deepEqual(await explainOf(cursor()), { stages: ["IXSCAN", "FETCH"], index: "owner_1_created_at_-1", direction: "forward", examined: 20, n: 20 });
+      // the reverse direction walks the same index backward; skip is counted in the walk
+      const oldest = docs.filter((d) => d.owner === "u1").sort(byCreated).reverse().slice(5, 15).map((d) => d._id);
+      const rev = () => c.find({ owner: "u1" }).sort({ created_at: 1 }).skip(5).limit(10);
+      assert.deepEqual((await rev().toArray()).map((d) => d._id), oldest);
+      assert.deepEqual(await explainOf(rev()), { stages: ["IXSCAN", "FETCH"], index: "owner_1_created_at_-1", direction: "backward", examined: 15, n: 10 });
+      // a sort the index cannot give (mixed against its directions) is sorted in memory, still correctly
+      const mixed = () => c.find({ owner: "u1" }).sort({ created_at: -1, score: 1 }).limit(3);
+      assert.equal((await explainOf(mixed())).stages[0], "SORT");
+    });
+
+    it("serves mixed-direction compound sorts forward and reversed, with a range on the sort field", async () => {
+      const { c, docs } = await posts();
+      await c.createIndex({ score: 1, created_at: -1 });
+      const cmp = (a: any, b: any) => a.score - b.score || b.created_at - a.created_at;
+      const forward = () => c.find({}).sort({ score: 1, created_at: -1 }).limit(7);
+      assert.deepEqual((await forward().toArray()).map((d) => d._id), [...docs].sort(cmp).slice(0, 7).map((d) => d._id));
+      assert.deepEqual((await explainOf(forward())).stages, ["IXSCAN", "FETCH"]);
+      const backward = () => c.find({}).sort({ score: -1, created_at: 1 }).limit(7);
+      assert.deepEqual((await backward().toArray()).map((d) => d._id), [...docs].sort(cmp).reverse().slice(0, 7).map((d) => d._id));
+      assert.deepEqual(await explainOf(backward()), { stages: ["IXSCAN", "FETCH"], index: "score_1_created_at_-1", direction: "backward", examined: 7, n: 7 });
+      const ranged = () => c.find({ score: { $gte: 3, $lt: 5 }, owner: "u2" }).sort({ score: -1 }).limit(4);
+      const want = docs.filter((d) => d.score >= 3 && d.score < 5 && d.owner === "u2").sort((a, b) => b.score - a.score || cmp(a, b));
+      const got = await ranged().toArray();
+      assert.deepEqual(got.map((d) => d.score), want.slice(0, 4).map((d) => d.score));
+      assert.ok(got.every((d) => d.owner === "u2" && d.score === 4));
+      assert.deepEqual((await explainOf(ranged())).stages, ["IXSCAN", "FETCH"]);
+    });
+
+    it("takes findOneAndUpdate's and findOneAndDelete's sorted first document from the index", async () => {
+      const { c, docs } = await posts();
+      await c.createIndex({ owner: 1, created_at: -1 });
+      const newest = docs.filter((d) => d.owner === "u0").sort(byCreated);
+      const updated = await c.findOneAndUpdate({ owner: "u0" }, { $set: { seen: true } }, { sort: { created_at: -1 }, returnDocument: "after" });
+      assert.equal(updated!._id, newest[0]!._id);
+      assert.equal(updated!.seen, true);
+      const deleted = await c.findOneAndDelete({ owner: "u0" }, { sort: { created_at: 1 } });
+      assert.equal(deleted!._id, newest[newest.length - 1]!._id);
+      assert.equal(await c.countDocuments({ _id: deleted!._id }), 0);
+    });
+
+    it("walks a hinted index the filter cannot use, in its order, for find and aggregate", async () => {
+      const c = h.db.collection<any>("hinted");
+      await c.createIndex({ qty: -1, name: -1 });
+      await c.insertMany([{ name: "Andrew", qty: 4 }, { name: "Betty", qty: 5 }, { name: "Charlie", qty: 4 }]);
+      const want = ["Betty", "Charlie", "Andrew"];
+      assert.deepEqual((await c.find({}).hint({ qty: -1, name: -1 }).toArray()).map((d) => d.name), want);
+      assert.deepEqual((await c.aggregate([{ $match: {} }], { hint: "qty_-1_name_-1" }).toArray()).map((d) => d.name), want);
+      // an ICU locale id with an underscore works in aggregate as in find
+      const sorted = await c.aggregate([{ $sort: { name: -1 } }], { collation: { locale: "en_US", strength: 1 } }).toArray();
+      assert.deepEqual(sorted.map((d) => d.name), ["Charlie", "Betty", "Andrew"]);
+    });
+
+    it("sees its own writes inside a transaction and the index after writes, in sort order", async () => {
+      const { c } = await posts();
+      await c.createIndex({ owner: 1, created_at: -1 });
+      const future = new Date(Date.UTC(2030, 0, 1));
+      const session = h.client.startSession();
+      try {
+        await session.withTransaction(async () => {
+          await c.insertOne({ _id: -1, owner: "u1", created_at: future, score: 0 }, { session });
+          const top = await c.find({ owner: "u1" }, { session }).sort({ created_at: -1 }).limit(1).toArray();
+          assert.equal(top[0]!._id, -1, "the transaction's own insert sorts first");
+        });
+      } finally {
+        await session.endSession();
+      }
+      await c.updateOne({ _id: 1 }, { $set: { created_at: new Date(Date.UTC(2031, 0, 1)) } });
+      const top = await c.find({ owner: "u1" }).sort({ created_at: -1 }).limit(2).toArray();
+      assert.deepEqual(top.map((d) => d._id), [1, -1], "an update moves the document in the index");
+    });
+  });
 });

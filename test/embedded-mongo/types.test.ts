@@ -82,4 +82,44 @@ describe("embedded-mongo: BSON type fidelity and ordering", () => {
     assert.equal((await c.findOne({ v: 3 }))!._id, 2);
     assert.equal((await c.findOne({ v: new Double(3) }))!._id, 2);
   });
+  it("matches $type by every alias and number, on exact BSON types, in find and aggregate", async () => {
+    const c = h.db.collection<any>("typed");
+    await c.insertMany([
+      { _id: 1, v: new ObjectId() },
+      { _id: 2, v: "s" },
+      { _id: 3, v: new Int32(1) },
+      { _id: 4, v: new Double(3) },
+      { _id: 5, v: Long.fromNumber(5) },
+      { _id: 6, v: Decimal128.fromString("1") },
+      { _id: 7, v: new Date() },
+      { _id: 8, v: null },
+      { _id: 9, v: [new Int32(1)] },
+      { _id: 10, v: { a: 1 } },
+      { _id: 11, v: true },
+      { _id: 12, v: /x/ },
+      { _id: 13, v: new Binary(Buffer.from("x")) },
+      { _id: 14, v: new Timestamp({ t: 1, i: 1 }) },
+      { _id: 15, v: new MinKey() },
+      { _id: 16, v: new MaxKey() },
+      { _id: 17 },
+      { _id: 18, v: 2.5 },
+    ]);
+    const ids = async (type: unknown) => (await c.find({ v: { $type: type } }).sort({ _id: 1 }).toArray()).map((d) => d._id);
+    const expected: Array<[string, number, number[]]> = [
+      ["objectId", 7, [1]], ["string", 2, [2]], ["int", 16, [3, 9]], ["double", 1, [4, 18]], ["long", 18, [5]],
+      ["decimal", 19, [6]], ["date", 9, [7]], ["null", 10, [8]], ["array", 4, [9]], ["object", 3, [10]], ["bool", 8, [11]],
+      ["regex", 11, [12]], ["binData", 5, [13]], ["timestamp", 17, [14]], ["minKey", -1, [15]], ["maxKey", 127, [16]],
+    ];
+    for (const [alias, code, want] of expected) {
+      assert.deepEqual(await ids(alias), want, `$type: "${alias}"`);
+      assert.deepEqual(await ids(code), want, `$type: ${code}`);
+    }
+    assert.deepEqual(await ids("number"), [3, 4, 5, 6, 9, 18]);
+    assert.deepEqual(await ids(["string", "objectId"]), [1, 2]);
+    assert.deepEqual((await c.find({ v: { $not: { $type: "objectId" } } }).toArray()).length, 17);
+    const matched = await c.aggregate([{ $match: { v: { $type: "long" } } }, { $project: { t: { $type: "$v" } } }]).toArray();
+    assert.deepEqual(matched, [{ _id: 5, t: "long" }]);
+    await assert.rejects(c.find({ v: { $type: "objectid" } }).toArray(), (e: any) => e.code === 2 && /Unknown type name alias: objectid/.test(e.message));
+    await assert.rejects(c.find({ v: { $type: 42 } }).toArray(), (e: any) => e.code === 2 && /Invalid numerical type code: 42/.test(e.message));
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { ObjectId, type Document } from "bson";
 import { fail } from "../engine/errors";
+import { SESSION_TIMEOUT_MINUTES } from "../engine/transactions";
 import type { Handler } from "./context";
 import { rememberAppName } from "./failpoints";
 import { isPlainObject } from "../engine/types";
@@ -15,7 +16,6 @@ export const REPLICA_SET_NAME = "limelight";
 const MAX_WIRE_VERSION = 21;
 const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 const MAX_WRITE_BATCH_SIZE = 100_000;
-const SESSION_TIMEOUT_MINUTES = 30;
 /** constant election id: this primary never changes, so the driver never sees a stale one */
 const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 

@@ -6,20 +6,48 @@
 import { createHash } from "node:crypto";
 import { Binary, Long, UUID, type Document } from "bson";
 import type { Collection } from "../engine/collection";
-import { fail } from "../engine/errors";
+import { fail, MongoServerError } from "../engine/errors";
+import { isTextScoreMeta } from "../engine/text";
 import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine/mingo";
 import { canonical, clone, formatValue, isPlainObject, keyOf } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
 import { collationFor, explainPlan, optNumber } from "./crud";
+import { resolveView } from "./views";
 
-function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation): { views: Document[]; raw: Map<Document, Document> } {
-  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation });
+function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation, hint?: unknown): { views: Document[]; raw: Map<Document, Document> } {
+  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation, hint });
   const raw = new Map<Document, Document>();
   const views = rows.map((r) => {
+    if (r.score !== undefined) {
+      // a $text match: the score rides along in a hidden field that {$meta: "textScore"} was rewritten to
+      const v = { ...r.view, [TEXT_SCORE_FIELD]: r.score };
+      raw.set(v, r.doc);
+      return v;
+    }
     if (r.view !== r.doc) raw.set(r.view, r.doc);
     return r.view;
   });
   return { views, raw };
+}
+
+/** where a $text match's score travels through the pipeline */
+const TEXT_SCORE_FIELD = "__limelight_textScore";
+
+/** {$meta: "textScore"} becomes a reference to the hidden score field; a $sort on it sorts by it, highest first. */
+function rewriteTextScore(stages: Document[]): Document[] {
+  const expr = (v: unknown): unknown => {
+    if (isTextScoreMeta(v)) return `$${TEXT_SCORE_FIELD}`;
+    if (Array.isArray(v)) return v.map(expr);
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expr(x)]));
+    return v;
+  };
+  return stages.map((st) => {
+    const [name, arg] = Object.entries(st)[0]!;
+    if (name === "$sort" && isPlainObject(arg)) {
+      return { $sort: Object.fromEntries(Object.entries(arg).map(([k, d]) => (isTextScoreMeta(d) ? [TEXT_SCORE_FIELD, -1] : [k, d]))) };
+    }
+    return { [name]: expr(arg) };
+  });
 }
 
 /** Stages mingo evaluates without writing into its input documents. */
@@ -87,9 +115,15 @@ const aggregate: Handler = async (cmd, ctx) => {
   const collectionless = target === 1 || (typeof target === "number" && target === 1);
   if (!collectionless && typeof target !== "string") fail("InvalidNamespace", "aggregate target must be a collection name or 1");
   const ns = collectionless ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${target}`;
-  const c = collectionless ? undefined : ctx.engine.coll(ctx.db, target as string);
+  let c = collectionless ? undefined : ctx.engine.coll(ctx.db, target as string);
 
   let stages = pipeline as Document[];
+  const view = resolveView(ctx.engine, ctx.db, c);
+  if (view) {
+    // a view: its source, through the view's pipeline first (its leading $match can then use indexes)
+    c = view.source;
+    stages = [...view.pipeline, ...stages];
+  }
   for (const s of stages) if (!isPlainObject(s) || Object.keys(s).length !== 1) fail("Location40323", "A pipeline stage specification object must contain exactly one field.");
   const last = stages[stages.length - 1];
   const outStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
@@ -108,7 +142,7 @@ const aggregate: Handler = async (cmd, ctx) => {
     return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
   }
   const collation = collationFor(cmd.collation, c);
-  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation);
+  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation, cmd.hint);
   if (collectionless && stages[0] && "$listLocalSessions" in stages[0]) {
     views = localSessions(ctx);
     stages = stages.slice(1);
@@ -118,8 +152,14 @@ const aggregate: Handler = async (cmd, ctx) => {
   // stored documents are shared with the store; stages that write into their input get copies
   const input = mutating ? views.map((v) => clone(v)) : views;
   if (mutating) views.forEach((v, i) => raw.has(v) && raw.set(input[i], raw.get(v)!));
+  const scored = leadingMatch !== undefined && views.length > 0 && TEXT_SCORE_FIELD in views[0]!;
+  for (const st of stages) {
+    if (isPlainObject(st.$match) && "$text" in st.$match) throw new MongoServerError([17313, "Location17313"], "$match with $text is only allowed as the first pipeline stage");
+  }
+  if (scored) stages = rewriteTextScore(stages);
   let results = stages.length ? runPipeline(stages, input, resolver, evaluateLet(cmd.let), collation, (v) => raw.get(v as Document)) : input;
   results = results.map((d) => raw.get(d) ?? d);
+  if (scored) for (const d of results) if (TEXT_SCORE_FIELD in d) delete d[TEXT_SCORE_FIELD];
   if (outStage) {
     await writeOut(ctx, outStage, results);
     ctx.flush();

@@ -24,8 +24,10 @@ export interface CommandContext {
   /**
    * Hands the records gathered so far to the journal. Must run in the same synchronous step as the memory
    * change (before any await), so journal order equals memory order across concurrent commands.
+   * A write's last flush passes its `reply`: a retryable write's record of it then joins the same batch,
+   * so the write and the record that it executed are recovered together or not at all.
    */
-  flush(): void;
+  flush(reply?: Document): void;
 }
 
 export type Handler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;

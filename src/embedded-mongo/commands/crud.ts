@@ -3,12 +3,15 @@
  */
 import type { Document } from "bson";
 import type { Collection } from "../engine/collection";
-import type { Row } from "../engine/engine";
+import { failOnView, isView, type Row } from "../engine/engine";
 import { fail, MongoServerError, toServerError } from "../engine/errors";
 import { effectiveCollation, evaluateLet, foldString, project, type Collation, type QueryOptions } from "../engine/mingo";
 import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../engine/update";
 import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
+import { countOnView, distinctOnView, findOnView } from "./views";
+import { isTextScoreMeta } from "../engine/text";
+import { addArrayFields, splitArrayProjection } from "./projection";
 
 export function collName(cmd: Document, key: string): string {
   const v = cmd[key];
@@ -41,6 +44,7 @@ function writeError(index: number, err: unknown, ctx: CommandContext): Document 
   const out: Document = { index, code: e.code, errmsg: e.message };
   if (e.extra.keyPattern) out.keyPattern = e.extra.keyPattern;
   if (e.extra.keyValue) out.keyValue = e.extra.keyValue;
+  if (e.extra.errInfo) out.errInfo = e.extra.errInfo;
   return out;
 }
 
@@ -85,7 +89,7 @@ function prepareInsert(raw: unknown, ctx: CommandContext): Document {
 function insertReply(ctx: CommandContext, n: number, writeErrors: Document[]): Document {
   const reply: Document = { n, ok: 1 };
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 }
 
@@ -97,12 +101,13 @@ const insert: Handler = (cmd, ctx) => {
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
   // only another transaction's lock can make an insert wait, and none can be taken while this loop runs
   // without awaiting: without locks the whole batch runs synchronously, with no promise per command
-  if (!ctx.txn && c.locks.size > 0) return insertWaitingForLocks(ctx, c, docs, ordered);
+  const bypass = cmd.bypassDocumentValidation === true;
+  if (!ctx.txn && c.locks.size > 0) return insertWaitingForLocks(ctx, c, docs, ordered, bypass);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < docs.length; i++) {
     try {
-      ctx.engine.insert(c, prepareInsert(docs[i], ctx), ctx.txn, ctx.rec);
+      ctx.engine.insert(c, prepareInsert(docs[i], ctx), ctx.txn, ctx.rec, bypass);
       n++;
     } catch (e) {
       writeErrors.push(writeError(i, e, ctx));
@@ -112,7 +117,7 @@ const insert: Handler = (cmd, ctx) => {
   return insertReply(ctx, n, writeErrors);
 };
 
-async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: unknown[], ordered: boolean): Promise<Document> {
+async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: unknown[], ordered: boolean, bypass: boolean): Promise<Document> {
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < docs.length; i++) {
@@ -122,7 +127,7 @@ async function insertWaitingForLocks(ctx: CommandContext, c: Collection, docs: u
       while (await blocked(ctx, c, [id])) {
         /* a transaction held this _id; re-check after it settles */
       }
-      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec, bypass);
       n++;
     } catch (e) {
       writeErrors.push(writeError(i, e, ctx));
@@ -150,7 +155,7 @@ interface UpdateOutcome {
 async function runUpdate(
   ctx: CommandContext,
   c: Collection,
-  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown } & QueryOptions,
+  spec: { q?: Document; u: Document | Document[]; multi?: boolean; upsert?: boolean; arrayFilters?: Document[]; sort?: Document; hint?: unknown; bypass?: boolean } & QueryOptions,
 ): Promise<UpdateOutcome> {
   validateUpdate(spec.u);
   if (spec.multi && !Array.isArray(spec.u) && !Object.keys(spec.u)[0]?.startsWith("$") && Object.keys(spec.u).length > 0) {
@@ -175,7 +180,7 @@ async function runUpdate(
       if (doc._id === undefined && seed._id !== undefined) doc = { _id: seed._id, ...doc };
       doc = withId(doc, ctx);
       validateId(doc);
-      ctx.engine.insert(c, doc, ctx.txn, ctx.rec);
+      ctx.engine.insert(c, doc, ctx.txn, ctx.rec, spec.bypass);
       return { n: 1, nModified: 0, upsertedId: doc._id, after: doc };
     }
     let nModified = 0;
@@ -188,7 +193,7 @@ async function runUpdate(
       before ??= row.doc;
       if (!sameValue(next, row.doc)) {
         validateId(next);
-        ctx.engine.replace(c, row.id, next, ctx.txn, ctx.rec);
+        ctx.engine.replace(c, row.id, next, ctx.txn, ctx.rec, spec.bypass);
         nModified++;
         after ??= next;
       } else {
@@ -228,6 +233,7 @@ const update: Handler = async (cmd, ctx) => {
         hint: s.hint,
         variables,
         collation: collationFor(s.collation, c),
+        bypass: cmd.bypassDocumentValidation === true,
       });
       n += out.n;
       nModified += out.nModified;
@@ -240,7 +246,7 @@ const update: Handler = async (cmd, ctx) => {
   const reply: Document = { n, nModified, ok: 1 };
   if (upserted.length) reply.upserted = upserted;
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 };
 
@@ -252,6 +258,7 @@ const del: Handler = async (cmd, ctx) => {
   if (!Array.isArray(deletes)) fail("TypeMismatch", "BSON field 'delete.deletes' is missing or not an array");
   const ordered = cmd.ordered !== false;
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) failOnView(c!);
   const variables = evaluateLet(cmd.let);
   const writeErrors: Document[] = [];
   let n = 0;
@@ -275,7 +282,7 @@ const del: Handler = async (cmd, ctx) => {
   }
   const reply: Document = { n, ok: 1 };
   if (writeErrors.length) reply.writeErrors = writeErrors;
-  ctx.flush();
+  ctx.flush(reply);
   return reply;
 };
 
@@ -286,14 +293,22 @@ function applyProjection(docs: Document[], projection: Document | undefined): Do
   return project(docs, projection);
 }
 
-export function explainPlan(ns: string, stage: string, indexName: string | undefined, c: Collection | undefined, filter: Document | undefined, stats?: { examined: number; returned: number }): Document {
+/** How a query's sort was served: by walking an index in `direction`, or in memory (no direction: a SORT stage). */
+export interface ExplainSort {
+  pattern: Document;
+  direction?: "forward" | "backward";
+}
+
+export function explainPlan(ns: string, stage: string, indexName: string | undefined, c: Collection | undefined, filter: Document | undefined, stats?: { examined: number; returned: number }, sort?: ExplainSort): Document {
   const inputStage = indexName ? { stage: "FETCH", indexName, keyPattern: c?.indexes.get(indexName)?.keyPattern } : undefined;
-  const winningPlan: Document = { stage, filter: filter ?? {} };
+  let winningPlan: Document = { stage, filter: filter ?? {} };
   if (indexName) {
     winningPlan.indexName = indexName;
     winningPlan.keyPattern = c?.indexes.get(indexName)?.keyPattern;
+    winningPlan.direction = sort?.direction ?? "forward";
     winningPlan.inputStage = inputStage;
   }
+  if (sort && !sort.direction) winningPlan = { stage: "SORT", sortPattern: sort.pattern, memLimit: 104857600, type: "simple", inputStage: winningPlan };
   const out: Document = {
     queryPlanner: { namespace: ns, parsedQuery: filter ?? {}, winningPlan, rejectedPlans: [] },
     serverInfo: { host: "localhost", port: 0, version: "7.0.0" },
@@ -303,31 +318,61 @@ export function explainPlan(ns: string, stage: string, indexName: string | undef
   return out;
 }
 
-function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document): { rows: Row[]; stage: string; indexName?: string } {
+function findRows(ctx: CommandContext, c: Collection | undefined, cmd: Document): { rows: Row[]; stage: string; indexName?: string; examined: number; sort?: ExplainSort } {
   const limitRaw = optNumber(cmd.limit);
   const limit = limitRaw === undefined ? undefined : Math.abs(limitRaw) || undefined;
   const skip = optNumber(cmd.skip);
   if (skip !== undefined && skip < 0) fail("BadValue", "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
-  const { rows, plan } = ctx.engine.select(c, optDoc(cmd.filter, "filter"), {
+  const sort = optDoc(cmd.sort, "sort");
+  const { rows, plan, sortedByIndex, examined } = ctx.engine.select(c, optDoc(cmd.filter, "filter"), {
     txn: ctx.txn,
-    sort: optDoc(cmd.sort, "sort"),
+    sort,
     skip,
     limit,
     hint: cmd.hint,
     variables: evaluateLet(cmd.let),
     collation: collationFor(cmd.collation, c),
   });
-  return { rows, stage: plan.stage, indexName: plan.indexName };
+  const sorting = sort && Object.keys(sort).length > 0 ? { pattern: sort, direction: sortedByIndex ? plan.sorted?.direction : undefined } : undefined;
+  return { rows, stage: plan.stage, indexName: plan.indexName, examined, sort: sorting };
+}
+
+/** A projection's {$meta: "textScore"} fields, and the projection without them. */
+function splitTextScore(projection: Document | undefined): { fields: string[]; rest: Document | undefined } {
+  if (!projection) return { fields: [], rest: projection };
+  const fields = Object.keys(projection).filter((k) => isTextScoreMeta(projection[k]));
+  if (fields.length === 0) return { fields, rest: projection };
+  const rest: Document = {};
+  for (const [k, v] of Object.entries(projection)) if (!fields.includes(k)) rest[k] = v;
+  return { fields, rest };
+}
+
+function noTextScore(): never {
+  throw new MongoServerError([40218, "Location40218"], "query requires text score metadata, but it is not available");
 }
 
 export const find: Handler = (cmd, ctx) => {
   const name = collName(cmd, "find");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return findOnView(cmd, ctx, name);
+  const { fields: scoreFields, rest: projection } = splitTextScore(optDoc(cmd.projection, "projection"));
+  const sort = optDoc(cmd.sort, "sort");
+  const hasText = isPlainObject(cmd.filter) && ("$text" in cmd.filter || (Array.isArray(cmd.filter.$and) && cmd.filter.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
+  if (!hasText && (scoreFields.length > 0 || (sort && Object.values(sort).some(isTextScoreMeta)))) noTextScore();
   const { rows } = findRows(ctx, c, cmd);
-  const docs = applyProjection(
+  const arrayFields = splitArrayProjection(projection, optDoc(cmd.filter, "filter"));
+  let docs = applyProjection(
     rows.map((r) => r.doc),
-    optDoc(cmd.projection, "projection"),
+    arrayFields ? arrayFields.rest : projection,
   );
+  if (arrayFields) docs = docs.map((d, i) => addArrayFields(d, rows[i]!.doc, rows[i]!.view, arrayFields.arrays));
+  if (scoreFields.length) {
+    docs = docs.map((d, i) => {
+      const out: Document = { ...d };
+      for (const f of scoreFields) out[f] = rows[i]!.score ?? 0;
+      return out;
+    });
+  }
   const limit = optNumber(cmd.limit);
   const single = !!cmd.singleBatch || (limit !== undefined && limit < 0);
   return { cursor: ctx.cursors.first(`${ctx.db}.${name}`, docs, optNumber(cmd.batchSize), single), ok: 1 };
@@ -336,9 +381,8 @@ export const find: Handler = (cmd, ctx) => {
 export function explainFind(cmd: Document, ctx: CommandContext, verbosity: string): Document {
   const name = collName(cmd, "find");
   const c = ctx.engine.coll(ctx.db, name);
-  const { rows, stage, indexName } = findRows(ctx, c, cmd);
-  const examined = stage === "COLLSCAN" ? (c?.docs.size ?? 0) : rows.length;
-  return explainPlan(`${ctx.db}.${name}`, stage, indexName, c, cmd.filter as Document, verbosity === "queryPlanner" ? undefined : { examined, returned: rows.length });
+  const { rows, stage, indexName, examined, sort } = findRows(ctx, c, cmd);
+  return explainPlan(`${ctx.db}.${name}`, stage, indexName, c, cmd.filter as Document, verbosity === "queryPlanner" ? undefined : { examined, returned: rows.length }, sort);
 }
 
 const getMore: Handler = (cmd, ctx) => {
@@ -370,14 +414,16 @@ const findAndModify: Handler = async (cmd, ctx) => {
 
   if (remove) {
     const c = ctx.engine.coll(ctx.db, name);
+    if (isView(c)) failOnView(c!);
     if (!c) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     for (;;) {
       const { rows } = ctx.engine.select(c, query, { txn: ctx.txn, sort, limit: 1, hint: cmd.hint, variables, collation: collationFor(cmd.collation, c) });
       if (await blocked(ctx, c, rows)) continue;
       if (rows.length === 0) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
       ctx.engine.remove(c, rows[0].id, ctx.txn, ctx.rec);
-      ctx.flush();
-      return { lastErrorObject: { n: 1 }, value: shape(rows[0].doc), ok: 1 };
+      const reply = { lastErrorObject: { n: 1 }, value: shape(rows[0].doc), ok: 1 };
+      ctx.flush(reply);
+      return reply;
     }
   }
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
@@ -390,12 +436,14 @@ const findAndModify: Handler = async (cmd, ctx) => {
     hint: cmd.hint,
     variables,
     collation: collationFor(cmd.collation, c),
+    bypass: cmd.bypassDocumentValidation === true,
   });
   const lastErrorObject: Document = { n: out.n, updatedExisting: out.n > 0 && out.upsertedId === undefined };
   if (out.upsertedId !== undefined) lastErrorObject.upserted = out.upsertedId;
   const value = cmd.new ? shape(out.after) : out.upsertedId !== undefined ? null : shape(out.before);
-  ctx.flush();
-  return { lastErrorObject, value, ok: 1 };
+  const reply = { lastErrorObject, value, ok: 1 };
+  ctx.flush(reply);
+  return reply;
 };
 
 // ------------------------------------------------------------------ count / distinct
@@ -403,6 +451,7 @@ const findAndModify: Handler = async (cmd, ctx) => {
 const count: Handler = (cmd, ctx) => {
   const name = collName(cmd, "count");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return countOnView(cmd, ctx, name);
   const skip = optNumber(cmd.skip) ?? 0;
   const limit = Math.abs(optNumber(cmd.limit) ?? 0);
   const query = optDoc(cmd.query, "query");
@@ -419,6 +468,7 @@ const distinct: Handler = (cmd, ctx) => {
   const name = collName(cmd, "distinct");
   if (typeof cmd.key !== "string") fail("TypeMismatch", "BSON field 'distinct.key' is missing or not a string");
   const c = ctx.engine.coll(ctx.db, name);
+  if (isView(c)) return distinctOnView(cmd, ctx, name);
   const collation = collationFor(cmd.collation, c);
   const { rows } = ctx.engine.select(c, optDoc(cmd.query, "query"), { txn: ctx.txn, collation });
   const segs = cmd.key.split(".");

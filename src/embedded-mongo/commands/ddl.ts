@@ -3,6 +3,9 @@ import { UUID, type Document } from "bson";
 import { fail } from "../engine/errors";
 import { compileFilter } from "../engine/mingo";
 import { isPlainObject, keyOf, viewOf } from "../engine/types";
+import { failOnView, isView } from "../engine/engine";
+import { checkValidationOptions } from "../engine/validation";
+import { checkViewDefinition } from "./views";
 import type { Collection } from "../engine/collection";
 import type { CommandContext, Handler } from "./context";
 import { collName } from "./crud";
@@ -19,14 +22,29 @@ function noTxn(ctx: CommandContext, name: string): void {
   if (ctx.txn) fail("OperationNotSupportedInTransaction", `Cannot run '${name}' in a multi-document transaction.`);
 }
 
+/** Fields any command may carry that are not its own arguments. */
+const GENERIC_FIELDS = new Set([
+  "create", "$db", "lsid", "txnNumber", "autocommit", "startTransaction", "writeConcern", "readConcern", "$clusterTime",
+  "$readPreference", "comment", "maxTimeMS", "apiVersion", "apiStrict", "apiDeprecationErrors",
+]);
+
 const create: Handler = (cmd, ctx) => {
   const name = collName(cmd, "create");
-  const { create: _n, $db: _d, lsid: _l, txnNumber: _t, autocommit: _a, startTransaction: _s, writeConcern: _w, $clusterTime: _c, ...options } = cmd;
+  const options: Document = {};
+  // the collection's options: everything but the generic command fields (session, concerns, read preference, API version)
+  for (const [k, v] of Object.entries(cmd)) if (!GENERIC_FIELDS.has(k)) options[k] = v;
   const existing = ctx.engine.coll(ctx.db, name);
   if (existing) {
     if (keyOf(existing.options) === keyOf(options)) return { ok: 1 };
     fail("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
   }
+  if (options.viewOn !== undefined || options.pipeline !== undefined) {
+    checkViewDefinition(options.viewOn, options.pipeline);
+    if (options.validator !== undefined) fail("InvalidOptions", "Cannot specify a validator on a view");
+    noTxn(ctx, "create");
+    options.pipeline ??= [];
+  }
+  checkValidationOptions(options);
   ctx.engine.ensureColl(ctx.db, name, ctx.rec, options);
   return { ok: 1 };
 };
@@ -48,13 +66,11 @@ const dropDatabase: Handler = (_cmd, ctx) => {
 
 const listCollections: Handler = (cmd, ctx) => {
   const colls = ctx.engine.dbs.get(ctx.db);
-  let entries: Document[] = [...(colls?.values() ?? [])].map((c) => ({
-    name: c.name,
-    type: "collection",
-    options: c.options,
-    info: { readOnly: false, uuid: uuidOf(c) },
-    idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
-  }));
+  let entries: Document[] = [...(colls?.values() ?? [])].map((c) =>
+    isView(c)
+      ? { name: c.name, type: "view", options: c.options, info: { readOnly: true } }
+      : { name: c.name, type: "collection", options: c.options, info: { readOnly: false, uuid: uuidOf(c) }, idIndex: { v: 2, key: { _id: 1 }, name: "_id_" } },
+  );
   if (isPlainObject(cmd.filter) && Object.keys(cmd.filter).length) {
     const p = compileFilter(cmd.filter);
     entries = entries.filter((e) => p(viewOf(e)));
@@ -71,6 +87,7 @@ const createIndexes: Handler = (cmd, ctx) => {
   if (ctx.txn && ctx.engine.coll(ctx.db, name)) fail("OperationNotSupportedInTransaction", "Cannot create new indexes on existing collection in a multi-document transaction.");
   const existed = !!ctx.engine.coll(ctx.db, name);
   const c = ctx.engine.ensureColl(ctx.db, name, ctx.rec);
+  if (isView(c)) failOnView(c);
   const before = c.indexes.size + 1;
   let created = 0;
   for (const s of specs) {
@@ -91,6 +108,7 @@ const listIndexes: Handler = (cmd, ctx) => {
   const name = collName(cmd, "listIndexes");
   const c = ctx.engine.coll(ctx.db, name);
   if (!c) fail("NamespaceNotFound", `ns does not exist: ${ctx.db}.${name}`);
+  if (isView(c)) failOnView(c);
   const batchSize = isPlainObject(cmd.cursor) && typeof cmd.cursor.batchSize === "number" ? cmd.cursor.batchSize : undefined;
   return { cursor: ctx.cursors.first(`${ctx.db}.$cmd.listIndexes.${name}`, c.indexSpecs(), batchSize), ok: 1 };
 };
@@ -129,11 +147,16 @@ const dbStats: Handler = (_cmd, ctx) => {
   const colls = ctx.engine.dbs.get(ctx.db);
   let objects = 0;
   let indexes = 0;
+  let views = 0;
   for (const c of colls?.values() ?? []) {
+    if (isView(c)) {
+      views++;
+      continue;
+    }
     objects += c.docs.size;
     indexes += c.indexes.size + 1;
   }
-  return { db: ctx.db, collections: colls?.size ?? 0, views: 0, objects, indexes, dataSize: 0, storageSize: 0, indexSize: 0, ok: 1 };
+  return { db: ctx.db, collections: (colls?.size ?? 0) - views, views, objects, indexes, dataSize: 0, storageSize: 0, indexSize: 0, ok: 1 };
 };
 
 const collStats: Handler = (cmd, ctx) => {
@@ -142,6 +165,79 @@ const collStats: Handler = (cmd, ctx) => {
   if (!c) fail("NamespaceNotFound", `Collection [${ctx.db}.${name}] not found.`);
   return { ns: c.ns, count: c.docs.size, size: 0, storageSize: 0, nindexes: c.indexes.size + 1, totalIndexSize: 0, indexSizes: {}, ok: 1 };
 };
+
+/** Options collMod may change besides `index`, by kind of namespace. */
+const COLLECTION_MODS = new Set(["validator", "validationLevel", "validationAction"]);
+const VIEW_MODS = new Set(["viewOn", "pipeline"]);
+const IGNORED_FIELDS = new Set([...GENERIC_FIELDS, "collMod"]);
+
+/** collMod: validators and validation settings, a view's definition, an index's TTL or `hidden`. */
+const collMod: Handler = (cmd, ctx) => {
+  noTxn(ctx, "collMod");
+  const name = collName(cmd, "collMod");
+  const c = ctx.engine.coll(ctx.db, name);
+  if (!c) fail("NamespaceNotFound", `ns does not exist: ${ctx.db}.${name}`);
+  const view = isView(c);
+  const next: Document = { ...c.options };
+  for (const [k, v] of Object.entries(cmd)) {
+    if (IGNORED_FIELDS.has(k) || k === "index") continue;
+    if (view ? !VIEW_MODS.has(k) : !COLLECTION_MODS.has(k)) {
+      if (view && COLLECTION_MODS.has(k)) fail("InvalidOptions", `option not supported on a view: ${k}`);
+      if (!view && VIEW_MODS.has(k)) fail("InvalidOptions", `option only supported on a view: ${k}`);
+      fail("InvalidOptions", `unknown option to collMod: ${k}`);
+    }
+    next[k] = v;
+  }
+  const reply: Document = {};
+  if (cmd.index !== undefined) {
+    if (view) fail("InvalidOptions", "option not supported on a view: index");
+    Object.assign(reply, modifyIndex(ctx, c, cmd.index));
+  }
+  if (view) checkViewDefinition(next.viewOn, next.pipeline);
+  else checkValidationOptions(next);
+  if (keyOf(next) !== keyOf(c.options)) {
+    c.options = next;
+    ctx.rec.push({ op: "collMod", db: ctx.db, coll: name, options: next });
+  }
+  return { ...reply, ok: 1 };
+};
+
+/** collMod's `index: {keyPattern | name, expireAfterSeconds?, hidden?}`; the index is rebuilt with the new spec. */
+function modifyIndex(ctx: CommandContext, c: Collection, raw: unknown): Document {
+  if (!isPlainObject(raw)) fail("TypeMismatch", "'index' option must be a document");
+  const byName = typeof raw.name === "string" ? raw.name : undefined;
+  const byKey = isPlainObject(raw.keyPattern) ? raw.keyPattern : undefined;
+  if ((byName === undefined) === (byKey === undefined)) fail("InvalidOptions", "must specify either index name or key pattern");
+  const idx = byName !== undefined ? c.indexes.get(byName) : [...c.indexes.values()].find((i) => keyOf(i.keyPattern) === keyOf(byKey));
+  if (!idx) fail("IndexNotFound", `cannot find index ${byName ?? JSON.stringify(byKey)} for ns ${c.ns}`);
+  for (const k of Object.keys(raw)) {
+    if (!["name", "keyPattern", "expireAfterSeconds", "hidden"].includes(k)) fail("InvalidOptions", `unknown index option to collMod: ${k}`);
+  }
+  const spec: Document = { ...idx.spec };
+  const out: Document = {};
+  if (raw.expireAfterSeconds !== undefined) {
+    const secs = Number(raw.expireAfterSeconds);
+    if (!Number.isFinite(secs) || secs < 0) fail("InvalidOptions", "expireAfterSeconds must be a non-negative number");
+    if (idx.ttlSeconds === null) fail("InvalidOptions", "no expireAfterSeconds field to update");
+    out.expireAfterSeconds_old = idx.ttlSeconds;
+    out.expireAfterSeconds_new = secs;
+    spec.expireAfterSeconds = secs;
+  }
+  if (raw.hidden !== undefined) {
+    if (typeof raw.hidden !== "boolean") fail("TypeMismatch", "'hidden' must be a boolean");
+    if (idx.name === "_id_") fail("BadValue", "can't hide _id index");
+    out.hidden_old = idx.spec.hidden === true;
+    out.hidden_new = raw.hidden;
+    if (raw.hidden) spec.hidden = true;
+    else delete spec.hidden;
+  }
+  if (keyOf(spec) !== keyOf(idx.spec)) {
+    c.indexes.delete(idx.name);
+    ctx.rec.push({ op: "dropIndex", db: c.db, coll: c.name, name: idx.name });
+    ctx.engine.createIndex(c, spec, ctx.rec);
+  }
+  return out;
+}
 
 const renameCollection: Handler = (cmd, ctx) => {
   noTxn(ctx, "renameCollection");
@@ -175,6 +271,6 @@ export const ddlCommands: Record<string, Handler> = {
   dbstats: dbStats,
   collStats,
   renameCollection,
-  collMod: () => ({ ok: 1 }),
+  collMod,
   validate: (cmd, ctx) => ({ ns: `${ctx.db}.${String(cmd.validate)}`, valid: true, errors: [], warnings: [], ok: 1 }),
 };

@@ -2,11 +2,13 @@
  * Retryable writes: a write sent with `lsid` + `txnNumber` (and no `autocommit`) executes at most once per
  * session and transaction number. The driver resends it after a network error or a retryable error label;
  * if the first attempt already executed (its reply was lost), mongod answers from its record of that
- * execution instead of writing again. The store keeps the last such write and its reply per session.
+ * execution instead of writing again. The store keeps the last such write and its reply per session, and
+ * journals it in the write's own batch (`retryableWriteRecord`), so the answer survives a restart too.
  */
 import { Long, type Document } from "bson";
 import { MongoServerError } from "../engine/errors";
-import type { Engine } from "../engine/engine";
+import { retryableWriteRecord, type Engine } from "../engine/engine";
+import type { JournalRecord } from "../journal.types";
 import { sessionKey } from "./sessions";
 
 /** The commands the retryable-writes spec lets the driver retry. */
@@ -62,4 +64,17 @@ export function runRetryableWrite(
   }
   if (reply.ok === 1) session.lastWrite = { txnNumber, reply };
   return reply;
+}
+
+/**
+ * The journal record of a retryable write that just executed with `reply`, or undefined when `cmd` is not
+ * one being executed by runRetryableWrite. Goes into the write's own batch: the write and the record of
+ * its execution are recovered together or not at all.
+ */
+export function retryableRecordFor(cmd: Document, reply: Document, lastUse: number): JournalRecord | undefined {
+  if (reply.ok !== 1 || !executing.has(cmd)) return undefined;
+  const sid = sessionKey(cmd.lsid);
+  const txnNumber = txnNumberOf(cmd);
+  if (sid === undefined || txnNumber === undefined) return undefined;
+  return retryableWriteRecord(sid, txnNumber, reply, lastUse);
 }

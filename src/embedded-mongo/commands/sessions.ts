@@ -1,6 +1,7 @@
 /** Session and transaction commands; the transaction state machine itself lives in dispatch.ts. */
 import { UUID, type Document } from "bson";
 import { fail } from "../engine/errors";
+import { SESSION_TIMEOUT_MINUTES } from "../engine/transactions";
 import { explainFind } from "./crud";
 import { aggregateCommands } from "./aggregate";
 import type { Handler } from "./context";
@@ -64,7 +65,7 @@ export const sessionCommands: Record<string, Handler> = {
   commitTransaction,
   abortTransaction,
   endSessions,
-  startSession: () => ({ id: { id: new UUID() }, timeoutMinutes: 30, ok: 1 }),
+  startSession: () => ({ id: { id: new UUID() }, timeoutMinutes: SESSION_TIMEOUT_MINUTES, ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
   killSessions: endSessions,
   killAllSessions: () => ({ ok: 1 }),

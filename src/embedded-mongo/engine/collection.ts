@@ -42,7 +42,8 @@ export class Collection {
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Document,
+    /** replaced as a whole by collMod, never mutated in place */
+    public options: Document,
     private readonly clock: Clock,
   ) {
     this.ns = `${db}.${name}`;

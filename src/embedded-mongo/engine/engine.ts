@@ -5,14 +5,16 @@
  * Every mutation of committed state happens synchronously between awaits, so a write command observes and
  * changes a consistent state without further locking; only waiting for a transaction's lock is async.
  */
-import { ObjectId, type Document } from "bson";
+import { Long, ObjectId, type Document } from "bson";
 import type { JournalRecord } from "../journal.types";
 import { Collection, type Clock, type Version } from "./collection";
 import { fail, MongoServerError, writeConflict } from "./errors";
 import { duplicateKeyError, normalizeIndexSpec, type IndexSpec } from "./indexes";
 import { collatedComparator, compileFilter, type Collation } from "./mingo";
 import { plan, type Plan } from "./planner";
-import { Session, Txn } from "./transactions";
+import { Session, SESSION_TIMEOUT_MS, Txn } from "./transactions";
+import { validatorOf } from "./validation";
+import { extractText, isTextKey, isTextScoreMeta, parseTextQuery } from "./text";
 import { compareValues as compareTyped, keyOf, sortKey, toNumber, viewOf } from "./types";
 
 /** Where committed batches go; a no-op in pure-memory mode. */
@@ -26,6 +28,8 @@ export interface Row {
   id: string;
   doc: Document;
   view: Document;
+  /** the $text score, for rows selected by a $text query */
+  score?: number;
 }
 
 export interface SelectOptions {
@@ -63,10 +67,12 @@ export class Engine implements Clock {
     return this.dbs.get(db)?.get(name);
   }
 
+  /** The collection to write into, created when missing; a view refuses writes (166). */
   ensureColl(db: string, name: string, rec: JournalRecord[], options: Document = {}): Collection {
     let colls = this.dbs.get(db);
     if (!colls) this.dbs.set(db, (colls = new Map()));
     let c = colls.get(name);
+    if (c && isView(c)) failOnView(c);
     if (!c) {
       validateCollName(db, name);
       c = new Collection(db, name, options, this);
@@ -98,6 +104,14 @@ export class Engine implements Clock {
     if (spec.name === "_id_" || (Object.keys(spec.key).length === 1 && "_id" in spec.key && !spec.unique)) {
       if (spec.name === "_id_" || keyOf(spec.key) === keyOf({ _id: 1 })) return "exists";
     }
+    if (isTextKey(spec.key)) {
+      // one text index per collection: they all share the key pattern {_fts: "text", _ftsx: 1}
+      for (const idx of c.indexes.values()) {
+        if (!idx.text) continue;
+        if (idx.name === spec.name && keyOf(idx.spec.weights) === keyOf(spec.weights) && idx.spec.default_language === spec.default_language) return "exists";
+        fail("IndexOptionsConflict", `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(idx.spec)}`);
+      }
+    }
     for (const idx of c.indexes.values()) {
       const sameKey = keyOf(idx.spec.key) === keyOf(spec.key);
       if (idx.name === spec.name) {
@@ -117,21 +131,29 @@ export class Engine implements Clock {
 
   // ------------------------------------------------------------ reads
 
-  select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan } {
+  select(c: Collection | undefined, filter: Document | undefined, opts: SelectOptions = {}): { rows: Row[]; plan: Plan; sortedByIndex: boolean; examined: number } {
+    const text = extractText(filter);
+    if (text) return this.selectText(c, text.text, text.rest, opts);
     // compiled first so a bad filter is reported even when the collection does not exist
     const pred = compileFilter(filter, opts.variables || opts.collation ? opts : undefined);
-    if (!c) return { rows: [], plan: { stage: "COLLSCAN" } };
-    const p = plan(c, filter, opts.hint, opts.collation);
+    if (!c) return { rows: [], plan: { stage: "COLLSCAN" }, sortedByIndex: false, examined: 0 };
+    const hasSort = !!opts.sort && Object.keys(opts.sort).length > 0;
+    const p = plan(c, filter, opts.hint, opts.collation, hasSort ? opts.sort : undefined);
     this.planCounters[p.stage]++;
     const txn = opts.txn;
     const ov = txn?.overlay(c);
     const snap = txn ? txn.snapshot : Number.POSITIVE_INFINITY;
     const versioned = !!txn && c.lastWrite > txn.snapshot;
+    // an index walk in sort order yields rows already sorted, unless a transaction's own writes or a
+    // snapshot older than the index's contents mix in rows from elsewhere
+    const sortedWalk = !!p.sorted && !(ov && ov.size > 0) && !versioned;
     const rows: Row[] = [];
-    const stopAt = !opts.sort && opts.limit ? (opts.skip ?? 0) + opts.limit : Number.POSITIVE_INFINITY;
+    const stopAt = (!hasSort || sortedWalk) && opts.limit ? (opts.skip ?? 0) + opts.limit : Number.POSITIVE_INFINITY;
     const seen = ov ? new Set<string>() : null;
 
+    let examined = 0;
     const consider = (id: string, v: Version | null | undefined): boolean => {
+      examined++;
       if (seen) {
         if (seen.has(id)) return false;
         seen.add(id);
@@ -166,11 +188,47 @@ export class Engine implements Clock {
     if (ov && rows.length < stopAt) {
       for (const id of ov.keys()) if (!seen!.has(id)) consider(id, null);
     }
-    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort, opts.collation);
+    if (hasSort && !sortedWalk) sortRows(rows, opts.sort!, opts.collation);
     let out = rows;
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
-    return { rows: out, plan: p };
+    return { rows: out, plan: p, sortedByIndex: sortedWalk, examined };
+  }
+
+  /**
+   * A $text query: candidates and scores from the collection's text index, then phrases, negations and the
+   * rest of the filter. Inside a transaction whose snapshot or own writes differ from the index, every
+   * visible document is scored instead.
+   */
+  private selectText(c: Collection | undefined, search: unknown, rest: Document, opts: SelectOptions): { rows: Row[]; plan: Plan; sortedByIndex: boolean; examined: number } {
+    const pred = compileFilter(rest, opts.variables || opts.collation ? opts : undefined);
+    if (!c) return { rows: [], plan: { stage: "COLLSCAN" }, sortedByIndex: false, examined: 0 };
+    const idx = [...c.indexes.values()].find((i) => i.text);
+    if (!idx?.text) fail("IndexNotFound", "text index required for $text query");
+    const text = idx.text;
+    const q = parseTextQuery(search, idx.spec.default_language);
+    this.planCounters.IXSCAN++;
+    const txn = opts.txn;
+    let rows: Row[] = [];
+    let examined = 0;
+    if (txn && ((txn.overlay(c)?.size ?? 0) > 0 || c.lastWrite > txn.snapshot)) {
+      for (const r of this.select(c, rest, { txn, variables: opts.variables, collation: opts.collation }).rows) {
+        examined++;
+        const score = text.scoreOf(r.doc, q);
+        if (score !== null) rows.push({ ...r, score });
+      }
+    } else {
+      for (const [id, score] of text.candidates(q)) {
+        const e = c.docs.get(id);
+        examined++;
+        if (!e?.doc || !text.passes(e.doc, q) || !pred(e.view!)) continue;
+        rows.push({ id, doc: e.doc, view: e.view!, score });
+      }
+    }
+    if (opts.sort && Object.keys(opts.sort).length > 0) sortRows(rows, opts.sort, opts.collation);
+    if (opts.skip) rows = rows.slice(opts.skip);
+    if (opts.limit) rows = rows.slice(0, opts.limit);
+    return { rows, plan: { stage: "IXSCAN", indexName: idx.name }, sortedByIndex: false, examined };
   }
 
   /** Committed-plus-own-writes view of a whole collection, for aggregation and $lookup. */
@@ -190,9 +248,10 @@ export class Engine implements Clock {
     return null;
   }
 
-  /** Inserts one document (already validated); `doc._id` must be set. */
-  insert(c: Collection, doc: Document, txn: Txn | undefined, rec: JournalRecord[]): void {
+  /** Inserts one document (already validated); `doc._id` must be set. `bypass`: bypassDocumentValidation. */
+  insert(c: Collection, doc: Document, txn: Txn | undefined, rec: JournalRecord[], bypass = false): void {
     const id = keyOf(doc._id);
+    if (!bypass) validatorOf(c)?.check(doc, undefined);
     const view = viewOf(doc);
     if (txn) {
       const ov = txn.overlayFor(c);
@@ -207,7 +266,13 @@ export class Engine implements Clock {
     c.putNew(doc, this.next(), rec);
   }
 
-  replace(c: Collection, id: string, doc: Document, txn: Txn | undefined, rec: JournalRecord[]): void {
+  replace(c: Collection, id: string, doc: Document, txn: Txn | undefined, rec: JournalRecord[], bypass = false): void {
+    const validator = bypass ? null : validatorOf(c);
+    if (validator) {
+      const ov = txn?.overlay(c);
+      const before = ov?.has(id) ? ov.get(id) : txn ? c.visibleAt(id, txn.snapshot)?.doc : c.docs.get(id)?.doc;
+      validator.check(doc, before ?? undefined);
+    }
     if (txn) {
       const ov = txn.overlayFor(c);
       this.lockForTxn(c, id, txn);
@@ -290,6 +355,16 @@ export class Engine implements Clock {
     }
   }
 
+  /**
+   * Forgets sessions idle for longer than the session timeout, with their retryable-write records, as
+   * mongod's session reaper does (a retry that late would execute again there too).
+   */
+  reapSessions(now: number, timeoutMs = SESSION_TIMEOUT_MS): void {
+    for (const s of [...this.sessions.values()]) {
+      if (now - s.lastUse > timeoutMs && !(s.txn && s.txn.state === "active")) this.sessions.delete(s.id);
+    }
+  }
+
   /** Aborts transactions older than `maxAgeMs` so a vanished client cannot hold locks forever. */
   reapTxns(maxAgeMs: number): void {
     const now = Date.now();
@@ -354,6 +429,21 @@ export class Engine implements Clock {
       case "dropIndex":
         this.coll(r.db, r.coll)?.indexes.delete(r.name);
         break;
+      case "collMod": {
+        const c = this.coll(r.db, r.coll);
+        if (c) c.options = r.options;
+        break;
+      }
+      case "retryableWrite": {
+        const at = r.at.getTime();
+        if (Date.now() - at > SESSION_TIMEOUT_MS) break; // the session expired while the store was down
+        const txnNumber = Long.isLong(r.txnNumber) ? r.txnNumber.toBigInt() : BigInt(r.txnNumber as number);
+        const s = this.session(r.lsid);
+        s.lastUse = at;
+        if (txnNumber > s.txnNumber) s.txnNumber = txnNumber;
+        s.lastWrite = { txnNumber, reply: r.reply };
+        break;
+      }
     }
   }
 
@@ -366,11 +456,22 @@ export class Engine implements Clock {
         for (const e of c.docs.values()) if (e.doc) yield { op: "put", db, coll: name, doc: e.doc };
       }
     }
+    const now = Date.now();
+    for (const s of this.sessions.values()) {
+      const w = s.lastWrite;
+      // a reply still in flight is journaled with its own batch, after this snapshot
+      if (!w || w.reply instanceof Promise || now - s.lastUse > SESSION_TIMEOUT_MS) continue;
+      yield retryableWriteRecord(s.id, w.txnNumber, w.reply, s.lastUse);
+    }
   }
 
   newId(): ObjectId {
     return new ObjectId();
   }
+}
+
+export function retryableWriteRecord(lsid: string, txnNumber: bigint, reply: Document, at: number): JournalRecord {
+  return { op: "retryableWrite", db: "config", lsid, txnNumber: Long.fromBigInt(txnNumber), reply, at: new Date(at) };
 }
 
 function dupId(c: Collection, idValue: unknown): MongoServerError {
@@ -384,9 +485,21 @@ export function sortRows(rows: Row[], sort: Document, collation?: Collation): vo
     ? (a: unknown, b: unknown): number => (typeof a === "string" && typeof b === "string" ? strings(a, b) : compareTyped(a, b))
     : compareTyped;
   const keys = Object.entries(sort).map(([k, d]) => {
-    const dir = typeof d === "object" && d !== null && "$meta" in (d as Document) ? 1 : toNumber(d) < 0 ? -1 : 1;
-    return { segs: k.split("."), dir };
+    // {$meta: "textScore"} sorts by the $text score, highest first
+    const meta = isTextScoreMeta(d);
+    const dir = meta ? -1 : typeof d === "object" && d !== null && "$meta" in (d as Document) ? 1 : toNumber(d) < 0 ? -1 : 1;
+    return { segs: k.split("."), dir, meta };
   });
+  if (keys.some((k) => k.meta)) {
+    rows.sort((a, b) => {
+      for (const { segs, dir, meta } of keys) {
+        const c = meta ? (a.score ?? 0) - (b.score ?? 0) : compareValues(sortKey(a.doc, segs, dir), sortKey(b.doc, segs, dir));
+        if (c !== 0) return c * dir;
+      }
+      return 0;
+    });
+    return;
+  }
   if (keys.length === 1) {
     const { segs, dir } = keys[0];
     const decorated = rows.map((r) => ({ r, k: sortKey(r.doc, segs, dir) }));
@@ -401,6 +514,15 @@ export function sortRows(rows: Row[], sort: Document, collation?: Collation): vo
     }
     return 0;
   });
+}
+
+/** A view: a collection entry whose options name the collection it reads from. */
+export function isView(c: Collection | undefined): boolean {
+  return !!c && typeof c.options.viewOn === "string";
+}
+
+export function failOnView(c: Collection): never {
+  fail("CommandNotSupportedOnView", `Namespace ${c.ns} is a view, not a collection`);
 }
 
 function validateCollName(db: string, name: string): void {

@@ -1,10 +1,11 @@
 /**
  * Secondary indexes: a hash map from the full key tuple to document ids (equality, uniqueness) plus an
- * ordered structure on the leading field (ranges, $in, prefix equality on compound indexes).
+ * ordered structure of the key tuples (ranges, $in, prefix equality on compound indexes, sorted walks).
  */
 import type { Document } from "bson";
 import { compileFilter, type Predicate } from "./mingo";
 import { OrderedIndex } from "./ordered";
+import { isTextKey, normalizeTextSpec, TextIndex } from "./text";
 import { formatValue, keyOf, pathValues } from "./types";
 import { fail, MongoServerError } from "./errors";
 import { setField } from "./fields";
@@ -20,10 +21,10 @@ export interface IndexSpec extends Document {
 }
 
 export interface IndexKeys {
+  /** a text index's input: the document itself */
+  doc?: Document;
   /** encoded key tuples (one per multikey combination), deduplicated */
   tuples: string[];
-  /** the leading field's distinct values, for the ordered structure */
-  leading: unknown[];
   /** key values per tuple, for duplicate-key error messages */
   values: unknown[][];
 }
@@ -43,8 +44,13 @@ export class Index {
   readonly ttlSeconds: number | null;
   /** text/2dsphere/hashed indexes are accepted for listIndexes but not used for planning or uniqueness */
   readonly special: boolean;
+  /** the term postings of a text index */
+  readonly text: TextIndex | null;
   readonly hash = new Map<string, Set<string>>();
-  readonly ordered = new OrderedIndex();
+  /** every key tuple, ordered in the index's directions (per field: 1 or -1) */
+  readonly ordered: OrderedIndex;
+  /** per field: 1 ascending, -1 descending */
+  readonly dirs: number[];
   multikey = false;
 
   constructor(
@@ -55,10 +61,13 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.segs = this.fields.map((f) => f.split("."));
     this.special = Object.values(spec.key).some((v) => typeof v === "string");
+    this.text = isTextKey(spec.key) ? new TextIndex(spec) : null;
     this.unique = !!spec.unique && !this.special;
     this.sparse = !!spec.sparse;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
     this.ttlSeconds = typeof spec.expireAfterSeconds === "number" ? spec.expireAfterSeconds : null;
+    this.dirs = Object.values(spec.key).map((v) => (Number(v) < 0 ? -1 : 1));
+    this.ordered = new OrderedIndex(this.dirs);
   }
 
   get keyPattern(): Document {
@@ -68,6 +77,7 @@ export class Index {
   /** null when the document is not in this index (sparse with all fields missing, or outside the partial filter) */
   keysFor(doc: Document, view: Document): IndexKeys | null {
     if (this.partial && !this.partial(view)) return null;
+    if (this.text) return { doc, tuples: [], values: [] };
     const perField: unknown[][] = [];
     let allMissing = true;
     for (const segs of this.segs) {
@@ -95,7 +105,6 @@ export class Index {
     }
     return {
       tuples: combos.map((c) => c.map(keyOf).join(TUPLE_SEP)),
-      leading: perField[0],
       values: combos,
     };
   }
@@ -105,15 +114,17 @@ export class Index {
   }
 
   add(id: string, keys: IndexKeys): void {
+    if (this.text) return this.text.add(id, keys.doc!);
     for (const t of keys.tuples) {
       let set = this.hash.get(t);
       if (!set) this.hash.set(t, (set = new Set()));
       set.add(id);
     }
-    if (!this.special) for (const v of keys.leading) this.ordered.insert(v, id);
+    if (!this.special) for (const t of keys.values) this.ordered.insert(t, id);
   }
 
   remove(id: string, keys: IndexKeys): void {
+    if (this.text) return this.text.remove(id);
     for (const t of keys.tuples) {
       const set = this.hash.get(t);
       if (set) {
@@ -121,12 +132,13 @@ export class Index {
         if (set.size === 0) this.hash.delete(t);
       }
     }
-    if (!this.special) for (const v of keys.leading) this.ordered.remove(v, id);
+    if (!this.special) for (const t of keys.values) this.ordered.remove(t, id);
   }
 
   clear(): void {
     this.hash.clear();
     this.ordered.clear();
+    this.text?.clear();
   }
 
   /** The id of another document holding one of these keys, if any; `ignore` lists ids being replaced. */
@@ -175,7 +187,8 @@ export function normalizeIndexSpec(raw: Document): IndexSpec {
     if (!ok || f === "") fail("CannotCreateIndex", `Values in the index key pattern can only be numbers or strings: ${f}`);
   }
   const name = typeof raw.name === "string" && raw.name ? raw.name : defaultIndexName(key as Document);
-  const spec: IndexSpec = { v: 2, ...raw, key: key as Document, name };
+  let spec: IndexSpec = { v: 2, ...raw, key: key as Document, name };
+  if (isTextKey(spec.key)) spec = normalizeTextSpec(spec) as IndexSpec;
   if (spec.expireAfterSeconds !== undefined) spec.expireAfterSeconds = Number(spec.expireAfterSeconds);
   return spec;
 }

@@ -10,6 +10,7 @@ import type { Document } from "bson";
 import { fail, MongoServerError } from "./errors";
 import { hasPrototypeSegment, setField } from "./fields";
 import { TYPED_CONTEXT, withTypedSource } from "./typed-arithmetic";
+import { usesTypeOperator } from "./type-query";
 import { isPlainObject, keyOf, toView, viewOf } from "./types";
 
 export type Predicate = (view: Document) => boolean;
@@ -201,7 +202,9 @@ export function compileFilter(filter: Document | undefined | null, qo?: QueryOpt
   if (fast) return fast;
   let q: Query;
   try {
-    q = new Query(filter, qo?.variables ? { ...BASE_OPTS, variables: qo.variables } : BASE_OPTS);
+    const opts = qo?.variables ? { ...BASE_OPTS, variables: qo.variables } : BASE_OPTS;
+    // $type needs exact BSON types: the typed context's operator reads them from the stored document
+    q = usesTypeOperator(filter) ? new TypedQuery(filter, { ...opts, context: TYPED_CONTEXT }) : new Query(filter, opts);
     // mingo compiles lazily for some operators; probing an empty doc surfaces unknown-operator errors now
     q.test({});
   } catch (e) {
@@ -249,9 +252,11 @@ function restoreProtoFields(out: Document[], unchanged: ReadonlySet<Document>): 
   return out;
 }
 
-/** mingo's base Aggregator: it takes TYPED_CONTEXT as is (the root one would let its defaults win). */
+/** mingo's base Aggregator and Query: they take TYPED_CONTEXT as is (the root ones would let their defaults win). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TypedAggregator = (require("mingo/aggregator") as { Aggregator: typeof Aggregator }).Aggregator;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TypedQuery = (require("mingo/query") as { Query: typeof Query }).Query;
 
 /** Stages that compute new values (which typed-arithmetic may return as Long/Decimal128 wrappers). */
 const COMPUTING = new Set(["$group", "$project", "$addFields", "$set", "$replaceRoot", "$replaceWith", "$facet", "$bucket", "$bucketAuto", "$setWindowFields"]);
@@ -273,7 +278,8 @@ export function aggregate(
   assertNoPrototypePaths(pipeline, "a pipeline");
   try {
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
-    if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
+    // ICU locale ids use "_" (en_US); Intl wants BCP 47 ("en-US")
+    if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale.replace("_", "-"), strength: collation.strength };
     let input = docs;
     const unchanged = new Set(docs);
     let lookup = typed;

@@ -1,6 +1,11 @@
 /**
- * Ordered multimap from BSON values to document keys, used by secondary indexes for range scans and
- * equality on a compound index's leading field.
+ * Ordered multimap from index key tuples to document keys, used by secondary indexes for range scans,
+ * equality on a prefix of a compound index, and walks in sort order.
+ *
+ * Entries are ordered by the tuple, field by field in the index's own direction of each field (so an
+ * index {a: 1, b: -1} holds b descending within each a), then by document key. Walking forward gives the
+ * index's order, walking backward its exact reverse: sort {a: 1, b: -1} and {a: -1, b: 1} both come
+ * straight from it.
  *
  * Sorted entries are kept in bounded chunks so an insert or delete costs O(log n + CHUNK) instead of the
  * O(n) splice of a single sorted array; a 1M-entry index is ~1000 chunks.
@@ -11,14 +16,8 @@ import { compareValues } from "./types";
 const CHUNK = 1024;
 
 interface Entry {
-  value: unknown;
+  key: unknown[];
   id: string;
-}
-
-function cmpEntry(a: Entry, value: unknown, id: string): number {
-  const c = compareValues(a.value, value);
-  if (c !== 0) return c;
-  return a.id < id ? -1 : a.id > id ? 1 : 0;
 }
 
 export interface Bound {
@@ -26,53 +25,71 @@ export interface Bound {
   inclusive: boolean;
 }
 
+/** Where an entry lies relative to a contiguous run of entries: before it (<0), in it (0) or after it (>0). */
+type Relation = (e: Entry) => number;
+
 export class OrderedIndex {
   private chunks: Entry[][] = [[]];
   private count = 0;
+
+  /** `dirs[i]` is 1 or -1: the direction of the index's i-th field */
+  constructor(private readonly dirs: number[] = [1]) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** index of the first chunk whose last entry is >= (value, id) */
-  private findChunk(value: unknown, id: string): number {
+  private compareKeys(a: unknown[], b: unknown[]): number {
+    for (let i = 0; i < a.length; i++) {
+      const c = compareValues(a[i], b[i]);
+      if (c !== 0) return c * (this.dirs[i] ?? 1);
+    }
+    return 0;
+  }
+
+  private at(key: unknown[], id: string): Relation {
+    return (e) => {
+      const c = this.compareKeys(e.key, key);
+      if (c !== 0) return c;
+      return e.id < id ? -1 : e.id > id ? 1 : 0;
+    };
+  }
+
+  /** The first position whose entry is in or after the run (`strict`: after it). */
+  private seek(rel: Relation, strict: boolean): { ci: number; pos: number } {
+    const past = (e: Entry) => (strict ? rel(e) > 0 : rel(e) >= 0);
     let lo = 0;
     let hi = this.chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const ch = this.chunks[mid];
-      if (ch.length === 0 || cmpEntry(ch[ch.length - 1], value, id) < 0) lo = mid + 1;
+      const ch = this.chunks[mid]!;
+      if (ch.length === 0 || !past(ch[ch.length - 1]!)) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
-  }
-
-  private static lowerBound(ch: Entry[], value: unknown, id: string): number {
-    let lo = 0;
-    let hi = ch.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmpEntry(ch[mid], value, id) < 0) lo = mid + 1;
-      else hi = mid;
+    const ch = this.chunks[lo]!;
+    let a = 0;
+    let b = ch.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (!past(ch[mid]!)) a = mid + 1;
+      else b = mid;
     }
-    return lo;
+    return { ci: lo, pos: a };
   }
 
-  insert(value: unknown, id: string): void {
-    const ci = this.findChunk(value, id);
-    const ch = this.chunks[ci];
-    const pos = OrderedIndex.lowerBound(ch, value, id);
-    if (pos < ch.length && cmpEntry(ch[pos], value, id) === 0) return;
-    ch.splice(pos, 0, { value, id });
+  insert(key: unknown[], id: string): void {
+    const { ci, pos } = this.seek(this.at(key, id), false);
+    const ch = this.chunks[ci]!;
+    if (pos < ch.length && ch[pos]!.id === id && this.compareKeys(ch[pos]!.key, key) === 0) return;
+    ch.splice(pos, 0, { key, id });
     this.count++;
     if (ch.length > CHUNK * 2) this.chunks.splice(ci, 1, ch.slice(0, CHUNK), ch.slice(CHUNK));
   }
 
-  remove(value: unknown, id: string): void {
-    const ci = this.findChunk(value, id);
-    const ch = this.chunks[ci];
-    const pos = OrderedIndex.lowerBound(ch, value, id);
-    if (pos < ch.length && cmpEntry(ch[pos], value, id) === 0) {
+  remove(key: unknown[], id: string): void {
+    const { ci, pos } = this.seek(this.at(key, id), false);
+    const ch = this.chunks[ci]!;
+    if (pos < ch.length && ch[pos]!.id === id && this.compareKeys(ch[pos]!.key, key) === 0) {
       ch.splice(pos, 1);
       this.count--;
       if (ch.length === 0 && this.chunks.length > 1) this.chunks.splice(ci, 1);
@@ -84,32 +101,62 @@ export class OrderedIndex {
     this.count = 0;
   }
 
-  /** Yields ids whose value lies within [lower, upper] (either bound optional), in value order. */
-  *range(lower?: Bound, upper?: Bound, reverse = false): Generator<string> {
-    if (reverse) {
-      const all: string[] = [];
-      for (const id of this.range(lower, upper)) all.push(id);
-      for (let i = all.length - 1; i >= 0; i--) yield all[i];
+  /** Yields ids whose leading value lies within [lower, upper] (either bound optional), in value order. */
+  range(lower?: Bound, upper?: Bound, reverse = false): Generator<string> {
+    // value order is the walk order when the leading field ascends, its reverse when it descends
+    return this.scan([], lower, upper, (this.dirs[0] ?? 1) < 0 ? !reverse : reverse);
+  }
+
+  /**
+   * Yields the ids of entries whose first `prefix.length` fields equal `prefix` and whose next field lies
+   * within [lower, upper], in index order (or its reverse). Such entries are one contiguous run.
+   */
+  *scan(prefix: unknown[], lower?: Bound, upper?: Bound, reverse = false): Generator<string> {
+    const k = prefix.length;
+    const dirK = this.dirs[k] ?? 1;
+    const rel: Relation = (e) => {
+      for (let i = 0; i < k; i++) {
+        const c = compareValues(e.key[i], prefix[i]);
+        if (c !== 0) return c * (this.dirs[i] ?? 1);
+      }
+      if (lower || upper) {
+        const v = e.key[k];
+        if (lower) {
+          const c = compareValues(v, lower.value);
+          if (c < 0 || (c === 0 && !lower.inclusive)) return -dirK;
+        }
+        if (upper) {
+          const c = compareValues(v, upper.value);
+          if (c > 0 || (c === 0 && !upper.inclusive)) return dirK;
+        }
+      }
+      return 0;
+    };
+    const start = this.seek(rel, false);
+    const end = this.seek(rel, true);
+    if (!reverse) {
+      for (let ci = start.ci, pos = start.pos; ci < end.ci || (ci === end.ci && pos < end.pos); ) {
+        const ch = this.chunks[ci]!;
+        if (pos >= ch.length) {
+          ci++;
+          pos = 0;
+          continue;
+        }
+        yield ch[pos++]!.id;
+      }
       return;
     }
-    let ci = 0;
-    let pos = 0;
-    if (lower) {
-      // "" sorts before every id and "\uffff" after, so these locate the edges of a run of equal values
-      const edgeId = lower.inclusive ? "" : "\uffff";
-      ci = this.findChunk(lower.value, edgeId);
-      pos = OrderedIndex.lowerBound(this.chunks[ci], lower.value, edgeId);
-    }
-    for (; ci < this.chunks.length; ci++, pos = 0) {
-      const ch = this.chunks[ci];
-      for (; pos < ch.length; pos++) {
-        const e = ch[pos];
-        if (upper) {
-          const c = compareValues(e.value, upper.value);
-          if (c > 0 || (c === 0 && !upper.inclusive)) return;
-        }
-        yield e.id;
+    // backward from the entry before `end` down to `start`
+    let ci = end.ci;
+    let pos = end.pos - 1;
+    while (ci > start.ci || (ci === start.ci && pos >= start.pos)) {
+      if (pos < 0) {
+        ci--;
+        if (ci < 0) return;
+        pos = this.chunks[ci]!.length - 1;
+        continue;
       }
+      yield this.chunks[ci]![pos--]!.id;
     }
   }
 }

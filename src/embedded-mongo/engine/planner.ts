@@ -14,6 +14,11 @@ export interface Plan {
   indexName?: string;
   /** candidate ids; undefined means scan everything */
   ids?: Iterable<string>;
+  /**
+   * set when `ids` come in the requested sort order and include every document that can match (a walk of
+   * an index whose order is the sort): no in-memory sort is needed and a limit can stop the walk
+   */
+  sorted?: { direction: "forward" | "backward" };
 }
 
 interface FieldCond {
@@ -81,10 +86,99 @@ function collationSensitive(v: unknown): boolean {
   return false;
 }
 
-export function plan(coll: Collection, filter: Document | undefined, hint?: unknown, collation?: Collation): Plan {
-  if (!filter) return { stage: "COLLSCAN" };
+/** How many leading fields of `idx` the filter pins to one value, and those values. */
+function eqPrefix(idx: Index, conds: Map<string, FieldCond>): unknown[] {
+  const values: unknown[] = [];
+  for (const f of idx.fields) {
+    const c = conds.get(f);
+    if (!c?.hasEq) break;
+    values.push(c.eq);
+  }
+  return values;
+}
+
+interface SortCandidate {
+  idx: Index;
+  prefix: unknown[];
+  range?: FieldCond;
+  reverse: boolean;
+  /** equality fields used, plus a half for a range on the next one */
+  quality: number;
+}
+
+/**
+ * An index whose order serves `sort` after its equality prefix: the sort's fields (minus those the filter
+ * pins) are the index's next fields, all in its directions or all reversed. Multikey, sparse and partial
+ * indexes are left out: their order does not cover every document with MongoDB's array sort keys.
+ */
+function sortCandidate(coll: Collection, conds: Map<string, FieldCond>, sort: Document, hinted: string | null): SortCandidate | null {
+  const wanted: [string, number][] = [];
+  for (const [f, d] of Object.entries(sort)) {
+    if (typeof d === "object" && d !== null) return null; // {$meta: ...}
+    wanted.push([f, Number(d) < 0 ? -1 : 1]);
+  }
+  let best: SortCandidate | null = null;
+  for (const idx of coll.indexes.values()) {
+    if (idx.special || idx.partial || idx.sparse || idx.multikey || idx.spec.hidden) continue;
+    const prefix = eqPrefix(idx, conds);
+    const pinned = new Set(idx.fields.slice(0, prefix.length));
+    const rest = wanted.filter(([f]) => !pinned.has(f));
+    const k = prefix.length;
+    if (rest.length > idx.fields.length - k) continue;
+    let sign = 0;
+    let ok = true;
+    for (let i = 0; i < rest.length && ok; i++) {
+      const [f, d] = rest[i]!;
+      const s = d * idx.dirs[k + i]!;
+      ok = f === idx.fields[k + i] && (sign === 0 || s === sign);
+      sign = s;
+    }
+    if (!ok) continue;
+    const next = conds.get(idx.fields[k] ?? "");
+    const range = next && !next.hasEq && (next.lower || next.upper) ? next : undefined;
+    let quality = k + (range ? 0.5 : 0);
+    if (hinted !== null && (hinted === idx.name || hinted === Index.tupleKey(idx.fields))) quality += 100;
+    if (!best || quality > best.quality) best = { idx, prefix, range, reverse: sign < 0, quality };
+  }
+  return best;
+}
+
+export function plan(coll: Collection, filter: Document | undefined, hint?: unknown, collation?: Collation, sort?: Document): Plan {
   const conds = new Map<string, FieldCond>();
-  collectConds(toView(filter) as Document, conds);
+  if (filter) collectConds(toView(filter) as Document, conds);
+  const hinted = typeof hint === "string" ? hint : isPlainObject(hint) ? Index.tupleKey(Object.keys(hint)) : null;
+  let filterPlan = planFilter(coll, conds, hinted, collation);
+  if (hinted !== null && filterPlan.stage === "COLLSCAN") {
+    // a hinted index the filter cannot use is walked whole, in its order, as mongod does
+    const idx = [...coll.indexes.values()].find((i) => !i.special && (i.name === hinted || Index.tupleKey(i.fields) === hinted));
+    if (idx) filterPlan = { stage: "IXSCAN", indexName: idx.name, ids: idx.multikey ? dedupe(idx.ordered.scan([])) : idx.ordered.scan([]) };
+  }
+  // a collation orders strings differently from the binary order the indexes keep
+  if (!sort || Object.keys(sort).length === 0 || collation || filterPlan.stage === "IDHACK") return filterPlan;
+  const cand = sortCandidate(coll, conds, sort, hinted);
+  if (!cand) return filterPlan;
+  const chosen = filterPlan.indexName ? coll.indexes.get(filterPlan.indexName) : undefined;
+  if (chosen && chosen !== cand.idx) {
+    // keep the filter's index when it pins more fields, is unique and fully pinned, or was hinted
+    const pinned = eqPrefix(chosen, conds).length;
+    const fullUnique = chosen.unique && pinned === chosen.fields.length;
+    const hintedChosen = hinted !== null && (hinted === chosen.name || hinted === Index.tupleKey(chosen.fields));
+    const next = conds.get(chosen.fields[pinned] ?? "");
+    const chosenQuality = pinned + (next && (next.in || next.lower || next.upper) ? 0.5 : 0);
+    // a walk of the whole sort index only when nothing narrows the candidates
+    if (fullUnique || hintedChosen || chosenQuality > cand.quality || cand.quality === 0) return filterPlan;
+  }
+  const { idx, prefix, range, reverse } = cand;
+  return {
+    stage: "IXSCAN",
+    indexName: idx.name,
+    ids: idx.ordered.scan(prefix, range?.lower, range?.upper, reverse),
+    sorted: { direction: reverse ? "backward" : "forward" },
+  };
+}
+
+function planFilter(coll: Collection, conds: Map<string, FieldCond>, hinted: string | null, collation?: Collation): Plan {
+  if (conds.size === 0) return { stage: "COLLSCAN" };
   if (collation) {
     // indexes here are keyed by binary comparison: a collated query can only use them for bounds whose
     // comparison the collation does not change (numbers, dates, ObjectIds); string bounds need a scan
@@ -98,9 +192,8 @@ export function plan(coll: Collection, filter: Document | undefined, hint?: unkn
   if (idc?.in) return { stage: "IDHACK", ids: [...new Set(idc.in.map(keyOf))] };
 
   let best: { score: number; idx: Index; c: FieldCond; allEq: boolean } | null = null;
-  const hinted = typeof hint === "string" ? hint : isPlainObject(hint) ? Index.tupleKey(Object.keys(hint)) : null;
   for (const idx of coll.indexes.values()) {
-    if (idx.special || idx.partial) continue;
+    if (idx.special || idx.partial || idx.spec.hidden) continue;
     const c = conds.get(idx.fields[0]);
     if (!c) continue;
     const allEq = idx.fields.every((f) => conds.get(f)?.hasEq);
@@ -117,8 +210,11 @@ export function plan(coll: Collection, filter: Document | undefined, hint?: unkn
     return { ...base, ids: idx.hash.get(tuple) ?? [] };
   }
   if (c.hasEq) {
-    const b = { value: c.eq, inclusive: true };
-    return { ...base, ids: dedupe(idx.ordered.range(b, b)) };
+    // the pinned prefix of a compound index, and a range on the field after it
+    const prefix = eqPrefix(idx, conds);
+    const next = conds.get(idx.fields[prefix.length] ?? "");
+    const range = next && !next.hasEq ? next : undefined;
+    return { ...base, ids: dedupe(idx.ordered.scan(prefix, range?.lower, range?.upper)) };
   }
   if (c.in) {
     const vals = c.in;

@@ -8,6 +8,10 @@ import type { Collection } from "./collection";
 
 export type TxnState = "active" | "committed" | "aborted";
 
+/** mongod's logicalSessionTimeoutMinutes: an idle session, and its retryable-write record, expire after it */
+export const SESSION_TIMEOUT_MINUTES = 30;
+export const SESSION_TIMEOUT_MS = SESSION_TIMEOUT_MINUTES * 60_000;
+
 export class Txn {
   state: TxnState = "active";
   /** per collection: id → after-image (null = deleted) */

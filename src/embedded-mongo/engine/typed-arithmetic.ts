@@ -12,6 +12,7 @@
  */
 import { Decimal128, Long, type Document } from "bson";
 import { Context } from "mingo";
+import { $typeQuery } from "./type-query";
 import { asDouble, getPath, isInt32Range, numKind, toNumber, typeName, type NumKind } from "./types";
 
 type Options = object;
@@ -151,6 +152,7 @@ const operators = (kind: string) => require(`mingo/operators/${kind}`) as never;
  */
 export const TYPED_CONTEXT = Context.init({
   accumulator: { $sum: $sumAccumulator as never },
+  query: { $type: $typeQuery as never },
   expression: { $sum: $sumExpression as never, $add: $add as never, $multiply: $multiply as never, $subtract: $subtract as never, $type: $type as never },
 })
   .addAccumulatorOps(operators("accumulator"))

@@ -107,8 +107,19 @@ export function toView(v: unknown): unknown {
   return out;
 }
 
+/** view → the stored document it was made from, for operators that need exact BSON types ($type) */
+const EXACT = new WeakMap<object, Document>();
+
 export function viewOf(doc: Document): Document {
-  return needsView(doc) ? (toView(doc) as Document) : doc;
+  if (!needsView(doc)) return doc;
+  const view = toView(doc) as Document;
+  EXACT.set(view, doc);
+  return view;
+}
+
+/** The type-exact document behind a view made by viewOf, or the object itself. */
+export function exactOf(obj: object): object {
+  return EXACT.get(obj) ?? obj;
 }
 
 /** Deep copy that keeps BSON wrapper instances (they are immutable) and dates. */
@@ -188,6 +199,10 @@ export function typeName(v: unknown): string {
   if (bt === "ObjectId") return "objectId";
   if (bt === "Binary") return "binData";
   if (bt === "Timestamp") return "timestamp";
+  if (bt === "MinKey") return "minKey";
+  if (bt === "MaxKey") return "maxKey";
+  if (bt === "Code") return (v as { scope?: unknown }).scope ? "javascriptWithScope" : "javascript";
+  if (bt === "BSONSymbol") return "symbol";
   return "object";
 }
 
