@@ -2,7 +2,7 @@ import { defineServer, type Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { config, type Config } from "./config";
 import { logger } from "./logger";
-import { createInfrastructure } from "./infra/presence";
+import { closeKeyLocks, createInfrastructure } from "./infra/presence";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
@@ -45,6 +45,7 @@ export function createServer(cfg: Config = config()): Server {
   server.onShutdown(async () => {
     await stopBackgroundJobs();
     await disconnectDatabase();
+    await closeKeyLocks();
   });
   return server;
 }

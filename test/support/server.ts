@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import mongoose from "mongoose";
 import { matchMaker } from "@colyseus/core";
-import { boot, type ColyseusTestServer } from "@colyseus/testing";
+import { ColyseusTestServer } from "@colyseus/testing";
 import { createServer } from "../../src/app.config";
 import { useClock, ManualClock } from "../../src/shared/clock";
 
@@ -17,7 +17,12 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  booted ??= boot(createServer(), TEST_PORT);
+  // @colyseus/testing's boot() listens on 2568 whatever port it is given a Server with
+  booted ??= (async () => {
+    const server = createServer();
+    await server.listen(TEST_PORT);
+    return new ColyseusTestServer(server);
+  })();
   return booted;
 }
 
