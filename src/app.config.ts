@@ -9,6 +9,7 @@ import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
+import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

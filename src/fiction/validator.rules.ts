@@ -168,7 +168,7 @@ export function explorePaths(
  * from fresh variables and from the player stats in `probeStats` (conditions open other paths):
  * runtime errors (a knot that runs out of content is a dead end), and every `#cost:` tag.
  */
-export function validateInkChapter(json: string, probeStats: Stats[] = [emptyStats()]): ValidationOutcome<{ json: string }> {
+export function validateInkChapter(json: string, probeStats: Stats[] = [emptyStats()]): ValidationOutcome<{ json: string; premium: boolean }> {
   const problems: ContentProblem[] = [];
   let engine: InkEngine;
   try {
@@ -177,8 +177,10 @@ export function validateInkChapter(json: string, probeStats: Stats[] = [emptySta
     return { ok: false, problems: [{ scene_id: null, code: "invalid_structure", message: `Not a compiled Ink story: ${(err as Error).message}` }] };
   }
   const costProblems = new Map<string, ContentProblem>();
+  let premium = false;
   const checkCosts = (view: SceneView) => {
     for (const o of view.options) {
+      if (o.cost > 0) premium = true;
       if (o.cost !== 0 && !isPositiveInteger(o.cost)) {
         costProblems.set(`${view.sceneId}/${o.id}`, { scene_id: view.sceneId, code: "invalid_cost", message: `Option "${o.id}": #cost must be a positive integer.` });
       }
@@ -195,5 +197,5 @@ export function validateInkChapter(json: string, probeStats: Stats[] = [emptySta
     }
   }
   problems.push(...costProblems.values());
-  return problems.length === 0 ? { ok: true, content: { json }, problems: [] } : { ok: false, problems };
+  return problems.length === 0 ? { ok: true, content: { json, premium }, problems: [] } : { ok: false, problems };
 }

@@ -9,6 +9,7 @@ import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
+import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -29,6 +30,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
+  api.use("/books", booksRouter());
+  api.use("/admin/books", fictionAdminRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
