@@ -10,6 +10,7 @@ import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
+import "./economy/hold-sweeper.job"; // registers the expired-hold release
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

@@ -10,6 +10,7 @@ import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
+import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -32,6 +33,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/close-friends", closeFriendsRouter());
   api.use("/books", booksRouter());
   api.use("/admin/books", fictionAdminRouter());
+  api.use("/wallet", walletRouter());
+  api.use("/admin/economy", economyAdminRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

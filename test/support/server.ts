@@ -17,7 +17,7 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  // @colyseus/testing's boot() listens on 2568 whatever port it is given a Server with
+  // @colyseus/testing's boot() ignores its port for a Server instance (it always listens on 2568)
   booted ??= (async () => {
     const server = createServer();
     await server.listen(TEST_PORT);
