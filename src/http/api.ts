@@ -11,6 +11,8 @@ import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
+import { progressionRouter } from "../progression/progression.router";
+import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -35,6 +37,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/admin/books", fictionAdminRouter());
   api.use("/wallet", walletRouter());
   api.use("/admin/economy", economyAdminRouter());
+  api.use("/progression", progressionRouter());
+  api.use("/leaderboards", leaderboardsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
