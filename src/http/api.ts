@@ -10,6 +10,7 @@ import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
+import { inventoryRouter, playRouter } from "../fiction/play.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
@@ -35,6 +36,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/close-friends", closeFriendsRouter());
   api.use("/books", booksRouter());
   api.use("/admin/books", fictionAdminRouter());
+  api.use("/play", playRouter());
+  api.use("/inventory", inventoryRouter());
   api.use("/wallet", walletRouter());
   api.use("/admin/economy", economyAdminRouter());
   api.use("/progression", progressionRouter());
