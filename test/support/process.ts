@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -10,6 +10,32 @@ export interface ServerProcess {
   output: () => string;
   /** send a signal and resolve with the exit code (or reject after ms) */
   stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
+  /**
+   * kill -9 the server itself and resolve once it is gone. tsx runs the server in a child process
+   * of its own: SIGKILL to tsx alone would leave that child running (holding the data directory).
+   */
+  kill9(): Promise<void>;
+}
+
+/** The process ids below `pid` (children first found, then theirs). */
+function descendantsOf(pid: number): number[] {
+  let out = "";
+  try {
+    out = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" });
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
+  const children = out.split(/\s+/).filter(Boolean).map(Number);
+  return children.flatMap((c) => [c, ...descendantsOf(c)]);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -66,6 +92,18 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
       child.kill(signal);
       const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms after ${signal}:\n${out}`)), ms).unref());
       return Promise.race([exited, timer]);
+    },
+    kill9: async () => {
+      const pids = [...descendantsOf(child.pid!), child.pid!];
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+      for (let i = 0; i < 100 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 20));
     },
   };
 }
