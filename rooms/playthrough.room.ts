@@ -3,6 +3,7 @@ import { AppRoom } from "../src/realtime/app-room";
 import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
 import { clock } from "../src/shared/clock";
+import { subscribe, topics } from "../src/realtime/events";
 import { ForbiddenError } from "../src/shared/errors";
 import { logger } from "../src/logger";
 import * as msg from "../src/fiction/play.schemas";
@@ -26,6 +27,9 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
   private userId = "";
   private bookId = "";
   private refreshing: Promise<void> | undefined;
+  private reloadAgain = false;
+  /** The newest progress revision shown: a slow reload never puts an older view over a newer one. */
+  private shownRevision = -1;
 
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);
@@ -66,24 +70,46 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
     await this.createKeyed(`${userId}:${bookId}`, { userId, bookId }, async () => {
       this.state = new PlaythroughState();
       await this.setMetadata({ userId, bookId });
-      writePlayView(this.state, await play.getPlaythrough(userId, bookId));
+      // a step made over REST (or on another process) reaches the player's devices here
+      this.holdUntilDispose(subscribe<play.ProgressChanged>(topics.playthrough(userId, bookId), () => this.reload()));
+      this.write(await play.getPlaythrough(userId, bookId));
       this.clock.setInterval(() => this.refreshKeysWhenDue(), KEY_CHECK_MS);
     });
   }
 
   /** Write a view and answer the request with `{ ok: true }` (the state carries the rest). */
   private show(view: play.PlayView): { ok: true } {
-    writePlayView(this.state, view);
+    this.write(view);
     return { ok: true };
+  }
+
+  private write(view: play.PlayView): void {
+    if (view.revision < this.shownRevision) return;
+    this.shownRevision = view.revision;
+    writePlayView(this.state, view);
   }
 
   /** A key regenerated (by the app clock): reload the view so keys and nextKeyAt move on. */
   private refreshKeysWhenDue(): void {
-    if (this.refreshing || this.state.nextKeyAt === 0 || clock.now().getTime() < this.state.nextKeyAt) return;
+    if (this.state.nextKeyAt !== 0 && clock.now().getTime() >= this.state.nextKeyAt) this.reload();
+  }
+
+  /** Reload the view from the service: one at a time, once more if asked meanwhile. */
+  private reload(): void {
+    if (this.refreshing) {
+      this.reloadAgain = true;
+      return;
+    }
     this.refreshing = play
       .getPlaythrough(this.userId, this.bookId)
-      .then((view) => writePlayView(this.state, view))
-      .catch((err: unknown) => logger.warn({ err, roomId: this.roomId }, "playthrough key refresh failed"))
-      .finally(() => (this.refreshing = undefined));
+      .then((view) => this.write(view))
+      .catch((err: unknown) => logger.warn({ err, roomId: this.roomId }, "playthrough reload failed"))
+      .finally(() => {
+        this.refreshing = undefined;
+        if (this.reloadAgain) {
+          this.reloadAgain = false;
+          this.reload();
+        }
+      });
   }
 }

@@ -3,6 +3,7 @@ import { getWallet, withTransfer, type TransferSpec, type Wallet } from "../econ
 import { awardXp } from "../progression/progression.service";
 import { submitScore } from "../leaderboards/leaderboard.service";
 import { inTransaction } from "../infra/transaction";
+import { publish, topics } from "../realtime/events";
 import { clock } from "../shared/clock";
 import { ConflictError, DomainError } from "../shared/errors";
 import { logger } from "../logger";
@@ -45,6 +46,8 @@ const MAX_ATTEMPTS = 25;
 
 export interface PlayView {
   book_id: string;
+  /** the progress revision this view shows (grows with every committed step) */
+  revision: number;
   chapter_count: number;
   /** "story": the canonical run; "replay": replaying a finished chapter; "none": nothing started */
   mode: "none" | "story" | "replay";
@@ -88,6 +91,18 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface ProgressChanged {
+  type: "progress_changed";
+  user_id: string;
+  book_id: string;
+}
+
+/** After a commit: the player's room (on any process) reloads, e.g. after a REST step. */
+function announce(userId: string, bookId: string): void {
+  const event: ProgressChanged = { type: "progress_changed", user_id: userId, book_id: bookId };
+  publish(topics.playthrough(userId, bookId), event);
+}
+
 function walletView(w: Wallet): PlayView["wallet"] {
   return { keys: w.keys.balance, key_cap: w.keys.cap, next_key_at: w.keys.next_at, diamonds: w.balances.diamonds };
 }
@@ -95,7 +110,7 @@ function walletView(w: Wallet): PlayView["wallet"] {
 async function viewOf(p: Progress, book: BookRow, wallet?: Wallet): Promise<PlayView> {
   const w = wallet ?? (await getWallet(p.user_id));
   const run = activeRun(p);
-  const base = { book_id: book.id, chapter_count: book.chapter_count, completed_chapters: p.completed_chapters, wallet: walletView(w) };
+  const base = { book_id: book.id, revision: p.rev, chapter_count: book.chapter_count, completed_chapters: p.completed_chapters, wallet: walletView(w) };
   if (!run) {
     return { ...base, mode: "none", chapter: null, version: null, step: 0, scene: null, prompt: "", options: [], ended: false, awaiting_keep: false, stats: p.stats };
   }
@@ -165,7 +180,7 @@ export async function getPlaythrough(userId: string, bookId: string): Promise<Pl
 /** `start {chapter}`: a key for a new chapter (once), free for a replay or a resume. */
 export async function startChapter(userId: string, bookId: string, chapter: number): Promise<PlayView> {
   const book = await requirePublishedBook(bookId);
-  return retrying(async () => {
+  const view = await retrying(async () => {
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const decision = decideStart(p, chapter, book.chapter_count);
     if (decision.kind === "resume") {
@@ -209,6 +224,8 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
     }
     return viewOf({ ...next, rev: p.rev + 1 }, book);
   });
+  announce(userId, bookId);
+  return view;
 }
 
 /** `advance`: the next line; past a chapter end's last line the chapter is completed. */
@@ -228,6 +245,7 @@ export async function advance(userId: string, bookId: string): Promise<PlayView>
     return viewOf({ ...next, rev: p.rev + 1 }, book);
   });
   if (completed) await afterCommit(completed);
+  announce(userId, bookId);
   return view;
 }
 
@@ -300,18 +318,21 @@ export async function choose(userId: string, bookId: string, input: ChooseInput)
     return { view: await viewOf({ ...next, rev: p.rev + 1 }, book), applied: true, option_id: input.optionId, cost, effects: t.effects };
   });
   if (completed) await afterCommit(completed);
+  if (outcome.applied) announce(userId, bookId);
   return outcome;
 }
 
 /** `keep {keep}` at the end of a replay: its choices become canonical, or are dropped. */
 export async function finishChapterReplay(userId: string, bookId: string, keep: boolean): Promise<PlayView> {
   const book = await requirePublishedBook(bookId);
-  return retrying(async () => {
+  const view = await retrying(async () => {
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const next = finishReplay(p, keep);
     await save(next);
     return viewOf({ ...next, rev: p.rev + 1 }, book);
   });
+  announce(userId, bookId);
+  return view;
 }
 
 /** `GET /inventory`: keys (with the next regeneration) and diamonds. */

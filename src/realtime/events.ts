@@ -48,4 +48,6 @@ export const topics = {
   storyReel: (authorId: string) => `stories:reel:${authorId}`,
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
+  /** a player's progress in a book changed (room or REST, any process): their playthrough room reloads */
+  playthrough: (userId: string, bookId: string) => `fiction:play:${userId}:${bookId}`,
 };

@@ -3,6 +3,7 @@ import type { Room } from "@colyseus/sdk";
 import { manualClock, resetState, testServer } from "../support/server";
 import type { TestUser } from "../support/factories";
 import { sdkClient } from "../support/sdk";
+import { api } from "../support/http";
 import { seedSampleBook } from "../../src/fiction/seed";
 import { getWallet } from "../../src/economy";
 import { EntryModel } from "../../src/economy/ledger.model";
@@ -149,6 +150,15 @@ describe("playthrough room", () => {
     const s2 = await until(room, (s) => s.sceneId === "gate", "chapter 1 started");
     assert.equal(s2.keys, 0);
     assert.equal(s2.nextKeyAt, s0.nextKeyAt + interval, "spending below the cap keeps the running interval");
+  });
+
+  it("shows a step made over the REST fallback to the player's open room", async () => {
+    const room = await open();
+    await room.request("start", { chapter: 1 });
+    const res = await api("POST", "/api/v1/play/choice", { token: reader.token, body: { book_id: bookId, scene_id: "gate", choice_id: "demand" } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const s = await until(room, (x) => x.sceneId === "confront", "the REST choice in the room");
+    assert.deepEqual(s.relationships, { drake: -5 });
   });
 
   it("reaches the end of a chapter through the room and replays it free", async () => {
