@@ -14,17 +14,10 @@ import { compileInk, flagsSetBy, validateInkChapter, validateNativeChapter, type
 
 /** The library: catalog, chapter content, and the admin import (validated content only). */
 
-export interface BookJson {
-  id: string;
-  title: string;
-  description: string;
-  cover_url: string | null;
-  genre: string;
-  tags: string[];
-  chapter_count: number;
+/** A book as the catalog shows it (the chapter list only on GET /books/{id}). */
+export type BookJson = Pick<repo.BookRow, "id" | "title" | "description" | "cover_url" | "genre" | "tags" | "chapter_count" | "reads_7d"> & {
   published_at: string | null;
-  reads_7d: number;
-}
+};
 
 export function bookJson(b: repo.BookRow): BookJson {
   return {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { spawnServer, type ServerProcess } from "../support/process";
+import { untilState } from "../support/sdk";
 
 /**
  * Progress and money survive kill -9: a real server process on the embedded store on disk is
@@ -54,15 +55,7 @@ async function joinPlay(server: ServerProcess, token: string, bookId: string, us
   return room;
 }
 
-async function until(room: Room<any>, check: (s: any) => boolean, what: string): Promise<any> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const s = room.state.toJSON();
-    if (check(s)) return s;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (room: Room<any>, check: (s: any) => boolean, what: string) => untilState(room, check, what, 5000);
 
 describe("fiction progress across kill -9", function () {
   this.timeout(120_000);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { manualClock, resetState, testServer } from "../support/server";
 import type { TestUser } from "../support/factories";
-import { sdkClient } from "../support/sdk";
+import { sdkClient, untilState } from "../support/sdk";
 import { api } from "../support/http";
 import { seedSampleBook } from "../../src/fiction/seed";
 import { getWallet } from "../../src/economy";
@@ -25,15 +25,7 @@ async function join(user: TestUser, bookId: string, userId = user.id): Promise<R
 
 const stateOf = (room: Room<any>): any => room.state.toJSON();
 
-async function until(room: Room<any>, check: (state: any) => boolean, what: string, ms = 3000): Promise<any> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const state = stateOf(room);
-    if (check(state)) return state;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; state: ${JSON.stringify(state)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = untilState;
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: any) => (err.code === code ? true : assert.fail(`expected ${code}, got ${err.code}: ${err.message}`)));

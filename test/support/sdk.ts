@@ -18,3 +18,14 @@ export function nextMessage<T = any>(room: { onMessage: (type: string, cb: (m: T
     });
   });
 }
+
+/** Wait until a room's decoded state (as plain JSON) satisfies `check`; fail naming `what` after `ms`. */
+export async function untilState(room: { state: { toJSON(): any } }, check: (state: any) => boolean, what: string, ms = 3000): Promise<any> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const state = room.state.toJSON();
+    if (check(state)) return state;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(state)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
