@@ -1,7 +1,7 @@
 import { StateView } from "@colyseus/schema";
 import type { Principal } from "../src/auth/roles";
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { authenticateRoomClient, parseJoinOptions, principalOf, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
 import { KeyedDebounce } from "../src/realtime/room-kit";
 import { subscribe, topics, type AudienceChanged } from "../src/realtime/events";
@@ -73,7 +73,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     },
     reply: {
       schema: msg.replyMessage,
-      handle: async (client, { storyId, ...body }) => (await stories.replyToStory(userIdOf(client), storyId, body), { ok: true }),
+      handle: async (client, { storyId, ...body }) => (await stories.replyToStory(principalOf(client), storyId, body), { ok: true }),
     },
   });
 
@@ -94,7 +94,13 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     client.view = new StateView();
     this.clientSubscriptions.add(client, subscribeClientToNotifications(client, userIdOf(client)));
     this.onPresenceChanged();
-    await Promise.all([...this.state.stories.values()].map((s) => this.showTo(client, s)));
+    await this.showReelTo(client);
+  }
+
+  /** Back from a drop: stories that appeared or changed audience meanwhile are decided for it now. */
+  override async onReconnect(client: StoryClient): Promise<void> {
+    super.onReconnect(client);
+    await this.showReelTo(client);
   }
 
   protected override onPresenceChanged(): void {
@@ -147,24 +153,39 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     if (state) writeSeenBy(state, page.items);
   }
 
-  /**
-   * Add a story to one client's view if the service lets that user see it, with the sticker
-   * results the service shows that user (the author: everything, with the author-only parts).
-   */
+  /** Every story this client may see, decided with one reel read (what a join costs). */
+  private async showReelTo(client: StoryClient): Promise<void> {
+    const userId = userIdOf(client);
+    const visible = userId === this.authorId ? undefined : new Map((await stories.listUserStories(userId, this.authorId)).map((s) => [s.id, s]));
+    for (const state of this.state.stories.values()) this.reveal(client, state, visible ? (visible.get(state.id) ?? null) : undefined);
+  }
+
+  /** Re-decide one story for one client, as the service shows it to that user now. */
   private async showTo(client: StoryClient, state: StoryState): Promise<void> {
+    if (userIdOf(client) === this.authorId) return this.reveal(client, state, undefined);
+    const seen = await stories.getLiveStory(userIdOf(client), state.id).catch((err: unknown) => {
+      if (!isGone(err)) throw err;
+      return null;
+    });
+    if (this.state.stories.has(state.id) && this.clients.includes(client)) this.reveal(client, state, seen); // not removed or left meanwhile
+  }
+
+  /**
+   * Put a story in one client's view with the sticker results the service showed that user
+   * (`seen`; null: not visible to them; undefined: the author, who sees everything).
+   */
+  private reveal(client: StoryClient, state: StoryState, seen: StoryForRoom | null | undefined): void {
     const view = client.view!;
-    if (userIdOf(client) === this.authorId) {
+    if (seen === undefined) {
       view.add(state);
       view.add(state, AUTHOR_ONLY);
       state.stickers.forEach((sticker) => view.add(sticker, STICKER_RESULTS));
       return;
     }
-    const seen = await stories.getLiveStory(userIdOf(client), state.id).catch((err: unknown) => {
-      if (!isGone(err)) throw err;
+    if (seen === null) {
       if (view.has(state)) view.remove(state);
-      return undefined;
-    });
-    if (!seen || !this.state.stories.has(state.id) || !this.clients.includes(client)) return; // hidden, removed or left meanwhile
+      return;
+    }
     view.add(state);
     seen.stickers.forEach((sticker, i) => {
       const target = state.stickers.at(i);

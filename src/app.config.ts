@@ -1,13 +1,15 @@
 import { defineServer, type Server } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import { config, type Config } from "./config";
 import { logger } from "./logger";
 import { closeKeyLocks, createInfrastructure } from "./infra/presence";
+import { resetRelationshipFacts } from "./social/relationship-facts";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import { repairStoryCounters } from "./stories/story.maintenance";
+import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
@@ -22,7 +24,8 @@ export function createServer(cfg: Config = config()): Server {
     rooms,
     presence,
     driver,
-    transport: new WebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
+    // the matchmaking body cap sits in front of Colyseus' own route (see realtime/matchmake-guard)
+    transport: new GuardedWebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
     publicAddress: cfg.PUBLIC_ADDRESS,
     // the process-level signal handlers live in index.ts so the exit is bounded by SHUTDOWN_TIMEOUT_MS
     gracefullyShutdown: false,
@@ -31,6 +34,9 @@ export function createServer(cfg: Config = config()): Server {
     database: {
       boot: async () => {
         await connectDatabase(cfg);
+        // before this process serves: counters left one short by a crash mid-write are recounted
+        const repaired = await repairStoryCounters();
+        if (repaired > 0) logger.warn({ repaired }, "story counters repaired at boot");
         startBackgroundJobs(cfg);
       },
       shutdown: async () => {
@@ -48,6 +54,7 @@ export function createServer(cfg: Config = config()): Server {
     await stopBackgroundJobs();
     await disconnectDatabase();
     await closeKeyLocks();
+    resetRelationshipFacts();
   });
   return server;
 }

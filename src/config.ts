@@ -1,4 +1,5 @@
 import { z } from "zod";
+import proxyaddr from "proxy-addr";
 
 /**
  * Environment → validated, frozen configuration. A bad value stops the server at boot with a
@@ -7,6 +8,27 @@ import { z } from "zod";
 const booleanish = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/**
+ * Which peers may speak for the client through X-Forwarded-For, in Express's "trust proxy" forms: a
+ * hop count ("1"), or a comma-separated list of names (loopback, linklocal, uniquelocal), IPs and
+ * CIDRs; "true" trusts every peer. Empty or "false": trust none — the TCP peer is the client.
+ */
+export type TrustProxy = boolean | number | string[];
+const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
+  const v = raw.trim();
+  if (v === "" || v === "false") return false;
+  if (v === "true") return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(",").map((s) => s.trim()).filter(Boolean);
+  try {
+    proxyaddr.compile(list); // throws on anything that is not a name, an IP or a CIDR
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `not a hop count, true/false, or a list of loopback/linklocal/uniquelocal, IPs and CIDRs (${(err as Error).message})` });
+    return z.NEVER;
+  }
+  return list;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -36,6 +58,8 @@ const envSchema = z.object({
   /** Short-lived access tokens: a leaked one is useful for minutes, not days. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Default: no proxy is trusted, so a client cannot pick its own IP (and escape per-IP limits). */
+  TRUST_PROXY: trustProxySchema.default(false),
   /** The marketplace spec asks for 5 auth attempts a minute per IP and per account. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(5),
 

@@ -103,6 +103,8 @@ export async function verifyAccessToken(token: string | undefined | null): Promi
       issuer: cfg.JWT_ISSUER,
       audience: cfg.JWT_AUDIENCE,
       currentDate: clock.now(),
+      // a token without exp would be valid forever; without sub it names nobody
+      requiredClaims: ["exp", "sub"],
     });
     const claims = claimsSchema.parse(payload);
     return { userId: claims.sub, username: claims.username, roles: claims.roles };

@@ -54,6 +54,12 @@ export async function findUserById(id: string): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
+/** Existence only (an _id index lookup): the access-token check on every authenticated call. */
+export async function userExists(id: string): Promise<boolean> {
+  if (!isObjectIdString(id)) return false;
+  return (await UserModel.exists({ _id: new Types.ObjectId(id) })) !== null;
+}
+
 export async function findUsersByIds(ids: string[]): Promise<User[]> {
   const valid = ids.filter(isObjectIdString).map((id) => new Types.ObjectId(id));
   const rows = await UserModel.find({ _id: { $in: valid } }).lean();

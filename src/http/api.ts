@@ -14,6 +14,7 @@ import { inventoryRouter, playRouter } from "../fiction/play.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
+import { trustProxyFn } from "./client-ip";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -21,7 +22,8 @@ const JSON_LIMIT = "256kb";
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
 export function mountHttp(app: express.Application): void {
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // TRUST_PROXY decides whose X-Forwarded-For counts (default: nobody's), read per request
+  app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
   app.use("/health", healthRouter());
 
   const api = Router();

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from "express";
-import { verifyAccessToken } from "../auth/tokens";
+import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { ForbiddenError, UnauthenticatedError } from "../shared/errors";
 
@@ -19,7 +19,7 @@ export function bearerToken(req: Request): string | undefined {
 /** Require a valid access token; with roles, also one of those roles. */
 export function requireAuth(...roles: Role[]): RequestHandler {
   return async (req, _res, next) => {
-    const principal = await verifyAccessToken(bearerToken(req));
+    const principal = await authenticate(bearerToken(req));
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This action needs one of the roles: ${roles.join(", ")}.`);
     }

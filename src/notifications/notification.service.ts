@@ -3,7 +3,7 @@ import { clock } from "../shared/clock";
 import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { isObjectIdString } from "../shared/ids";
 import { publish, topics } from "../realtime/events";
-import { isBlockedEitherWay } from "../social/social.service";
+import { relationshipFacts } from "../social/relationship-facts";
 import { NotificationModel } from "./notification.model";
 
 /**
@@ -68,7 +68,7 @@ export function toNotificationMessage(n: NotificationView): NotificationMessage 
  */
 export async function notify(userId: string, input: NotifyInput): Promise<NotificationView | null> {
   const actorId = input.actor_id ?? null;
-  if (actorId !== null && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return null;
+  if (actorId !== null && (actorId === userId || (await relationshipFacts(actorId, userId)).blockedEitherWay)) return null;
   const doc = await NotificationModel.create({
     user_id: userId,
     type: input.type,

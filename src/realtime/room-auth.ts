@@ -1,6 +1,6 @@
 import { ErrorCode, ServerError, type Client } from "@colyseus/core";
 import type { z } from "zod";
-import { verifyAccessToken } from "../auth/tokens";
+import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { DomainError, ForbiddenError, UnauthenticatedError } from "../shared/errors";
 import { parseWith } from "../shared/validation";
@@ -23,7 +23,7 @@ export async function refuseJoinOnDomainError<T>(check: () => Promise<T>): Promi
 
 export function authenticateRoomClient(token: string | undefined, ...roles: Role[]): Promise<Principal> {
   return refuseJoinOnDomainError(async () => {
-    const principal = await verifyAccessToken(token);
+    const principal = await authenticate(token);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This room needs one of the roles: ${roles.join(", ")}.`);
     }
@@ -36,8 +36,13 @@ export type SignedInClient = Client<{ auth: Principal }>;
 
 /** The signed-in user of a joined client. onAuth ran for every one; the check keeps that explicit. */
 export function userIdOf(client: Pick<SignedInClient, "auth">): string {
+  return principalOf(client).userId;
+}
+
+/** The signed-in principal of a joined client (user id, username, roles). */
+export function principalOf(client: Pick<SignedInClient, "auth">): Principal {
   if (!client.auth) throw new UnauthenticatedError("missing_token", "This room needs a signed-in user.");
-  return client.auth.userId;
+  return client.auth;
 }
 
 /**

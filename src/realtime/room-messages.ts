@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { DomainError, ValidationError } from "../shared/errors";
 import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
+import { assertUserExists } from "../auth/user-existence";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -74,6 +75,9 @@ type Wildcard = (client: Client, type: string | number, raw: unknown) => void;
 export function roomMessage<S extends z.ZodType, C extends Client, R>(type: string, schema: S, fn: (client: C, message: z.output<S>) => R | Promise<R>) {
   return async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
+      // a message is an action: a client whose account was deleted since joining may not act
+      const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
+      if (typeof userId === "string") await assertUserExists(userId);
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
       return await fn(client, parsed.data);

@@ -10,9 +10,17 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** Larger pages would let one request pin the event loop on serialization. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * Cursors we issue are well under 200 characters; a longer one is refused as a bad cursor before
+ * any decoding (the URL itself is bounded by Node's header limit).
+ */
+export const MAX_CURSOR_LENGTH = 512;
+/** The `cursor` query parameter: any string; decodeCursor decides (400 invalid_cursor). */
+export const cursorParam = z.string().optional();
+
 export const pageQuerySchema = z
   .object({
-    cursor: z.string().max(512).optional(),
+    cursor: cursorParam,
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   })
   .strict();
@@ -27,9 +35,15 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 }
 
+/**
+ * Decode a cursor against its list's shape. Every way a cursor can be wrong — not base64url, not
+ * JSON, wrong types, extra keys (`__proto__` included: shapes are strict), out-of-range times, bad
+ * ids, too long — is the client's error: 400 invalid_cursor, never a failed cast deeper down.
+ */
 export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
   if (cursor === undefined) return undefined;
   try {
+    if (cursor.length > MAX_CURSOR_LENGTH) throw new RangeError("cursor too long");
     const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
     if (parsed.success) return parsed.data;
   } catch {
@@ -49,7 +63,11 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => unknown):
  * Newest-first lists sorted by (a time field desc, _id desc): the cursor is the last row's time and
  * id, the id breaking ties between rows written in the same millisecond.
  */
-export const timeIdCursor = z.object({ t: z.number(), id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
+/** Epoch ms a Date can hold (±8.64e15); outside it `new Date(t)` is Invalid Date and the query cast fails. */
+export const MAX_DATE_MS = 8.64e15;
+/** A time in a cursor: whole ms from the epoch to the last representable date (rows are never older than 1970). */
+export const cursorTime = z.number().int().min(0).max(MAX_DATE_MS);
+export const timeIdCursor = z.object({ t: cursorTime, id: z.string().regex(/^[0-9a-f]{24}$/) }).strict();
 export type TimeIdKey = z.infer<typeof timeIdCursor>;
 
 export function timeIdKey(time: Date, id: unknown): TimeIdKey {

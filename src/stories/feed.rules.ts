@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decodeCursor, encodeCursor, type Page } from "../shared/pagination";
+import { cursorTime, decodeCursor, encodeCursor, type Page } from "../shared/pagination";
 import { canViewStory, factsFor, type ViewerGraph } from "./privacy.rules";
 import { isActive } from "./story.rules";
 import type { StoryDoc } from "./story.types";
@@ -104,7 +104,7 @@ export function groupFeed<S extends FeedStoryFields>(
 }
 
 const feedCursorShape = z
-  .object({ r: z.union([z.literal(0), z.literal(1), z.literal(2)]), t: z.number().int(), a: z.string().min(1).max(64) })
+  .object({ r: z.union([z.literal(0), z.literal(1), z.literal(2)]), t: cursorTime, a: z.string().min(1).max(64) })
   .strict();
 
 /** Opaque base64url cursor of the last reel on a page. */

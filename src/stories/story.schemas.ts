@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { objectIdString } from "../shared/ids";
+import { cursorParam } from "../shared/pagination";
 
 /**
  * Edge schemas for stories: what a client may send. Every object is `.strict()` so a misspelt
@@ -399,7 +400,7 @@ export type ViewBody = z.infer<typeof viewBodySchema>;
 
 export const feedQuerySchema = z
   .object({
-    cursor: z.string().max(512).optional(),
+    cursor: cursorParam,
     limit: z.coerce.number().int().min(1).max(MAX_FEED_LIMIT).default(DEFAULT_FEED_LIMIT),
   })
   .strict();

@@ -121,7 +121,8 @@ describe("auth REST", () => {
     let saved: ReturnType<typeof config>;
     beforeEach(() => {
       saved = config();
-      setConfig({ ...saved, AUTH_RATE_LIMIT_PER_MINUTE: 5 });
+      // the test client is on loopback and speaks for the "clients" through X-Forwarded-For
+      setConfig({ ...saved, AUTH_RATE_LIMIT_PER_MINUTE: 5, TRUST_PROXY: ["loopback"] });
       manualClock(Date.UTC(2026, 0, 1, 12, 0, 10)); // 50 s left in the minute window
     });
     afterEach(() => setConfig(saved));

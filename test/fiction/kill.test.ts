@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { spawnServer, type ServerProcess } from "../support/process";
 import { untilState } from "../support/sdk";
@@ -20,7 +21,7 @@ function runSeed(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const base: Record<string, string | undefined> = { ...process.env };
     for (const k of ["EMBEDDED_DB", "MONGODB_URI", "REDIS_URL"]) delete base[k];
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "src/fiction/seed.ts"], {
+    const child = spawn(process.execPath, ["--import", pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href, "src/fiction/seed.ts"], {
       cwd: ROOT,
       env: { ...base, NODE_ENV: "test", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -101,7 +102,7 @@ describe("fiction progress across kill -9", function () {
 
     const ack = await room.request("choose", { optionId: "passage", step: before.step });
     assert.deepEqual(ack, { applied: true, optionId: "passage", cost: 25, effects: { flags: { found_passage: true } } });
-    await server.kill9(); // right after the acknowledgement
+    await server.stop("SIGKILL"); // right after the acknowledgement
 
     server = await spawnServer(env);
     const progress = await call(server, "GET", `/api/v1/play/progress/${bookId}`, { token: reader.token });

@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** A real server process (`src/index.ts` under tsx), for shutdown and scale-out tests. */
 export interface ServerProcess {
@@ -10,36 +11,14 @@ export interface ServerProcess {
   output: () => string;
   /** send a signal and resolve with the exit code (or reject after ms) */
   stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
-  /**
-   * kill -9 the server itself and resolve once it is gone. tsx runs the server in a child process
-   * of its own: SIGKILL to tsx alone would leave that child running (holding the data directory).
-   */
-  kill9(): Promise<void>;
-}
-
-/** The process ids below `pid` (children first found, then theirs). */
-function descendantsOf(pid: number): number[] {
-  let out = "";
-  try {
-    out = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" });
-  } catch {
-    return []; // ps exits 1 when there is none
-  }
-  const children = out.split(/\s+/).filter(Boolean).map(Number);
-  return children.flatMap((c) => [c, ...descendantsOf(c)]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX_CLI = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+/**
+ * `node --import tsx`, not the tsx CLI: the CLI runs the server in a child process of its own, so
+ * a SIGKILL (which it cannot relay) would kill only the CLI and leave the server running.
+ */
+const TSX_LOADER = path.join(ROOT, "node_modules/tsx/dist/loader.mjs");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,7 +36,7 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
   const port = await freePort();
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of ["EMBEDDED_DB", "MONGODB_URI", "REDIS_URL", "AUTH_RATE_LIMIT_PER_MINUTE"]) delete base[k];
-  const child = spawn(process.execPath, [TSX_CLI, "src/index.ts"], {
+  const child = spawn(process.execPath, ["--import", pathToFileURL(TSX_LOADER).href, "src/index.ts"], {
     cwd: ROOT,
     env: { ...base, NODE_ENV: "test", LOG_LEVEL: "info", PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -92,18 +71,6 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
       child.kill(signal);
       const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms after ${signal}:\n${out}`)), ms).unref());
       return Promise.race([exited, timer]);
-    },
-    kill9: async () => {
-      const pids = [...descendantsOf(child.pid!), child.pid!];
-      for (const pid of pids) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      await exited;
-      for (let i = 0; i < 100 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 20));
     },
   };
 }

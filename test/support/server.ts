@@ -7,7 +7,7 @@ import { useClock, ManualClock } from "../../src/shared/clock";
 
 /**
  * The real app definition booted once per mocha process on an in-memory embedded store
- * (@colyseus/testing listens on port 2568). Specs call `testServer()` in `before` and
+ * (on TEST_PORT, default 2568). Specs call `testServer()` in `before` and
  * `resetState()` in `beforeEach`.
  */
 let booted: Promise<ColyseusTestServer> | undefined;
@@ -17,7 +17,7 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  // @colyseus/testing's boot() ignores its port for a Server instance (it always listens on 2568)
+  // not boot(server, port): given a Server instance, @colyseus/testing 0.18 listens on 2568 whatever the port
   booted ??= (async () => {
     const server = createServer();
     await server.listen(TEST_PORT);
