@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomInt } from "node:crypto";
 import type { ClientSession } from "mongoose";
 import { inTransaction } from "../infra/transaction";
 import { clock } from "../shared/clock";
@@ -75,7 +77,7 @@ class BatchState {
   readonly accounts = new Map<string, AccountState | null>();
   readonly transfers = new Map<string, TransferRecord | null>();
   readonly holds = new Map<string, HoldDoc | null>();
-  /** account key -> version read (0: not stored) */
+  /** account key -> version read (0: not stored; versions are random, see nextVersion) */
   readonly baseVersion = new Map<string, number>();
   readonly dirtyAccounts = new Set<string>();
   readonly newTransfers: TransferRecord[] = [];
@@ -84,35 +86,63 @@ class BatchState {
   readonly baseHoldStatus = new Map<string, string | null>();
   readonly dirtyHolds = new Set<string>();
 
+  /** account key -> the version this attempt writes */
+  private readonly writtenVersion = new Map<string, number>();
+  /** accounts taken from the engine's cache rather than read in this transaction */
+  readonly cachedKeys = new Set<string>();
+
   constructor(
     readonly session: ClientSession,
     readonly now: Date,
+    private readonly cache: AccountCache | null,
   ) {}
 
+  /** Read the documents with these ids not yet known to this batch into `into` (null: absent); returns the ids read. */
+  private async readInto<T extends { _id: string }>(
+    collection: { find(filter: never, opts: object): { toArray(): Promise<unknown[]> } },
+    into: Map<string, T | null>,
+    ids: string[],
+  ): Promise<string[]> {
+    if (ids.length === 0) return ids;
+    const docs = (await collection.find({ _id: { $in: ids } } as never, { session: this.session }).toArray()) as T[];
+    for (const id of ids) into.set(id, null);
+    for (const d of docs) into.set(d._id, d);
+    return ids;
+  }
+
+  private unknown<T>(ids: string[], known: Map<string, T>): string[] {
+    return [...new Set(ids)].filter((id) => !known.has(id));
+  }
+
   async loadAccounts(keys: string[]): Promise<void> {
-    const missing = [...new Set(keys)].filter((k) => !this.accounts.has(k));
-    if (missing.length === 0) return;
-    const docs = (await AccountModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as AccountState[];
-    for (const k of missing) this.accounts.set(k, null);
-    for (const d of docs) this.accounts.set(d._id, d);
-    for (const k of missing) this.baseVersion.set(k, this.accounts.get(k)?.version ?? 0);
+    const missing = this.unknown(keys, this.accounts).filter((k) => {
+      const hit = this.cache?.get(k);
+      if (!hit) return true;
+      this.accounts.set(k, hit);
+      this.baseVersion.set(k, hit.version);
+      this.cachedKeys.add(k);
+      return false;
+    });
+    for (const k of await this.readInto(AccountModel.collection, this.accounts, missing)) this.baseVersion.set(k, this.accounts.get(k)?.version ?? 0);
   }
 
   async loadTransfers(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((k) => !this.transfers.has(k));
-    if (missing.length === 0) return;
-    const docs = (await TransferModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as TransferRecord[];
-    for (const k of missing) this.transfers.set(k, null);
-    for (const d of docs) this.transfers.set(d._id, d);
+    await this.readInto(TransferModel.collection, this.transfers, this.unknown(ids, this.transfers));
   }
 
   async loadHolds(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((k) => !this.holds.has(k));
-    if (missing.length === 0) return;
-    const docs = (await HoldModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as HoldDoc[];
-    for (const k of missing) this.holds.set(k, null);
-    for (const d of docs) this.holds.set(d._id, d);
-    for (const k of missing) this.baseHoldStatus.set(k, this.holds.get(k)?.status ?? null);
+    for (const k of await this.readInto(HoldModel.collection, this.holds, this.unknown(ids, this.holds))) this.baseHoldStatus.set(k, this.holds.get(k)?.status ?? null);
+  }
+
+  /** The committed state of every account this batch read or wrote (for the engine's cache). */
+  committedAccounts(): AccountState[] {
+    const out: AccountState[] = [];
+    for (const [key, acc] of this.accounts) {
+      if (!acc) continue;
+      const version = this.writtenVersion.get(key);
+      out.push(version === undefined ? acc : { ...acc, version, updated_at: this.now });
+    }
+    return out;
   }
 
   /** Write everything this attempt changed, in the transaction. */
@@ -123,11 +153,13 @@ class BatchState {
     for (const key of this.dirtyAccounts) {
       const acc = this.accounts.get(key)!;
       const base = this.baseVersion.get(key) ?? 0;
-      const doc = { ...acc, version: base + 1, updated_at: now };
+      const doc = { ...acc, version: nextVersion(), updated_at: now };
+      this.writtenVersion.set(key, doc.version);
       if (base === 0) inserts.push(doc);
       else {
-        const { _id, ...fields } = doc;
-        updates.push({ updateOne: { filter: { _id, version: base }, update: { $set: fields } } });
+        // only what a posting changes: smaller updates, less to serialize and journal
+        const { balance, held, flagged, regen_anchor, version, updated_at } = doc;
+        updates.push({ updateOne: { filter: { _id: key, version: base }, update: { $set: { balance, held, flagged, regen_anchor, version, updated_at } } } });
       }
     }
     if (updates.length > 0) {
@@ -147,6 +179,14 @@ class BatchState {
       }
     }
   }
+}
+
+/**
+ * A fresh random version per write, never a counter: an account deleted and re-created (a wiped
+ * database, a test reset) can never come back with the version a cache or a reader remembers.
+ */
+function nextVersion(): number {
+  return randomInt(1, 2 ** 48);
 }
 
 /** Another writer changed something this batch read: re-run the batch from fresh state. */
@@ -179,6 +219,7 @@ export class LedgerTx {
   private readonly entries: EntryDraft[] = [];
   /** set once caller writes ran with the session: a failure then needs a rollback */
   externalWrites = false;
+  private readonly touched = new Set<string>();
 
   constructor(private readonly batch: BatchState) {}
 
@@ -193,14 +234,22 @@ export class LedgerTx {
   }
 
   async account(key: string, currency: Currency): Promise<AccountState> {
+    this.touched.add(key);
     const local = this.accounts.get(key);
     if (local) return local;
     if (!this.batch.accounts.has(key)) await this.batch.loadAccounts([key]);
     return this.batch.accounts.get(key) ?? newAccountState(key, currency, this.now);
   }
 
+  /** Did this operation see an account from the cache (which another process may have changed)? */
+  usedCache(): boolean {
+    for (const k of this.touched) if (this.batch.cachedKeys.has(k)) return true;
+    return false;
+  }
+
   /** Stored accounts only (no fresh ones), for read-mostly operations. */
   async existingAccount(key: string): Promise<AccountState | null> {
+    this.touched.add(key);
     const local = this.accounts.get(key);
     if (local) return local;
     if (!this.batch.accounts.has(key)) await this.batch.loadAccounts([key]);
@@ -288,8 +337,9 @@ export class LedgerTx {
     };
     this.transfers.set(p.id, rec);
     const base = { currency: p.currency, transfer_id: p.id, reason: p.reason, ref, created_at: this.now };
-    this.entries.push({ ...base, account: debit._id, user_id: debit.user_id, amount: -p.amount, balance_after: debit.balance });
-    this.entries.push({ ...base, account: credit._id, user_id: credit.user_id, amount: p.amount, balance_after: credit.balance });
+    const owner = (acc: AccountState) => (acc.user_id === null ? {} : { user_id: acc.user_id });
+    this.entries.push({ ...base, account: debit._id, ...owner(debit), amount: -p.amount, balance_after: debit.balance });
+    this.entries.push({ ...base, account: credit._id, ...owner(credit), amount: p.amount, balance_after: credit.balance });
     return rec;
   }
 
@@ -314,18 +364,74 @@ export class LedgerTx {
   }
 }
 
+/**
+ * The last committed state of recently used accounts, so a batch need not read them again. Safe
+ * because it is only a guess: every write is conditional on the cached version (a stale entry makes
+ * the batch fail and re-run from fresh reads), and a refusal (insufficient funds, flagged) decided
+ * on a cached account is re-checked against fresh reads before it is answered.
+ */
+class AccountCache {
+  private readonly map = new Map<string, AccountState>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): AccountState | undefined {
+    return this.map.get(key);
+  }
+
+  store(accounts: AccountState[]): void {
+    for (const acc of accounts) {
+      this.map.delete(acc._id); // re-insert: Map order is the eviction order
+      this.map.set(acc._id, acc);
+    }
+    for (const key of this.map.keys()) {
+      if (this.map.size <= this.capacity) break;
+      this.map.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/** Accounts kept in the cache: ~1 KB each, so about 100 MB at most. */
+const CACHE_CAPACITY = 100_000;
+
+/** After a stale cache hit, this many batches read fresh (another process is writing the same accounts). */
+const CACHE_BYPASS_BATCHES = 32;
+
+/** A refusal decided on cached state: re-run the batch on fresh reads before answering it. */
+class VerifyFresh extends Error {}
+
 /** Batches larger than this gain little and hold the transaction open longer. */
 const MAX_BATCH = 512;
 /** Re-runs after stale reads or id races before the batch gives up with the error. */
 const MAX_ATTEMPTS = 50;
 
+/** Set while an operation runs: a ledger call from inside it (e.g. from a withTransfer write) would wait for its own batch forever. */
+const runningOp = new AsyncLocalStorage<true>();
+
 export class LedgerEngine {
   private readonly queue: PendingOp[] = [];
   private draining = false;
+  private readonly cache = new AccountCache(CACHE_CAPACITY);
+  /** the accounts of the attempt that committed (set inside the transaction, stored after it) */
+  private pendingCache: AccountState[] = [];
+  /**
+   * Batches left that read fresh instead of trusting the cache. A single writer (the embedded
+   * store belongs to one process) never sees a stale entry; with several processes on one MongoDB
+   * a stale hit costs a re-run, so after one the engine reads fresh for a while.
+   */
+  private cacheBypass = 0;
+  /** counters for benchmarks and diagnostics: committed batches, operations in them, re-runs by cause */
+  readonly stats = { batches: 0, ops: 0, stale: 0, verify: 0, conflicts: 0 };
 
   constructor(private readonly maxBatch = MAX_BATCH) {}
 
   submit<R>(op: OpDef<R>): Promise<R> {
+    if (runningOp.getStore()) {
+      return Promise.reject(new Error("A ledger call inside a withTransfer write would wait for its own batch: pass all transfers to withTransfer instead."));
+    }
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ ...op, resolve, reject } as PendingOp);
       if (!this.draining) {
@@ -346,9 +452,20 @@ export class LedgerEngine {
 
   private async runBatch(ops: PendingOp[]): Promise<void> {
     let live = ops;
+    let runs = this.cacheBypass > 0 ? 1 : 0;
+    if (this.cacheBypass > 0) this.cacheBypass--;
     for (let attempt = 1; live.length > 0; attempt++) {
       try {
-        const outcomes = await inTransaction((session) => this.attempt(session, live));
+        // the first run of a batch trusts the cache; any re-run (a conflict, a stale version, a
+        // refusal to verify) reads everything fresh
+        let calls = 0;
+        const outcomes = await inTransaction((session) => {
+          if (calls++ > 0) this.stats.conflicts++; // the driver re-ran it after a WriteConflict
+          return this.attempt(session, live, runs++ === 0);
+        });
+        this.cache.store(this.pendingCache);
+        this.stats.batches++;
+        this.stats.ops += live.length;
         live.forEach((op, i) => {
           const o = outcomes[i]!;
           if (o.ok) op.resolve(o.value);
@@ -361,7 +478,12 @@ export class LedgerEngine {
           live = live.filter((op) => op !== err.op);
           continue;
         }
-        if ((err instanceof StaleRead || isDuplicateKeyError(err)) && attempt < MAX_ATTEMPTS) continue;
+        if (err instanceof StaleRead && runs === 1) this.cacheBypass = CACHE_BYPASS_BATCHES;
+        if (err instanceof StaleRead) this.stats.stale++;
+        if (err instanceof VerifyFresh) this.stats.verify++;
+        if (isDuplicateKeyError(err)) this.stats.conflicts++;
+        if ((err instanceof StaleRead || err instanceof VerifyFresh || isDuplicateKeyError(err)) && attempt < MAX_ATTEMPTS) continue;
+        this.cache.clear();
         logger.error({ err, ops: live.length }, "ledger batch failed");
         for (const op of live) op.reject(err);
         return;
@@ -369,8 +491,8 @@ export class LedgerEngine {
     }
   }
 
-  private async attempt(session: ClientSession, ops: PendingOp[]): Promise<Outcome[]> {
-    const batch = new BatchState(session, clock.now());
+  private async attempt(session: ClientSession, ops: PendingOp[], trustCache: boolean): Promise<Outcome[]> {
+    const batch = new BatchState(session, clock.now(), trustCache ? this.cache : null);
     await batch.loadAccounts(ops.flatMap((o) => o.accounts ?? []));
     await batch.loadTransfers(ops.flatMap((o) => o.transfers ?? []));
     await batch.loadHolds(ops.flatMap((o) => o.holds ?? []));
@@ -378,16 +500,18 @@ export class LedgerEngine {
     for (const op of ops) {
       const tx = new LedgerTx(batch);
       try {
-        const value = await op.run(tx);
+        const value = await runningOp.run(true, () => op.run(tx));
         tx.merge();
         outcomes.push({ ok: true, value });
       } catch (error) {
         if (isTransient(error) || error instanceof StaleRead) throw error;
         if (tx.externalWrites) throw new OperationFailed(op, error);
+        if (tx.usedCache()) throw new VerifyFresh();
         outcomes.push({ ok: false, error });
       }
     }
     await batch.flush();
+    this.pendingCache = batch.committedAccounts();
     return outcomes;
   }
 }

@@ -27,8 +27,8 @@ const accountSchema = new Schema(
   },
   { collection: "economy_accounts", versionKey: false, minimize: false },
 );
-// a user's wallet (GET /wallet) and the admin unflag
-accountSchema.index({ user_id: 1 });
+// no secondary index: a user's accounts are read by their keys (_id), one per currency, and every
+// index would be rewritten on each of the ledger's hottest writes
 
 const transferSchema = new Schema(
   {
@@ -50,7 +50,8 @@ const transferSchema = new Schema(
 const entrySchema = new Schema(
   {
     account: { type: String, required: true },
-    user_id: { type: String, default: null },
+    /** user accounts only (absent on system and hold sides) */
+    user_id: { type: String },
     currency: { type: String, required: true },
     amount: { type: Number, required: true },
     balance_after: { type: Number, required: true },
@@ -61,11 +62,12 @@ const entrySchema = new Schema(
   },
   { collection: "economy_entries", versionKey: false },
 );
-// GET /wallet/ledger newest first, all currencies or one
-entrySchema.index({ user_id: 1, created_at: -1, _id: -1 });
-entrySchema.index({ user_id: 1, currency: 1, created_at: -1, _id: -1 });
-// one entry per side: a transfer posts to an account once (a second insert is a bug, refused)
-entrySchema.index({ transfer_id: 1, account: 1 }, { unique: true });
+// GET /wallet/ledger newest first (a currency filter is applied on the scan); partial: the system
+// side of every transfer has no user_id and is never listed, so half the entries stay out of the index
+entrySchema.index({ user_id: 1, created_at: -1, _id: -1 }, { partialFilterExpression: { user_id: { $exists: true } } });
+// No unique index on (transfer_id, account): transfer ids are unique in economy_transfers (its _id),
+// written in the same transaction, and the embedded store checks a secondary unique index inside a
+// transaction in quadratic time (1,000 inserts: 3 s instead of 40 ms).
 
 const holdSchema = new Schema(
   {

@@ -17,7 +17,7 @@ import {
  * writes the results atomically.
  */
 
-/** An account's stored state. `version` 0 means "not stored yet"; every write bumps it. */
+/** An account's stored state. `version` 0 means "not stored yet"; every write sets a new random one. */
 export interface AccountState {
   _id: string;
   kind: "user" | "system" | "hold";
@@ -39,7 +39,8 @@ export interface AccountState {
 /** The ledger row for one side of a transfer. */
 export interface EntryDraft {
   account: string;
-  user_id: string | null;
+  /** present on user accounts only (the ledger listing's partial index) */
+  user_id?: string;
   currency: Currency;
   amount: number;
   balance_after: number;

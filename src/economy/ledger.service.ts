@@ -1,11 +1,12 @@
 import type { ClientSession } from "mongoose";
 import { clock } from "../shared/clock";
+import { findUserById } from "../auth/user.repository";
 import { ValidationError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { nextRegenAt } from "./key-regen.rules";
 import { regenPolicyOf, WELCOME_GRANTS } from "./currencies";
-import { ledgerEngine, type LedgerTx } from "./ledger.engine";
-import { AccountModel, EntryModel } from "./ledger.model";
+import { ledgerEngine, type LedgerEngine, type LedgerTx } from "./ledger.engine";
+import { AccountModel, EntryModel, TransferModel } from "./ledger.model";
 import {
   accountKey,
   applyRegeneration,
@@ -54,8 +55,13 @@ function linkedOp(specs: TransferSpec[]) {
 
 /** One transfer. Same id + same body again → the first result (replayed). */
 export async function transfer(spec: TransferSpec): Promise<TransferResult> {
+  return transferOn(ledgerEngine, spec);
+}
+
+/** `transfer` through a given engine (tests run two engines to act as two processes). */
+export async function transferOn(engine: LedgerEngine, spec: TransferSpec): Promise<TransferResult> {
   const [valid] = validateLinked([spec]);
-  return ledgerEngine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!])).results[0]! });
+  return engine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!])).results[0]! });
 }
 
 /** Linked transfers, all or nothing (e.g. a gift: creator share + platform fee). */
@@ -110,11 +116,15 @@ export async function unflagWallet(userId: string): Promise<Wallet> {
   return getWallet(userId);
 }
 
+function welcomeGrantId(userId: string, currency: Currency): string {
+  return `welcome:${userId}:${currency}`;
+}
+
 /** The welcome grants (currencies.ts), once per user: their ids are fixed per user, so a second call replays. */
 export async function grantWelcome(userId: string): Promise<TransferResult[]> {
   return transferBatch(
     WELCOME_GRANTS.map((g) => ({
-      id: `welcome:${userId}:${g.currency}`,
+      id: welcomeGrantId(userId, g.currency),
       debit: { system: "promo" },
       credit: { userId },
       currency: g.currency,
@@ -137,12 +147,12 @@ async function regenerateKeys(userId: string): Promise<void> {
 
 /** The user's wallet; keys regenerate lazily here (and on spend). */
 export async function getWallet(userId: string): Promise<Wallet> {
-  let accounts = await userAccounts(userId);
-  // a registration that crashed between creating the user and the grant: grant now (idempotent)
-  if (accounts.size === 0) {
+  // a user from before the economy, or a registration that crashed before its grant: grant now
+  // (idempotent), but only to a user that exists — an id alone never mints value
+  if (!(await TransferModel.exists({ _id: welcomeGrantId(userId, WELCOME_GRANTS[0]!.currency) })) && (await findUserById(userId))) {
     await grantWelcome(userId);
-    accounts = await userAccounts(userId);
   }
+  let accounts = await userAccounts(userId);
   const keysAcc = accounts.get("keys");
   if (keysAcc && applyRegeneration(keysAcc, clock.now()).gained > 0) {
     await regenerateKeys(userId);

@@ -18,13 +18,13 @@ describe("economy ledger", () => {
   before(() => testServer());
   beforeEach(() => resetState());
 
-  const fund = (userId: string, amount: number, currency: TransferSpec["currency"] = "tokens", id = `fund:${userId}:${currency}`) =>
+  const fund = (userId: string, amount: number, currency: TransferSpec["currency"] = "diamonds", id = `fund:${userId}:${currency}`) =>
     transfer({ id, debit: { system: "issuance" }, credit: { userId }, currency, amount, reason: "purchase" });
 
   it("moves value between users and records one entry per side with the balance after", async () => {
     const [a, b] = await createUsers(2);
     await fund(a!.id, 100);
-    const r = await transfer({ id: "t1", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 30, reason: "gift", ref: "stream:x" });
+    const r = await transfer({ id: "t1", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 30, reason: "gift", ref: "stream:x" });
     assert.equal(r.replayed, false);
     assert.deepEqual(r.balances, { [a!.id]: 70, [b!.id]: 30 });
     const entries = await mongoose.connection.collection("economy_entries").find({ transfer_id: "t1" }).sort({ amount: 1 }).toArray();
@@ -42,23 +42,23 @@ describe("economy ledger", () => {
     const [a, b] = await createUsers(2);
     await fund(a!.id, 10);
     await assert.rejects(
-      transfer({ id: "t2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 11, reason: "gift" }),
+      transfer({ id: "t2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 11, reason: "gift" }),
       (err: any) => err.code === "insufficient_funds" && err.details.balance === 10 && err.details.required === 11,
     );
-    assert.equal((await getWallet(a!.id)).balances.tokens, 10);
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 10);
     assert.equal(await mongoose.connection.collection("economy_transfers").countDocuments({ _id: "t2" as never }), 0);
   });
 
   it("the same id and body answers the first result; a different body with the same id is transfer_id_reused", async () => {
     const [a, b] = await createUsers(2);
     await fund(a!.id, 100);
-    const spec: TransferSpec = { id: "t3", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 5, reason: "gift" };
+    const spec: TransferSpec = { id: "t3", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 5, reason: "gift" };
     const first = await transfer(spec);
     const again = await transfer(spec);
     assert.equal(again.replayed, true);
     assert.deepEqual({ ...again, replayed: false }, first);
     await assert.rejects(transfer({ ...spec, amount: 6 }), (err: any) => err.code === "transfer_id_reused");
-    assert.equal((await getWallet(a!.id)).balances.tokens, 95);
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 95);
   });
 
   it("a linked batch is all or nothing", async () => {
@@ -66,16 +66,16 @@ describe("economy ledger", () => {
     await fund(a!.id, 50);
     await assert.rejects(
       transferBatch([
-        { id: "g1", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 40, reason: "gift" },
-        { id: "g1:fee", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "tokens", amount: 20, reason: "gift_fee" },
+        { id: "g1", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 40, reason: "gift" },
+        { id: "g1:fee", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "diamonds", amount: 20, reason: "gift_fee" },
       ]),
       (err: any) => err.code === "insufficient_funds",
     );
-    assert.equal((await getWallet(a!.id)).balances.tokens, 50);
-    assert.equal((await getWallet(b!.id)).balances.tokens, 0 + 100); // b's welcome grant from GET /wallet
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 50);
+    assert.equal((await getWallet(b!.id)).balances.diamonds, 0);
     const ok = await transferBatch([
-      { id: "g2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 40, reason: "gift" },
-      { id: "g2:fee", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "tokens", amount: 10, reason: "gift_fee" },
+      { id: "g2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 40, reason: "gift" },
+      { id: "g2:fee", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "diamonds", amount: 10, reason: "gift_fee" },
     ]);
     assert.equal(ok[1]!.balances[a!.id], 0);
     assert.equal((await reconcile()).ok, true);
@@ -114,19 +114,30 @@ describe("economy ledger", () => {
   it("a clawback may go below zero and flags the wallet until an admin clears it", async () => {
     const [a, b] = await createUsers(2);
     await fund(a!.id, 100);
-    await transfer({ id: "spend", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 80, reason: "gift" });
-    const r = await clawback({ id: "refund:1", debit: { userId: a!.id }, credit: { system: "issuance" }, currency: "tokens", amount: 100, reason: "refund_clawback" });
+    await transfer({ id: "spend", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 80, reason: "gift" });
+    const r = await clawback({ id: "refund:1", debit: { userId: a!.id }, credit: { system: "issuance" }, currency: "diamonds", amount: 100, reason: "refund_clawback" });
     assert.equal(r.balances[a!.id], -80);
     const w = await getWallet(a!.id);
     assert.equal(w.flagged, true);
-    await fund(a!.id, 200, "tokens", "fund2");
+    await fund(a!.id, 200, "diamonds", "fund2");
     await assert.rejects(
-      transfer({ id: "spend2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 1, reason: "gift" }),
+      transfer({ id: "spend2", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 1, reason: "gift" }),
       (err: any) => err.code === "wallet_flagged",
     );
     const cleared = await unflagWallet(a!.id);
     assert.equal(cleared.flagged, false);
-    await transfer({ id: "spend3", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "tokens", amount: 1, reason: "gift" });
+    await transfer({ id: "spend3", debit: { userId: a!.id }, credit: { userId: b!.id }, currency: "diamonds", amount: 1, reason: "gift" });
     assert.equal((await reconcile()).ok, true);
+  });
+
+  it("a ledger call from inside a withTransfer write is refused instead of waiting for its own batch forever", async () => {
+    const [a] = await createUsers(1);
+    await fund(a!.id, 20);
+    const spec: TransferSpec = { id: "outer", debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "diamonds", amount: 5, reason: "gift" };
+    await assert.rejects(
+      withTransfer(spec, async () => transfer({ ...spec, id: "inner" })),
+      /inside a withTransfer write/,
+    );
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 20, "neither transfer happened");
   });
 });
