@@ -42,6 +42,8 @@ export interface RankedEntry {
 export interface LeaderboardBackend {
   readonly name: "redis" | "store";
   submit(req: SubmitRequest): Promise<SubmitOutcome>;
+  /** several submissions of one event (a gift feeds several boards), each with the outcome of submit */
+  submitMany(reqs: SubmitRequest[]): Promise<SubmitOutcome[]>;
   /** entries offset+1 … offset+limit in rank order */
   range(partition: Partition, offset: number, limit: number): Promise<RankedEntry[]>;
   rankOf(partition: Partition, userId: string): Promise<RankedEntry | null>;

@@ -4,7 +4,7 @@ import { findUsersByIds } from "../auth/user.repository";
 import { clock } from "../shared/clock";
 import { NotFoundError, ValidationError } from "../shared/errors";
 import { decodeCursor, encodeCursor, DEFAULT_PAGE_SIZE } from "../shared/pagination";
-import type { LeaderboardBackend, Partition, RankedEntry } from "./leaderboard.backend";
+import type { LeaderboardBackend, Partition, RankedEntry, SubmitRequest } from "./leaderboard.backend";
 import {
   assertScope,
   assertSubmittable,
@@ -90,22 +90,33 @@ export interface SubmitScoreResult {
   score: number | null;
 }
 
-/** Apply the board's operator (incr / best / set) for one user, atomically. */
-export async function submitScore(input: SubmitScoreInput): Promise<SubmitScoreResult> {
+function submissionOf(input: SubmitScoreInput): { req: SubmitRequest; board_id: string; season: string } {
   const def = boardOrThrow(input.boardId);
   assertSubmittable(def, input.score);
   const at = input.at ?? clock.now();
   const season = seasonAt(def.period, at);
-  const partition = partitionOf(def, input.scopeId, season);
-  const outcome = await leaderboardBackend().submit({
-    partition,
+  const req = {
+    partition: partitionOf(def, input.scopeId, season),
     userId: input.userId,
     rule: scoreRule(def),
     score: input.score,
     tiebreak: tiebreakAt(def, season, at),
     eventId: input.eventId,
-  });
-  return { board_id: def.id, season: season.id, ...outcome };
+  };
+  return { req, board_id: def.id, season: season.id };
+}
+
+/** Apply the board's operator (incr / best / set) for one user, atomically. */
+export async function submitScore(input: SubmitScoreInput): Promise<SubmitScoreResult> {
+  const { req, board_id, season } = submissionOf(input);
+  return { board_id, season, ...(await leaderboardBackend().submit(req)) };
+}
+
+/** Several boards fed by one event (a gift: the stream's gifters, this week's gifters, the creator's month). */
+export async function submitScores(inputs: SubmitScoreInput[]): Promise<SubmitScoreResult[]> {
+  const subs = inputs.map(submissionOf);
+  const outcomes = await leaderboardBackend().submitMany(subs.map((s) => s.req));
+  return subs.map((s, i) => ({ board_id: s.board_id, season: s.season, ...outcomes[i]! }));
 }
 
 export interface BoardUser {

@@ -78,6 +78,11 @@ export class RedisLeaderboardBackend implements LeaderboardBackend {
     return { applied: applied === 1, duplicate: duplicate === 1, score: score === null ? null : Number(score) };
   }
 
+  /** Each submission is its own atomic script; they go out together. */
+  async submitMany(reqs: SubmitRequest[]): Promise<SubmitOutcome[]> {
+    return Promise.all(reqs.map((r) => this.submit(r)));
+  }
+
   async range(partition: Partition, offset: number, limit: number): Promise<RankedEntry[]> {
     const key = this.zset(partition);
     const stop = offset + limit - 1;

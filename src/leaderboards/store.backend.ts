@@ -17,11 +17,9 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
     if (req.eventId === undefined) return this.apply(req);
-    const eventKey = `${req.partition.key}|${req.eventId}`;
     try {
       return await inTransaction(async (session) => {
-        const expiresAt = new Date(clock.now().getTime() + EVENT_ID_TTL_SECONDS * 1000);
-        await LeaderboardEventModel.collection.insertOne({ _id: eventKey, expires_at: expiresAt } as never, { session });
+        await this.rememberEvent(req, session);
         return this.apply(req, session);
       });
     } catch (err) {
@@ -29,6 +27,35 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
       const current = await this.rankOf(req.partition, req.userId);
       return { applied: false, duplicate: true, score: current?.score ?? null };
     }
+  }
+
+  /**
+   * One transaction for all (one commit instead of one per board). If one of the event ids was
+   * already applied the whole batch rolls back and each is submitted on its own, so the others
+   * still count once.
+   */
+  async submitMany(reqs: SubmitRequest[]): Promise<SubmitOutcome[]> {
+    if (reqs.every((r) => r.eventId === undefined)) return Promise.all(reqs.map((r) => this.apply(r)));
+    try {
+      return await inTransaction(async (session) => {
+        const out: SubmitOutcome[] = [];
+        for (const req of reqs) {
+          if (req.eventId !== undefined) await this.rememberEvent(req, session);
+          out.push(await this.apply(req, session));
+        }
+        return out;
+      });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const out: SubmitOutcome[] = [];
+      for (const req of reqs) out.push(await this.submit(req));
+      return out;
+    }
+  }
+
+  private async rememberEvent(req: SubmitRequest, session: Session): Promise<void> {
+    const expiresAt = new Date(clock.now().getTime() + EVENT_ID_TTL_SECONDS * 1000);
+    await LeaderboardEventModel.collection.insertOne({ _id: `${req.partition.key}|${req.eventId}`, expires_at: expiresAt } as never, { session });
   }
 
   private async apply(req: SubmitRequest, session?: Session): Promise<SubmitOutcome> {

@@ -10,7 +10,8 @@ const progressSchema = new Schema(
     _id: { type: String, required: true },
     xp: { type: Number, required: true, default: 0 },
     counts: { type: Schema.Types.Mixed, default: {} },
-    badge_count: { type: Number, default: 0 },
+    /** the badges held, copied from badge_awards in the same transaction (no extra read per award) */
+    badge_ids: { type: [String], default: [] },
     updated_at: { type: Date, required: true },
   },
   { collection: "progress", versionKey: false, minimize: false },

@@ -7,6 +7,8 @@ export interface ProgressRow {
   user_id: string;
   xp: number;
   counts: Partial<Record<XpSource, number>>;
+  /** badges held (a copy of badge_awards kept on the row, written in the same transactions) */
+  badge_ids: string[];
 }
 
 export interface XpAwardRow {
@@ -26,7 +28,12 @@ export interface BadgeAwardRow {
 
 type Row = Record<string, any>;
 
-const toProgress = (userId: string, row: Row | null): ProgressRow => ({ user_id: userId, xp: row?.xp ?? 0, counts: row?.counts ?? {} });
+const toProgress = (userId: string, row: Row | null): ProgressRow => ({
+  user_id: userId,
+  xp: row?.xp ?? 0,
+  counts: row?.counts ?? {},
+  badge_ids: row?.badge_ids ?? [],
+});
 
 /** Record the event for this user; a second insert of the same (user, event) is a duplicate-key error. */
 export async function insertXpAward(award: XpAwardRow, session: Session): Promise<void> {
@@ -50,13 +57,22 @@ export async function incrementProgress(userId: string, source: XpSource, xp: nu
 }
 
 /**
- * Count new badges on the progress row. Every badge insert goes with a write to this row, so two
- * transactions that could both award a badge conflict here and run one after the other.
+ * Add badges to the progress row. Every badge insert goes with this write, so two
+ * transactions that could award the same badge conflict on this row and run one after the other.
  */
-export async function touchProgressForBadges(userId: string, added: number, now: Date, session: Session): Promise<ProgressRow> {
+export async function addBadgesToProgress(userId: string, badgeIds: string[], now: Date, session: Session): Promise<void> {
+  await ProgressModel.collection.updateOne(
+    { _id: userId as never },
+    { $addToSet: { badge_ids: { $each: badgeIds } }, $set: { updated_at: now } },
+    { session },
+  );
+}
+
+/** The progress row inside a transaction, created if missing, with a write so it conflicts like an award. */
+export async function touchProgress(userId: string, now: Date, session: Session): Promise<ProgressRow> {
   const row = await ProgressModel.collection.findOneAndUpdate(
     { _id: userId as never },
-    { $inc: { badge_count: added }, $set: { updated_at: now }, $setOnInsert: { xp: 0, counts: {} } },
+    { $set: { updated_at: now }, $setOnInsert: { xp: 0, counts: {}, badge_ids: [] } },
     { upsert: true, returnDocument: "after", session },
   );
   return toProgress(userId, row);
@@ -64,11 +80,6 @@ export async function touchProgressForBadges(userId: string, added: number, now:
 
 export async function findProgress(userId: string): Promise<ProgressRow> {
   return toProgress(userId, await ProgressModel.collection.findOne({ _id: userId as never }));
-}
-
-export async function heldBadgeIds(userId: string, session?: Session): Promise<Set<string>> {
-  const rows = await BadgeAwardModel.collection.find({ user_id: userId }, { projection: { badge_id: 1 }, session }).toArray();
-  return new Set(rows.map((r) => r.badge_id as string));
 }
 
 export async function insertBadgeAwards(userId: string, badgeIds: string[], eventId: string, now: Date, session: Session): Promise<void> {

@@ -1,7 +1,7 @@
 import { findUserById } from "../auth/user.repository";
-import { inTransaction } from "../infra/transaction";
+import { inTransaction, type Session } from "../infra/transaction";
 import { logger } from "../logger";
-import { boardLeader, submitScore } from "../leaderboards/leaderboard.service";
+import { boardLeader, submitScores } from "../leaderboards/leaderboard.service";
 import { isBlockedEitherWay } from "../social/social.service";
 import { clock } from "../shared/clock";
 import { ConflictError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
@@ -42,8 +42,34 @@ export interface AwardXpResult {
   new_badges: BadgeView[];
 }
 
+/**
+ * Awards for one user run one after another within a process. They all write that user's progress
+ * row, so concurrent transactions on it would conflict and retry (a popular author receives a
+ * burst of engagement awards at once); queued, each commits first time. Across processes the
+ * transaction's conflict retry still keeps them correct.
+ */
+const userQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATimePerUser<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+  const previous = userQueues.get(userId) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  userQueues.set(userId, tail);
+  void tail.then(() => {
+    if (userQueues.get(userId) === tail) userQueues.delete(userId);
+  });
+  return run;
+}
+
 function badgeView(rule: BadgeRule, awardedAt: Date): BadgeView {
   return { id: rule.id, title: rule.title, awarded_at: awardedAt };
+}
+
+async function awardBadges(userId: string, earned: BadgeRule[], eventId: string, now: Date, session: Session): Promise<void> {
+  if (earned.length === 0) return;
+  const ids = earned.map((b) => b.id);
+  await repo.insertBadgeAwards(userId, ids, eventId, now, session);
+  await repo.addBadgesToProgress(userId, ids, now, session);
 }
 
 function assertEventId(eventId: string): void {
@@ -64,18 +90,15 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
   let result: AwardXpResult;
   let awardedAt = now;
   try {
-    result = await inTransaction(async (session) => {
+    result = await oneAtATimePerUser(input.userId, () => inTransaction(async (session) => {
       await repo.insertXpAward(
         { user_id: input.userId, event_id: input.eventId, source: input.source, amount: input.amount ?? null, xp, created_at: now },
         session,
       );
       const progress = await repo.incrementProgress(input.userId, input.source, xp, now, session);
       const level = levelFor(progress.xp).level;
-      const earned = badgesEarned({ level, counts: progress.counts }, await repo.heldBadgeIds(input.userId, session));
-      if (earned.length > 0) {
-        await repo.insertBadgeAwards(input.userId, earned.map((b) => b.id), input.eventId, now, session);
-        await repo.touchProgressForBadges(input.userId, earned.length, now, session);
-      }
+      const earned = badgesEarned({ level, counts: progress.counts }, new Set(progress.badge_ids));
+      await awardBadges(input.userId, earned, input.eventId, now, session);
       return {
         awarded: true,
         xp_gained: xp,
@@ -84,7 +107,7 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
         leveled_up: levelFor(progress.xp - xp).level < level,
         new_badges: earned.map((b) => badgeView(b, now)),
       };
-    });
+    }));
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const previous = await repo.findXpAward(input.userId, input.eventId);
@@ -104,14 +127,15 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
 async function submitXpBoards(userId: string, eventId: string, xp: number, total: number, at: Date): Promise<void> {
   // leaderboard event ids are per partition, and one event gives XP to several users (gift: both sides)
   const boardEventId = `xp:${userId}:${eventId}`;
-  const submissions = [
-    submitScore({ boardId: "xp_daily", userId, score: xp, eventId: boardEventId, at }),
-    submitScore({ boardId: "xp_weekly", userId, score: xp, eventId: boardEventId, at }),
-    submitScore({ boardId: "xp_all_time", userId, score: total, at }),
-  ];
-  for (const outcome of await Promise.allSettled(submissions)) {
+  try {
+    await submitScores([
+      { boardId: "xp_daily", userId, score: xp, eventId: boardEventId, at },
+      { boardId: "xp_weekly", userId, score: xp, eventId: boardEventId, at },
+      { boardId: "xp_all_time", userId, score: total, at },
+    ]);
+  } catch (err) {
     // the XP is committed; a board that missed it is repaired when the caller retries the event
-    if (outcome.status === "rejected") logger.warn({ err: outcome.reason, userId, eventId }, "XP leaderboard submission failed");
+    logger.warn({ err, userId, eventId }, "XP leaderboard submission failed");
   }
 }
 
@@ -126,16 +150,12 @@ export async function recordBadgeEvent(input: BadgeEventInput): Promise<{ new_ba
   if (!(BADGE_EVENTS as readonly string[]).includes(input.event)) throw new ValidationError("invalid_badge_event", `Unknown badge event ${input.event}.`);
   assertEventId(input.eventId);
   const now = clock.now();
-  return inTransaction(async (session) => {
-    const progress = await repo.touchProgressForBadges(input.userId, 0, now, session);
-    const held = await repo.heldBadgeIds(input.userId, session);
-    const earned = badgesEarned({ level: levelFor(progress.xp).level, counts: progress.counts, event: input.event }, held);
-    if (earned.length > 0) {
-      await repo.insertBadgeAwards(input.userId, earned.map((b) => b.id), input.eventId, now, session);
-      await repo.touchProgressForBadges(input.userId, earned.length, now, session);
-    }
+  return oneAtATimePerUser(input.userId, () => inTransaction(async (session) => {
+    const progress = await repo.touchProgress(input.userId, now, session);
+    const earned = badgesEarned({ level: levelFor(progress.xp).level, counts: progress.counts, event: input.event }, new Set(progress.badge_ids));
+    await awardBadges(input.userId, earned, input.eventId, now, session);
     return { new_badges: earned.map((b) => badgeView(b, now)) };
-  });
+  }));
 }
 
 /**

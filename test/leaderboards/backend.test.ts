@@ -13,21 +13,13 @@ import {
 } from "../../src/leaderboards/leaderboard.rules";
 import { resetState, testServer } from "../support/server";
 import { testKeyPrefix, testRedisUrl } from "../support/redis";
+import { testBoard } from "./board.fixture";
 
 /**
  * One suite, run against the store and against Redis: the same submissions must give the same
  * ranks, scores and outcomes on both, and the same as the pure rules (applySubmission + sort).
  */
-const board = (over: Partial<BoardDefinition>): BoardDefinition => ({
-  id: "t",
-  title: "t",
-  scope: "global",
-  period: "weekly",
-  operator: "incr",
-  order: "desc",
-  unit: "points",
-  ...over,
-});
+const board = testBoard;
 
 const T0 = new Date("2026-12-01T10:00:00Z");
 let seq = 0;
@@ -146,6 +138,25 @@ for (const kind of BACKENDS) {
       assert.deepEqual(await submit("u_a", 7, { eventId: "gift:1" }), { applied: true, duplicate: false, score: 7 });
       assert.deepEqual(await submit("u_a", 7, { eventId: "gift:1" }), { applied: false, duplicate: true, score: 7 });
       assert.deepEqual(await submit("u_a", 3, { eventId: "gift:2" }), { applied: true, duplicate: false, score: 10 });
+    });
+
+    it("a batch of boards for one event counts once per board, also when some already counted", async () => {
+      const def = board({});
+      const [p, q] = [partitionFor(def), partitionFor(def)];
+      const season = seasonAt(def.period, T0);
+      const req = (partition: Partition, eventId: string) => ({
+        partition,
+        userId: "u_a",
+        rule: scoreRule(def),
+        score: 4,
+        tiebreak: tiebreakAt(def, season, T0),
+        eventId,
+      });
+      assert.deepEqual((await backend.submitMany([req(p, "e1"), req(q, "e1")])).map((o) => o.applied), [true, true]);
+      assert.deepEqual((await backend.submitMany([req(p, "e1"), req(q, "e1")])).map((o) => o.duplicate), [true, true]);
+      // e2 is new on p, e1 is old on q: p counts, q does not
+      const mixed = await backend.submitMany([req(p, "e2"), req(q, "e1")]);
+      assert.deepEqual(mixed.map((o) => [o.applied, o.score]), [[true, 8], [false, 4]]);
     });
 
     it("incr saturates at the board's largest score instead of overflowing 2^53", async () => {

@@ -10,20 +10,11 @@ import {
   scoreRule,
   seasonAt,
   tiebreakAt,
-  type BoardDefinition,
 } from "../../src/leaderboards/leaderboard.rules";
+import { testBoard } from "./board.fixture";
 
 const at = (iso: string) => new Date(iso);
-const def = (over: Partial<BoardDefinition>): BoardDefinition => ({
-  id: "t",
-  title: "t",
-  scope: "global",
-  period: "weekly",
-  operator: "incr",
-  order: "desc",
-  unit: "points",
-  ...over,
-});
+const def = testBoard;
 
 describe("leaderboard rules: seasons (UTC)", () => {
   it("weeks are ISO weeks starting Monday 00:00 UTC", () => {

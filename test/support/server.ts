@@ -4,6 +4,7 @@ import { matchMaker } from "@colyseus/core";
 import { ColyseusTestServer } from "@colyseus/testing";
 import { createServer } from "../../src/app.config";
 import { useClock, ManualClock } from "../../src/shared/clock";
+import { storyEngagementSettled } from "../../src/progression/progression.job";
 
 /**
  * The real app definition booted once per mocha process on an in-memory embedded store
@@ -17,7 +18,7 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  // not boot(server, port): given a Server instance, @colyseus/testing 0.18 listens on 2568 whatever the port
+  // not @colyseus/testing's boot(): given a Server instance it listens on its default port, ignoring ours
   booted ??= (async () => {
     const server = createServer();
     await server.listen(TEST_PORT);
@@ -30,6 +31,8 @@ export function testServer(): Promise<ColyseusTestServer> {
 export async function resetState(): Promise<void> {
   const colyseus = await testServer();
   await colyseus.cleanup();
+  // background XP awards of the previous test's story events land before the wipe, not after
+  await storyEngagementSettled();
   const db = mongoose.connection.db;
   assert.ok(db, "database connected");
   const collections = await db.listCollections({}, { nameOnly: true }).toArray();
