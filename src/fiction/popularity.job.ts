@@ -1,4 +1,4 @@
-import { registerJob } from "../jobs";
+import { everyInterval, registerJob } from "../jobs";
 import { clock } from "../shared/clock";
 import { logger } from "../logger";
 import { claimJobLock, releaseJobLock } from "../stories/job-lock";
@@ -22,19 +22,4 @@ export async function runPopularityRefreshOnce(): Promise<number | null> {
   }
 }
 
-registerJob(() => {
-  let inFlight: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (inFlight) return;
-    inFlight = runPopularityRefreshOnce()
-      .catch((err: unknown) => logger.error({ err }, "fiction popularity refresh failed"))
-      .finally(() => (inFlight = undefined));
-  }, INTERVAL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-    },
-  };
-});
+registerJob(() => everyInterval(INTERVAL_MS, runPopularityRefreshOnce, (err: unknown) => logger.error({ err }, "fiction popularity refresh failed")));
