@@ -5,7 +5,7 @@ import { decodeCursor, toPage, type Page } from "../shared/pagination";
 import { inTransaction } from "../infra/transaction";
 import type { ChapterContent } from "./content.types";
 import { engineFor } from "./engines";
-import { emptyStats, type ChapterEngine } from "./engine";
+import { emptyStats, type ChapterEngine, type Stats } from "./engine";
 import { FLAG_PREFIX, InkEngine, REL_PREFIX } from "./ink.engine";
 import { hasPremiumOption, nativePresentation, popularityWindowStart, searchFilter, searchTokens, strongEtag } from "./library.rules";
 import * as repo from "./library.repository";
@@ -110,11 +110,11 @@ function invalidContent(problems: ContentProblem[]): ValidationError {
 }
 
 /** Stats that open the gated paths of an Ink chapter for validation: every flag set, high scores. */
-function inkProbeStats(engine: InkEngine) {
+function gatesOpenStats(engine: InkEngine): Stats {
   const names = engine.variableNames();
   const flags = Object.fromEntries(names.filter((n) => n.startsWith(FLAG_PREFIX)).map((n) => [n.slice(FLAG_PREFIX.length), true]));
   const relationships = Object.fromEntries(names.filter((n) => n.startsWith(REL_PREFIX)).map((n) => [n.slice(REL_PREFIX.length), 1000]));
-  return [emptyStats(), { relationships, flags, outfits: [] }];
+  return { relationships, flags, outfits: [] };
 }
 
 /** Validate and store a chapter (a new version when it exists); every problem is reported at once. */
@@ -146,14 +146,15 @@ export async function importChapter(bookId: string, input: ImportChapterBody) {
     } else {
       json = typeof input.json === "string" ? input.json : JSON.stringify(input.json);
     }
-    const shallow = validateInkChapter(json);
-    if (!shallow.ok) throw invalidContent(shallow.problems);
+    // fresh variables first (it also proves the JSON is an Ink story), then every gate open
+    const fresh = validateInkChapter(json, [emptyStats()]);
+    if (!fresh.ok) throw invalidContent(fresh.problems);
     const engine = new InkEngine(json);
-    const outcome = validateInkChapter(json, inkProbeStats(engine));
+    const outcome = validateInkChapter(json, [gatesOpenStats(engine)]);
     if (!outcome.ok) throw invalidContent(outcome.problems);
     content = { format: "ink", ink: { title: input.title, json } };
     title = input.title;
-    premium = outcome.content.premium;
+    premium = fresh.content.premium || outcome.content.premium;
     flagsSet = engine.variableNames().filter((n) => n.startsWith(FLAG_PREFIX)).map((n) => n.slice(FLAG_PREFIX.length));
   }
   const chapter = await inTransaction((session) =>

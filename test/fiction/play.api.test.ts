@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { api } from "../support/http";
-import type { TestUser } from "../support/factories";
+import { createUser, type TestUser } from "../support/factories";
+import { sampleNativeChapter } from "../../src/fiction/sample-book";
 import { resetState, testServer } from "../support/server";
 import { seedSampleBook } from "../../src/fiction/seed";
 import { getProgressionProfile } from "../../src/progression/progression.service";
@@ -126,6 +127,24 @@ describe("fiction playthrough REST", () => {
     assert.equal((await inventory()).diamonds, 65);
     assert.equal((await getProgressionProfile(reader.id)).xp, 25, "XP once per chapter");
     assert.equal((await api("GET", `/api/v1/books/${bookId}`)).body.reads_7d, 1, "replays are not new reads");
+  });
+
+  it("keeps a run on the content version it started with; the next start plays the newest", async () => {
+    const admin = await createUser({ roles: ["admin"] });
+    await play(reader.token, "start", { book_id: bookId, chapter: 1 });
+    const changed = sampleNativeChapter(1) as any;
+    changed.scenes.gate.timeline[0].text = "Stop right there!";
+    changed.scenes.persuade.timeline[0].text = "Fine, go in.";
+    const imported = await api("POST", `/api/v1/admin/books/${bookId}/chapters`, { token: admin.token, body: { format: "native", number: 1, content: changed } });
+    assert.equal(imported.body.version, 2);
+    const mid = await progress();
+    assert.deepEqual([mid.version, mid.scene.current.text], [1, "Halt! Who goes there?"]);
+    const persuaded = await play(reader.token, "choice", { book_id: bookId, scene_id: "gate", choice_id: "persuade" });
+    assert.equal(persuaded.body.view.scene.current.text, "You have an honest face. Don't make me regret this.", "still version 1");
+    let view = (await play(reader.token, "choice", { book_id: bookId, scene_id: "courtyard", choice_id: "polite" })).body.view;
+    while (!view.ended) view = (await play(reader.token, "advance", { book_id: bookId })).body;
+    const replay = await play(reader.token, "start", { book_id: bookId, chapter: 1 });
+    assert.deepEqual([replay.body.mode, replay.body.version, replay.body.scene.current.text], ["replay", 2, "Stop right there!"]);
   });
 
   it("validates bodies and needs a token", async () => {
