@@ -110,6 +110,33 @@ describe("playthrough room", () => {
     assert.deepEqual([s.diamonds, s.step, s.flags], [30, 1, { bribed_guard: true }]);
   });
 
+  // in practice the free write commits first (the premium one waits for a ledger batch), so this
+  // exercises a premium choice whose progress write loses inside withTransfer: no diamonds move
+  it("races a premium and a free option at one choice point: one wins, diamonds move only if the premium one did", async () => {
+    await grantDiamonds(reader.id, 50);
+    const phone = await open();
+    const tablet = await open();
+    await phone.request("start", { chapter: 1 });
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0 ? phone.request("choose", { optionId: "bribe", step: 0 }) : tablet.request("choose", { optionId: "persuade", step: 0 }),
+    );
+    const results = await Promise.allSettled(sends);
+    const applied = results.filter((r) => r.status === "fulfilled" && (r.value as any).applied).map((r) => (r as PromiseFulfilledResult<any>).value.optionId);
+    assert.equal(applied.length, 1, "one choice applied");
+    const loser = applied[0] === "bribe" ? "persuade" : "bribe";
+    for (const r of results) {
+      if (r.status === "rejected") assert.equal((r.reason as any).code, "choice_not_available");
+      else if (!(r.value as any).applied) assert.equal((r.value as any).optionId, applied[0], "repeats are of the winner only");
+    }
+    assert.ok(results.some((r) => r.status === "rejected"), `the ${loser} copies are refused`);
+    const progress = await ProgressModel.findById(`${reader.id}:${bookId}`).lean();
+    assert.equal(progress!.run.cursor.step, 1);
+    assert.equal(progress!.run.cursor.sceneId, applied[0]);
+    const paid = applied[0] === "bribe" ? 20 : 0;
+    assert.equal((await getWallet(reader.id)).balances.diamonds, 50 - paid);
+    assert.equal(await EntryModel.countDocuments({ user_id: reader.id, reason: "premium_choice" }), paid > 0 ? 1 : 0);
+  });
+
   it("with 0 diamonds the premium choice is insufficient_funds 20 times and nothing changes", async () => {
     const phone = await open();
     const tablet = await open();
