@@ -68,7 +68,7 @@ export function activeRun(p: Progress): Run | null {
 export type StartDecision =
   | { kind: "resume" }
   | { kind: "replay"; from: Stats }
-  | { kind: "first"; needsKey: boolean; from: Stats };
+  | { kind: "first"; needsKey: boolean };
 
 /**
  * `start {chapter}`: chapter 1, or the one after a completed chapter, may start. A finished
@@ -82,7 +82,7 @@ export function decideStart(p: Progress, chapter: number, chapterCount: number):
     throw new ConflictError("chapter_locked", `Finish chapter ${chapter - 1} first.`);
   }
   if (p.run?.chapter === chapter && !p.run.cursor.ended) return { kind: "resume" };
-  return { kind: "first", needsKey: !p.unlocked_chapters.includes(chapter), from: p.stats };
+  return { kind: "first", needsKey: !p.unlocked_chapters.includes(chapter) };
 }
 
 /** Player, book, chapter, run, step, scene and option: the same choice gets the same key. */
@@ -146,17 +146,27 @@ export function shownStats(p: Progress): Stats {
   return run && (run.replay || !run.cursor.ended) ? run.cursor.stats : p.stats;
 }
 
+/** Outfits are never lost: the player's and the replay's (they may have been paid for), kept or not. */
+function withReplayOutfits(p: Progress, stats: Stats): Stats {
+  const outfits = [...new Set([...stats.outfits, ...p.stats.outfits, ...(p.replay?.cursor.stats.outfits ?? [])])];
+  return { ...stats, outfits };
+}
+
+/** Leave a replay unfinished (another start): its choices are dropped, its outfits kept. */
+export function dropReplay(p: Progress): Progress {
+  if (!p.replay) return p;
+  return { ...p, stats: withReplayOutfits(p, p.stats), replay: null };
+}
+
 /**
  * The end of a replay: keep its choices (its stats become canonical) or not. Outfits unlocked in
- * the replay are kept either way: they may have been paid for.
+ * the replay are kept either way.
  */
-
 export function finishReplay(p: Progress, keep: boolean): Progress {
   if (!p.replay) throw new ConflictError("no_replay", "No replay is in progress.");
   if (!p.replay.cursor.ended) throw new ConflictError("replay_not_finished", "Finish the replay before keeping or discarding it.");
-  const replayed = p.replay.cursor.stats;
-  const outfits = [...p.stats.outfits, ...replayed.outfits.filter((o) => !p.stats.outfits.includes(o))];
-  const stats = keep ? { ...replayed, outfits } : { ...p.stats, outfits };
+  if (!keep) return dropReplay(p);
+  const stats = withReplayOutfits(p, p.replay.cursor.stats);
   // a later chapter in progress continues from the player's stats as they now are
   const run = p.run && !p.run.cursor.ended ? { ...p.run, cursor: { ...p.run.cursor, stats } } : p.run;
   return { ...p, stats, run, replay: null };

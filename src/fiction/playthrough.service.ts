@@ -19,6 +19,7 @@ import {
   chapterUnlockTransferId,
   choiceKey,
   decideStart,
+  dropReplay,
   effectiveCost,
   finishReplay,
   optionRef,
@@ -185,25 +186,26 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
     const decision = decideStart(p, chapter, book.chapter_count);
     if (decision.kind === "resume") {
       if (!p.replay) return viewOf(p, book);
-      const next = { ...p, replay: null };
+      const next = dropReplay(p);
       await save(next);
       return viewOf({ ...next, rev: p.rev + 1 }, book);
     }
     const latest = await findLatestChapter(bookId, chapter);
     if (!latest) throw new ConflictError("chapter_not_found", `This book has no chapter ${chapter}.`);
     const { engine } = await engineOf(bookId, chapter, latest.version);
-    const run: Run = { chapter, version: latest.version, replay: decision.kind === "replay", seq: p.runs_started + 1, cursor: engine.begin(decision.from) };
+    const base = dropReplay(p); // a replay left unfinished: its outfits stay
+    const from = decision.kind === "replay" ? decision.from : base.stats;
+    const run: Run = { chapter, version: latest.version, replay: decision.kind === "replay", seq: p.runs_started + 1, cursor: engine.begin(from) };
     let next: Progress;
     if (decision.kind === "replay") {
-      next = { ...p, replay: run, runs_started: run.seq };
+      next = { ...base, replay: run, runs_started: run.seq };
     } else {
       next = {
-        ...p,
+        ...base,
         run,
-        replay: null,
         runs_started: run.seq,
         unlocked_chapters: p.unlocked_chapters.includes(chapter) ? p.unlocked_chapters : [...p.unlocked_chapters, chapter],
-        chapter_start_stats: { ...p.chapter_start_stats, [String(chapter)]: decision.from },
+        chapter_start_stats: { ...p.chapter_start_stats, [String(chapter)]: from },
       };
     }
     if (decision.kind === "first" && decision.needsKey) {
