@@ -28,16 +28,6 @@ export function interactionRate(totalInteractions: number, uniqueViewers: number
   return round1((totalInteractions * 100) / uniqueViewers);
 }
 
-/** Views per UTC hour of day, keys "0".."23" (absent hours have no key), from view timestamps. */
-export function bucketViewsByHour(viewedAt: readonly Date[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const at of viewedAt) {
-    const h = String(at.getUTCHours());
-    out[h] = (out[h] ?? 0) + 1;
-  }
-  return out;
-}
-
 /** The hour with the most views; ties go to the earliest hour; null with no views. */
 export function peakViewingHour(viewsByHour: Readonly<Record<string | number, number>>): number | null {
   let best: number | null = null;
