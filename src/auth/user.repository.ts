@@ -71,10 +71,14 @@ export async function findCredentialsByUsername(username: string): Promise<(User
   return row ? { ...toUser(row), password_hash: row.password_hash } : null;
 }
 
-export async function updateUserProfile(id: string, patch: Partial<Pick<User, "display_name" | "bio" | "avatar_url" | "email">>): Promise<User | null> {
+/** The only fields a profile patch may write: update paths come from this list, never from the patch's keys. */
+const PROFILE_FIELDS = ["display_name", "bio", "avatar_url", "email"] as const;
+
+export async function updateUserProfile(id: string, patch: Partial<Pick<User, (typeof PROFILE_FIELDS)[number]>>): Promise<User | null> {
   const set: Row = { updated_at: clock.now() };
   const unset: Row = {};
-  for (const [k, v] of Object.entries(patch)) {
+  for (const k of PROFILE_FIELDS) {
+    const v = patch[k];
     if (v === undefined) continue;
     if (k === "email" && v === null) unset.email = 1;
     else set[k] = v;

@@ -15,6 +15,7 @@ import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
 import { trustProxyFn } from "./client-ip";
+import { refuseReservedKeys } from "./validate";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -22,6 +23,9 @@ const JSON_LIMIT = "256kb";
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
 export function mountHttp(app: express.Application): void {
   app.disable("x-powered-by");
+  // Express 5's default, pinned: node:querystring gives flat keys on a null-prototype object
+  // (`?a[__proto__][x]=1` is one literal key), never nested objects built from client keys
+  app.set("query parser", "simple");
   // TRUST_PROXY decides whose X-Forwarded-For counts (default: nobody's), read per request
   app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
   app.use("/health", healthRouter());
@@ -29,6 +33,7 @@ export function mountHttp(app: express.Application): void {
   const api = Router();
   api.use(requestContext);
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
+  api.use(refuseReservedKeys);
   api.use("/auth", authRouter());
   api.use("/users", usersRouter());
   api.use("/highlights", highlightsRouter());

@@ -1,6 +1,8 @@
 import type { RequestHandler } from "express";
 import type { z } from "zod";
 import { parseWith } from "../shared/validation";
+import { ValidationError } from "../shared/errors";
+import { findReservedKey, findReservedQueryKey } from "../shared/hostile-keys";
 
 /**
  * Validate body / query / params by schema before the handler runs. Parsed values replace the raw
@@ -38,4 +40,20 @@ export function validate(schemas: ValidSchemas): RequestHandler {
     req.valid = valid;
     next();
   };
+}
+
+/**
+ * Before any router: a body or query using `__proto__`, `constructor` or `prototype` as a key
+ * (any depth) is refused as invalid, whatever the route's schema would have done with it.
+ */
+export const refuseReservedKeys: RequestHandler = (req, _res, next) => {
+  const inQuery = findReservedQueryKey(req.query as Record<string, unknown>);
+  if (inQuery !== undefined) throw reservedKeyError("query", inQuery);
+  const inBody = findReservedKey(req.body);
+  if (inBody !== undefined) throw reservedKeyError("body", inBody);
+  next();
+};
+
+function reservedKeyError(what: "body" | "query", path: string): ValidationError {
+  return new ValidationError("invalid_" + what, `The request ${what} is not valid.`, [{ path, message: "reserved key" }]);
 }

@@ -2,27 +2,44 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { matchMaker } from "@colyseus/core";
 import { pinForwardedFor } from "../http/client-ip";
+import { findReservedKey } from "../shared/hostile-keys";
 
 /**
  * Join options are a handful of small fields (`{ authorId }`); 8 kB leaves room for any room's
- * options while a hostile body is refused after 8 kB, not after Colyseus buffered all of it (its
- * own cap is 1 MB per request, or none on some paths, before auth runs).
+ * options. Without this, Colyseus (on the Express path) reads the whole body, however large,
+ * before onAuth can refuse a missing token.
  */
 export const MATCHMAKE_BODY_LIMIT = 8 * 1024;
 
 const isMatchmakeRequest = (req: IncomingMessage) =>
   req.method === "POST" && (req.url ?? "").startsWith(`/${matchMaker.controller.matchmakeRoute}/`);
 
-/** 413 in the matchmaking route's own error shape (`{code, error}`, which the SDK reads), then close. */
+/** An answer in the matchmaking route's own error shape (`{code, error}`, which the SDK reads). */
+function refuse(res: ServerResponse, status: number, message: string, close: boolean): ServerResponse {
+  const body = JSON.stringify({ code: status, error: message });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(close ? { connection: "close" } : {}) });
+  return res.end(body);
+}
+
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  const body = JSON.stringify({
-    code: 413,
-    error: `The matchmaking request body is larger than ${MATCHMAKE_BODY_LIMIT} bytes (payload_too_large).`,
-  });
   res.shouldKeepAlive = false;
-  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
+  refuse(res, 413, `The matchmaking request body is larger than ${MATCHMAKE_BODY_LIMIT} bytes (payload_too_large).`, true);
   // once the answer is out, drop the connection instead of letting Node drain the rest of the body
-  res.end(body, () => req.socket.destroy());
+  res.once("finish", () => req.socket.destroy());
+}
+
+/**
+ * Join options with `__proto__`, `constructor` or `prototype` keys are refused here: Colyseus
+ * copies client options key by key (`merge({}, clientOptions, …)` before onCreate), where an own
+ * `__proto__` key swaps the copy's prototype for the client's object. Malformed JSON is left to
+ * Colyseus' own 400.
+ */
+function hasReservedKey(raw: string): string | undefined {
+  try {
+    return findReservedKey(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -48,17 +65,22 @@ function readCappedBody(req: IncomingMessage, res: ServerResponse, next: () => v
   });
   req.on("end", () => {
     if (refused) return;
-    if (size > 0) (req as IncomingMessage & { body?: string }).body = Buffer.concat(chunks).toString("utf8");
+    if (size === 0) return next();
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const reserved = hasReservedKey(raw);
+    if (reserved !== undefined) return void refuse(res, 400, `Join options may not use the key "${reserved}" (invalid_join_options).`, false);
+    (req as IncomingMessage & { body?: string }).body = raw;
     next();
   });
   req.on("error", () => req.destroy());
 }
 
 /**
- * Put the matchmaking guard (body cap, client IP by TRUST_PROXY) in front of every other `request` listener. Colyseus binds its
- * matchmaking route as a prepended `request` listener when it starts listening (ahead of the
- * Express app, so an Express middleware never sees `/matchmake/*`); this takes over dispatch the
- * same way Colyseus' own body pre-reader does, and must run after that binding.
+ * Put the matchmaking guard (body cap, reserved keys, client IP by TRUST_PROXY) in front of every
+ * other `request` listener. Colyseus binds its matchmaking route as a prepended `request` listener
+ * when it starts listening (ahead of the Express app, so an Express middleware never sees
+ * `/matchmake/*`); this takes over dispatch the way Colyseus' own body pre-reader
+ * (`prereadRequestBodies`) does, and must run after that binding.
  */
 export function guardMatchmakeRequests(server: HttpServer): void {
   const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];

@@ -5,6 +5,7 @@ import { DomainError, ValidationError } from "../shared/errors";
 import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
+import { findReservedKey } from "../shared/hostile-keys";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -78,6 +79,10 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
       // a message is an action: a client whose account was deleted since joining may not act
       const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
       if (typeof userId === "string") await assertUserExists(userId);
+      const reserved = findReservedKey(raw);
+      if (reserved !== undefined) {
+        throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, [{ path: reserved, message: "reserved key" }]);
+      }
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
       return await fn(client, parsed.data);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Room, matchMaker, type AuthContext } from "@colyseus/core";
+import { Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
+import WebSocket from "ws";
 import { api } from "../support/http";
 import { baseUrl, manualClock, resetState, testServer } from "../support/server";
 import { config, parseConfig, setConfig, type Config } from "../../src/config";
@@ -9,6 +10,15 @@ let seenIp: string | undefined;
 class IpProbeRoom extends Room {
   static override async onAuth(_token: string, _options: unknown, context: AuthContext) {
     seenIp = context.ip;
+    return true;
+  }
+}
+
+/** Authenticates at WebSocket connect (instance onAuth), recording the IP of the upgrade. */
+let seenUpgradeIp: string | undefined;
+class UpgradeIpProbeRoom extends Room {
+  override async onAuth(_client: Client, _options: unknown, context: AuthContext) {
+    seenUpgradeIp = context.ip;
     return true;
   }
 }
@@ -24,8 +34,12 @@ describe("TRUST_PROXY: whose X-Forwarded-For counts", () => {
   before(async () => {
     await testServer();
     matchMaker.defineRoomType("ip_probe", IpProbeRoom);
+    matchMaker.defineRoomType("upgrade_ip_probe", UpgradeIpProbeRoom);
   });
-  after(() => matchMaker.removeRoomType("ip_probe"));
+  after(() => {
+    matchMaker.removeRoomType("ip_probe");
+    matchMaker.removeRoomType("upgrade_ip_probe");
+  });
   beforeEach(async () => {
     await resetState();
     saved = config();
@@ -70,6 +84,28 @@ describe("TRUST_PROXY: whose X-Forwarded-For counts", () => {
     use("loopback");
     assert.equal((await join()).status, 200);
     assert.equal(seenIp, "203.0.113.7");
+  });
+
+  it("resolves the IP of the WebSocket upgrade (joining the reserved seat) by the same rule", async () => {
+    const connect = async () => {
+      seenUpgradeIp = undefined;
+      const res = await fetch(`${baseUrl}/matchmake/joinOrCreate/upgrade_ip_probe`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const seat = (await res.json()) as { sessionId: string; roomId: string; processId: string };
+      const ws = new WebSocket(`${baseUrl.replace("http", "ws")}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, {
+        headers: { "x-forwarded-for": "203.0.113.8", "x-real-ip": "6.6.6.6" },
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+      });
+      for (let i = 0; i < 50 && seenUpgradeIp === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+      ws.close();
+      return seenUpgradeIp;
+    };
+    use(undefined);
+    assert.match((await connect()) ?? "", /^(::ffff:)?127\.0\.0\.1$|^::1$/);
+    use("loopback");
+    assert.equal(await connect(), "203.0.113.8");
   });
 
   it("parses Express's forms and stops the boot on anything else, naming the variable", () => {
