@@ -11,6 +11,7 @@ import { rooms } from "./rooms";
 import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
+import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
 import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 

@@ -1,8 +1,11 @@
 import { defineRoom } from "@colyseus/core";
 import { StoryRoom } from "../rooms/story.room";
+import { PlaythroughRoom } from "../rooms/playthrough.room";
 
 /** Room registry: every room the server offers, by the name clients join. */
 export const rooms = {
   // one room per author: joinOrCreate("story", { authorId }) lands everyone watching that reel together
   story: defineRoom(StoryRoom).filterBy(["authorId"]),
+  // one private room per player and book: joinOrCreate("playthrough", { bookId, userId }) from every device of the player
+  playthrough: defineRoom(PlaythroughRoom).filterBy(["userId", "bookId"]),
 };

@@ -76,4 +76,6 @@ export const topics = {
   relationshipChanged: "relationships:changed",
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
+  /** a player's progress in a book changed (room or REST, any process): their playthrough room reloads */
+  playthrough: (userId: string, bookId: string) => `fiction:play:${userId}:${bookId}`,
 };

@@ -18,7 +18,7 @@ export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
 export const baseUrl = `http://127.0.0.1:${TEST_PORT}`;
 
 export function testServer(): Promise<ColyseusTestServer> {
-  // not boot(server, port): given a Server instance, @colyseus/testing 0.18 listens on 2568 whatever the port
+  // not @colyseus/testing's boot(): given a Server instance it listens on its default port, ignoring ours
   booted ??= (async () => {
     const server = createServer();
     await server.listen(TEST_PORT);

@@ -1,0 +1,54 @@
+import { Router } from "express";
+import { validate } from "../http/validate";
+import { requireAuth } from "../http/auth";
+import { etagMatches } from "./library.rules";
+import { bookListQuerySchema, bookParamsSchema, chapterParamsSchema, createBookBodySchema, importChapterBodySchema } from "./library.schemas";
+import * as library from "./library.service";
+
+/**
+ * Chapter content is the same for every reader until a new version is imported: CDNs and apps may
+ * keep it this long and then revalidate with If-None-Match (a 304 costs no body).
+ */
+const CONTENT_MAX_AGE_SECONDS = 300;
+
+/**
+ * /api/v1/books — the public catalog (no token needed: it is what a CDN serves).
+ * Lists answer `{ items, next_cursor }`.
+ */
+export function booksRouter(): Router {
+  const r = Router();
+  r.get("/", validate({ query: bookListQuerySchema }), async (req, res) => {
+    res.json(await library.listBooks(res.locals.valid.query));
+  });
+  // before "/:id" so "genres" is never read as an id
+  r.get("/genres", async (_req, res) => {
+    res.json({ items: await library.listGenres() });
+  });
+  r.get("/:id", validate({ params: bookParamsSchema }), async (req, res) => {
+    res.json(await library.getBook(res.locals.valid.params.id));
+  });
+  r.get("/:id/chapters/:n/content", validate({ params: chapterParamsSchema }), async (req, res) => {
+    const { body, etag } = await library.chapterContent(res.locals.valid.params.id, res.locals.valid.params.n);
+    res.setHeader("ETag", etag);
+    res.setHeader("Cache-Control", `public, max-age=${CONTENT_MAX_AGE_SECONDS}`);
+    if (etagMatches(req.get("if-none-match"), etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.type("application/json").send(body);
+  });
+  return r;
+}
+
+/** /api/v1/admin/books — content import, admin role only. Invalid content: 400 `invalid_content` listing every problem. */
+export function fictionAdminRouter(): Router {
+  const r = Router();
+  r.use(requireAuth("admin"));
+  r.post("/", validate({ body: createBookBodySchema }), async (req, res) => {
+    res.status(201).json(await library.createBook(res.locals.valid.body));
+  });
+  r.post("/:id/chapters", validate({ params: bookParamsSchema, body: importChapterBodySchema }), async (req, res) => {
+    res.status(201).json(await library.importChapter(res.locals.valid.params.id, res.locals.valid.body));
+  });
+  return r;
+}
