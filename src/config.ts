@@ -80,6 +80,27 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   ENABLE_PLAYGROUND: booleanish.optional(),
   ADMIN_USERNAMES: z.string().optional(),
+
+  // Payments: a provider without its settings is disabled (requests get provider_not_configured).
+  RAZORPAY_KEY_ID: z.string().min(1).optional(),
+  RAZORPAY_KEY_SECRET: z.string().min(1).optional(),
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Tests point this at a local stand-in; production keeps Razorpay's own (https enforced). */
+  RAZORPAY_API_BASE: z.string().url().default("https://api.razorpay.com"),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Tests point this at a local stand-in; absent means Stripe's own API. */
+  STRIPE_API_BASE: z.string().url().optional(),
+  /** Where Stripe Checkout sends the buyer back; `{CHECKOUT_SESSION_ID}` is filled in by Stripe. */
+  STRIPE_SUCCESS_URL: z.string().url().optional(),
+  STRIPE_CANCEL_URL: z.string().url().optional(),
+  /** Apple root certificates (PEM blocks or base64 DER, comma-separated) that StoreKit chains must end in. */
+  APPLE_ROOT_CERTS: z.string().min(1).optional(),
+  APPLE_BUNDLE_ID: z.string().min(1).optional(),
+  /** Only signed environments: Xcode/LocalTesting transactions are unsigned and never accepted. */
+  APPLE_ENVIRONMENT: z.enum(["Production", "Sandbox"]).default("Production"),
+  /** The app's Apple id; Apple's verifier requires it for Production. */
+  APPLE_APP_APPLE_ID: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;
@@ -100,6 +121,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (cfg.JWT_ALG === "RS256" && !cfg.JWT_PUBLIC_KEY && !cfg.JWT_JWKS_URL && !cfg.JWT_PRIVATE_KEY) {
     throw new ConfigError("Invalid configuration:\n  JWT_ALG=RS256 needs JWT_PRIVATE_KEY, JWT_PUBLIC_KEY or JWT_JWKS_URL");
+  }
+  if (cfg.NODE_ENV === "production") {
+    const insecure = [
+      ["RAZORPAY_API_BASE", cfg.RAZORPAY_API_BASE],
+      ["STRIPE_API_BASE", cfg.STRIPE_API_BASE],
+    ].filter(([, url]) => url !== undefined && !url.startsWith("https://"));
+    if (insecure.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${insecure.map(([k]) => `  ${k}: must be https in production`).join("\n")}`);
+    }
+    if (cfg.APPLE_ROOT_CERTS && cfg.APPLE_ENVIRONMENT === "Production" && cfg.APPLE_APP_APPLE_ID === undefined) {
+      throw new ConfigError("Invalid configuration:\n  APPLE_APP_APPLE_ID: required with APPLE_ENVIRONMENT=Production");
+    }
   }
   return Object.freeze(cfg);
 }

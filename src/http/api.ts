@@ -12,6 +12,7 @@ import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
+import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -28,6 +29,7 @@ export function mountHttp(app: express.Application): void {
 
   const api = Router();
   api.use(requestContext);
+  api.use(RAW_BODY_PATHS, rawBody); // signed provider notifications: before express.json consumes the body
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use(refuseReservedKeys);
   api.use("/auth", authRouter());
@@ -39,6 +41,9 @@ export function mountHttp(app: express.Application): void {
   api.use("/close-friends", closeFriendsRouter());
   api.use("/wallet", walletRouter());
   api.use("/admin/economy", economyAdminRouter());
+  api.use("/store", storeRouter());
+  api.use("/payments", paymentsRouter());
+  api.use("/purchases", purchasesRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
 } from "../shared/errors";
 import { logger } from "../logger";
@@ -20,6 +21,7 @@ export function statusOf(err: DomainError): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof GoneError) return 410;
   if (err instanceof RateLimitedError) return 429;
+  if (err instanceof UnavailableError) return 503;
   return 400; // a plain DomainError is a rule the request broke
 }
 

@@ -50,6 +50,11 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** A dependency is missing or down: an unconfigured or unreachable payment provider (503). */
+export class UnavailableError extends DomainError {
+  override name = "UnavailableError";
+}
+
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
 }

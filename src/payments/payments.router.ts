@@ -1,0 +1,73 @@
+import express, { Router, type Request, type RequestHandler } from "express";
+import { config } from "../config";
+import { principalOf, requireAuth } from "../http/auth";
+import { parseOrThrow, validate } from "../http/validate";
+import { idempotencyKeySchema } from "../economy/economy.schemas";
+import { PRODUCTS } from "./products";
+import { appAccountTokenFor } from "./payments.rules";
+import { appleTransactionBody, productBody, razorpayVerifyBody } from "./payments.schemas";
+import * as payments from "./payments.service";
+
+/** Notifications are verified over the exact bytes received, so these paths get the raw body. */
+export const RAW_BODY_PATHS = ["/payments/razorpay/webhook", "/payments/stripe/webhook", "/payments/apple/notifications"];
+export const rawBody = express.raw({ type: () => true, limit: "1mb" }); // provider events are a few kB
+
+function notification(req: Request) {
+  return { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers };
+}
+
+/** `/api/v1/store`: the catalog, public. */
+export function storeRouter(): Router {
+  const r = Router();
+  r.get("/products", (_req, res) => {
+    const providers = Object.fromEntries(Object.entries(payments.PROVIDERS).map(([name, p]) => [name, p.isConfigured()]));
+    res.json({ items: PRODUCTS, providers: { ...providers, dev: config().NODE_ENV !== "production" } });
+  });
+  return r;
+}
+
+/** `/api/v1/payments`: provider checkouts (authenticated) and provider notifications (signed). */
+export function paymentsRouter(): Router {
+  const r = Router();
+  r.post("/razorpay/orders", requireAuth(), validate({ body: productBody }), async (req, res) => {
+    res.status(201).json(await payments.createProductOrder(principalOf(req).userId, req.valid.body.product_id));
+  });
+  r.post("/razorpay/verify", requireAuth(), validate({ body: razorpayVerifyBody }), async (req, res) => {
+    const b = req.valid.body;
+    const out = await payments.verifyProductPayment(principalOf(req).userId, { order_id: b.razorpay_order_id, payment_id: b.razorpay_payment_id, signature: b.razorpay_signature });
+    res.json(out);
+  });
+  r.post("/stripe/checkout", requireAuth(), validate({ body: productBody }), async (req, res) => {
+    res.status(201).json(await payments.startStripeCheckout(principalOf(req).userId, req.valid.body.product_id));
+  });
+  for (const provider of ["razorpay", "stripe"] as const) {
+    r.post(`/${provider}/webhook`, async (req, res) => {
+      res.json({ received: true, outcome: await payments.handleNotification(provider, notification(req)) });
+    });
+  }
+  r.post("/apple/notifications", async (req, res) => {
+    res.json({ received: true, outcome: await payments.handleNotification("apple", notification(req)) });
+  });
+  return r;
+}
+
+/** `/api/v1/purchases`: purchases the client completes itself (App Store) and development grants. */
+export function purchasesRouter(): Router {
+  const r = Router();
+  // the app passes this to StoreKit (Product.PurchaseOption.appAccountToken) so the purchase is bound to the account
+  r.get("/apple/account-token", requireAuth(), (req, res) => {
+    res.json({ app_account_token: appAccountTokenFor(principalOf(req).userId) });
+  });
+  r.post("/apple", requireAuth(), validate({ body: appleTransactionBody }), async (req, res) => {
+    res.json(await payments.purchaseWithApple(principalOf(req).userId, req.valid.body.signed_transaction));
+  });
+  // in production the route does not exist: not even a 401 tells a caller it is there
+  const devOnly: RequestHandler = (_req, _res, next) => next(config().NODE_ENV === "production" ? "router" : undefined);
+  r.post("/dev", devOnly, requireAuth(), validate({ body: productBody }), async (req, res) => {
+    // like admin grants: an Idempotency-Key header makes a retried request grant once
+    const key = req.get("idempotency-key");
+    const idempotencyKey = key === undefined ? undefined : parseOrThrow(idempotencyKeySchema, key, "header");
+    res.json(await payments.purchaseDev(principalOf(req).userId, req.valid.body.product_id, idempotencyKey));
+  });
+  return r;
+}
