@@ -10,6 +10,7 @@ import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
+import { marketplaceApi } from "../marketplace/marketplace.router";
 import { refuseReservedKeys } from "./validate";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
@@ -44,6 +45,7 @@ export function mountHttp(app: express.Application): void {
   api.use("/store", storeRouter());
   api.use("/payments", paymentsRouter());
   api.use("/purchases", purchasesRouter());
+  api.use(marketplaceApi());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
