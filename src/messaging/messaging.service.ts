@@ -259,3 +259,16 @@ export async function deleteMessage(who: Principal, messageId: string): Promise<
 export function assertMessageText(text: string): void {
   if (text.trim() === "") throw new ValidationError("invalid_message", "A message needs text.");
 }
+
+/** How many messages a room keeps in its state (older ones are paged over REST). */
+export const ROOM_MESSAGE_LIMIT = 50;
+
+/** What the `negotiation` room shows: the conversation and its last messages, as stored. */
+export async function loadRoomView(conversationId: string) {
+  const c = await loadConversation(conversationId);
+  const rows = await MessageModel.find({ conversation_id: conversationId, deleted_at: null }).sort({ created_at: -1, _id: -1 }).limit(ROOM_MESSAGE_LIMIT).lean<Row[]>();
+  return {
+    conversation: { ...conversationJson(c), last_seen: c.last_seen ?? {} },
+    messages: rows.reverse().map((m) => toMessageJson(m)),
+  };
+}
