@@ -3,7 +3,8 @@ import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuer
 import type { Principal } from "../auth/roles";
 import { notify } from "../notifications/notification.service";
 import { logger } from "../logger";
-import { presentStickerForViewer, repeatInteraction, tallyIncrements, validateInteraction, type StickerResults } from "./sticker.rules";
+import { repeatInteraction, tallyIncrements, validateInteraction } from "./sticker.rules";
+import { presentStickerForViewer, type StickerResults } from "./sticker-results.rules";
 import { loadAuthoredStory, loadVisibleStory } from "./story.access";
 import { storyErrors } from "./story.errors";
 import { publishStoryEvent } from "./story.events";
