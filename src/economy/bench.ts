@@ -8,6 +8,8 @@
  *      balance writes, two ledger entries, one transaction — via the group-commit engine);
  *   3. transfers from 1,000 distinct senders into ONE creator account (a big live stream).
  * Targets: 2 and 3 at least 0.5× the baseline; 3 within 1.5× of 2 (hot account ≥ random/1.5).
+ * A fourth, informational figure runs 3 through two engines at once, as two server processes on
+ * one MongoDB would: their batches then conflict on the creator's document.
  *
  * The machine is shared, so load from other processes moves figures by 2× between seconds: the
  * three figures are measured interleaved in ROUNDS rounds (baseline, pairs, hot, baseline, …) and
@@ -19,6 +21,9 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../embedded-mongo";
 import { reconcile, transfer, transferBatch } from "./index";
+import { LedgerEngine } from "./ledger.engine";
+import { transferOn } from "./ledger.service";
+import { ledgerEngine as ledgerEngineDefault } from "./ledger.engine";
 
 /** concurrent callers for every figure: a busy server, and the same load for the baseline */
 const CALLERS = 64;
@@ -68,6 +73,12 @@ function figure(name: string, samples: Sample[]): Figure {
   return { name, ops: latencies.length, opsPerSec: (latencies.length / elapsed) * 1000, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) };
 }
 
+function diffStats(a: LedgerEngine["stats"], b: LedgerEngine["stats"]): string {
+  const batches = b.batches - a.batches;
+  const reruns = b.stale - a.stale + (b.verify - a.verify) + (b.conflicts - a.conflicts);
+  return `${batches} batches of ${(batches ? (b.ops - a.ops) / batches : 0).toFixed(0)}, ${reruns} re-runs`;
+}
+
 function row(f: Figure, baseline: Figure): string {
   return `  ${f.name.padEnd(34)} ${Math.round(f.opsPerSec).toLocaleString().padStart(9)} /s  ${(f.opsPerSec / baseline.opsPerSec).toFixed(2).padStart(5)}×   p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms   (${f.ops.toLocaleString()} ops)`;
 }
@@ -103,20 +114,31 @@ async function main(): Promise<void> {
     };
     const hotOp = (n: number) =>
       transfer({ id: `h:${n}`, debit: { userId: users[n % USERS]! }, credit: { userId: creator }, currency: "diamonds", amount: 1, reason: "gift" });
-    const runs: [Sample[], Sample[], Sample[]] = [[], [], []];
+    // two engines racing on the creator, as two server processes would (informational, no target)
+    const other = new LedgerEngine();
+    const hotTwoOp = (n: number) =>
+      transferOn(n % 2 === 0 ? other : ledgerEngineDefault, { id: `h2:${n}`, debit: { userId: users[n % USERS]! }, credit: { userId: creator }, currency: "diamonds", amount: 1, reason: "gift" });
+    const runs: [Sample[], Sample[], Sample[], Sample[]] = [[], [], [], []];
     for (let r = 0; r < ROUNDS; r++) {
       runs[0].push(await sample(ms, incOp));
+      let before = { ...ledgerEngineDefault.stats };
       runs[1].push(await sample(ms, pairOp));
+      const pairStats = diffStats(before, ledgerEngineDefault.stats);
+      before = { ...ledgerEngineDefault.stats };
       runs[2].push(await sample(ms, hotOp));
+      const hotStats = diffStats(before, ledgerEngineDefault.stats);
       const perSec = (s: Sample) => Math.round((s.latencies.length / s.elapsedMs) * 1000).toLocaleString();
-      console.log(`  round ${r + 1}: baseline ${perSec(runs[0][r]!)} /s, random pairs ${perSec(runs[1][r]!)} /s, hot account ${perSec(runs[2][r]!)} /s`);
+      console.log(`  round ${r + 1}: baseline ${perSec(runs[0][r]!)} /s, random pairs ${perSec(runs[1][r]!)} /s (${pairStats}), hot account ${perSec(runs[2][r]!)} /s (${hotStats})`);
     }
     const baseline = figure("baseline: single-doc $inc", runs[0]);
     const pairs = figure("transfers, random pairs", runs[1]);
     const hot = figure("transfers, 1,000 senders → 1 creator", runs[2]);
+    // last, outside the rounds: the second engine leaves the first one's cache stale for the senders
+    for (let r = 0; r < ROUNDS; r++) runs[3].push(await sample(ms, hotTwoOp));
+    const hotTwo = figure("  the same from two engines", runs[3]);
 
     console.log("");
-    for (const f of [baseline, pairs, hot]) console.log(row(f, baseline));
+    for (const f of [baseline, pairs, hot, hotTwo]) console.log(row(f, baseline));
     const report = await reconcile();
     console.log(`\nreconcile: ok=${report.ok}, ${report.accounts_checked} accounts, ${report.mismatches.length} mismatches`);
     const verdicts = [

@@ -119,8 +119,9 @@ class Ctx implements CommandContext {
  */
 export function dispatch(env: DispatchEnv, db: string, cmd: Document, connectionId: number): Document | Promise<Document> {
   let name: string | undefined;
+  // for-in instead of Object.keys: no array per command; own keys come first, and only an own key names one
   for (const k in cmd) {
-    name = k;
+    if (Object.hasOwn(cmd, k)) name = k;
     break;
   }
   const handler = name === undefined ? undefined : COMMANDS.get(name);

@@ -6,6 +6,7 @@
 import { BSON, type Document } from "bson";
 import { deserializeCanonical } from "./engine/types";
 import { MongoServerError } from "./engine/errors";
+import { setField } from "./engine/fields";
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -110,8 +111,8 @@ export function parseMessage(frame: Buffer): Request {
     }
     if (!command) throw new MongoServerError("BadValue", "OP_MSG has no body section");
     for (const [id, docs] of sequences) {
-      if (command[id] !== undefined) throw new MongoServerError("BadValue", `duplicate field '${id}' in OP_MSG`);
-      command[id] = docs;
+      if (Object.hasOwn(command, id)) throw new MongoServerError("BadValue", `duplicate field '${id}' in OP_MSG`);
+      setField(command, id, docs);
     }
     const db = typeof command.$db === "string" ? command.$db : "";
     if (!db) throw new MongoServerError("BadValue", "OP_MSG requests require a $db argument");

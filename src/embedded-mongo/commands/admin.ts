@@ -70,7 +70,7 @@ const getParameter: Handler = (cmd) => {
   };
   if (cmd.getParameter === "*") return { ...all, ok: 1 };
   const out: Document = { ok: 1 };
-  for (const k of Object.keys(cmd)) if (k in all) out[k] = all[k];
+  for (const k of Object.keys(cmd)) if (Object.hasOwn(all, k)) out[k] = all[k];
   return out;
 };
 

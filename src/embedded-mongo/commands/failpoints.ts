@@ -180,7 +180,7 @@ const CODE_NAMES: Record<number, string> = {
 };
 
 function codeNameOf(code: number): string {
-  return CODE_NAMES[code] ?? `Location${code}`;
+  return (Object.hasOwn(CODE_NAMES, code) ? CODE_NAMES[code] : undefined) ?? `Location${code}`;
 }
 
 export const failPointCommands: Record<string, Handler> = { configureFailPoint };

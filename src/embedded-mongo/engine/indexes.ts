@@ -7,6 +7,7 @@ import { compileFilter, type Predicate } from "./mingo";
 import { OrderedIndex } from "./ordered";
 import { formatValue, keyOf, pathValues } from "./types";
 import { fail, MongoServerError } from "./errors";
+import { setField } from "./fields";
 
 export interface IndexSpec extends Document {
   v?: number;
@@ -148,7 +149,7 @@ export class Index {
 
 export function duplicateKeyError(ns: string, indexName: string, keyPattern: Document, fields: string[], values: unknown[]): MongoServerError {
   const keyValue: Document = {};
-  fields.forEach((f, i) => (keyValue[f] = values[i]));
+  fields.forEach((f, i) => setField(keyValue, f, values[i]));
   const shown = fields.map((f, i) => `${f}: ${formatValue(values[i])}`).join(", ");
   return new MongoServerError(
     "DuplicateKey",

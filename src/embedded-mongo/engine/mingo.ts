@@ -8,6 +8,7 @@ import { Aggregator, Query } from "mingo";
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
 import type { Document } from "bson";
 import { fail, MongoServerError } from "./errors";
+import { hasPrototypeSegment, setField } from "./fields";
 import { TYPED_CONTEXT, withTypedSource } from "./typed-arithmetic";
 import { isPlainObject, keyOf, toView, viewOf } from "./types";
 
@@ -32,6 +33,11 @@ export function effectiveCollation(raw: unknown): Collation | undefined {
   const c = raw as Document;
   if (typeof c.locale !== "string") fail("BadValue", "Missing expected field \"locale\"");
   if (c.locale === "simple") return undefined;
+  try {
+    Intl.getCanonicalLocales(c.locale.replace("_", "-"));
+  } catch {
+    fail("BadValue", `Field 'locale' is invalid in: { locale: ${JSON.stringify(c.locale)} }`);
+  }
   const strength = c.strength === undefined ? 3 : Number(c.strength);
   // ICU strengths are 1 (primary) to 5 (identical); mongod rejects anything else with this code
   if (!(strength >= 1 && strength <= 5)) throw new MongoServerError([51024, "Location51024"], "unable to parse collation: strength must be 1-5");
@@ -56,7 +62,7 @@ function foldDeep(v: unknown, c: Collation, key?: string): unknown {
   if (Array.isArray(v)) return v.map((x) => foldDeep(x, c));
   if (isPlainObject(v)) {
     const out: Document = {};
-    for (const k of Object.keys(v)) out[k] = foldDeep(v[k], c, k);
+    for (const k of Object.keys(v)) setField(out, k, foldDeep(v[k], c, k));
     return out;
   }
   return v;
@@ -69,16 +75,59 @@ export function collatedComparator(c: Collation): (a: string, b: string) => numb
   return new Intl.Collator(c.locale.replace("_", "-"), { sensitivity }).compare;
 }
 
+/** mongod's rule for user variable names: a lowercase letter (or non-ASCII) first, then letters, digits, `_`. */
+function validateVariableName(name: string): void {
+  if (name === "") throw new MongoServerError([16866, "Location16866"], "empty variable names are not allowed");
+  if (!/^[a-z\u0080-\uffff]/.test(name)) {
+    throw new MongoServerError([16867, "Location16867"], `'${name}' starts with an invalid character for a user variable name`);
+  }
+  const bad = /[^a-zA-Z0-9_\u0080-\uffff]/.exec(name);
+  if (bad) throw new MongoServerError([16868, "Location16868"], `'${name}' contains an invalid character for a variable name: '${bad[0]}'`);
+}
+
 /** Evaluates a command's `let` document: each value is an expression ({$literal: …}, $$NOW, …). */
 export function evaluateLet(raw: unknown): Document | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isPlainObject(raw)) fail("TypeMismatch", "BSON field 'let' is the wrong type, expected type 'object'");
   if (Object.keys(raw).length === 0) return undefined;
+  for (const name of Object.keys(raw)) validateVariableName(name);
+  assertNoPrototypePaths(Object.values(raw), "let");
   try {
     const [out] = new Aggregator([{ $replaceWith: toView(raw) as Document }], BASE_OPTS).run([{}]);
     return out as Document;
   } catch (e) {
     translate(e);
+  }
+}
+
+/** Arguments that name a field with a plain string (no leading `$`), e.g. `$lookup`'s `as`. */
+const PLAIN_PATH_ARGS = new Set(["as", "localField", "foreignField", "connectFromField", "connectToField", "depthField", "includeArrayIndex", "field", "$unset", "$count", "$getField"]);
+
+function refusePrototypePath(path: string, where: string): never {
+  fail("BadValue", `The field path '${path}' in ${where} names '__proto__', 'constructor' or 'prototype', which this store does not evaluate in projections, aggregation or let variables`);
+}
+
+/**
+ * mingo writes computed fields with path walks (`$addFields`, `$project`, `$graphLookup`'s `as`, …) that
+ * follow inherited properties: a path through `constructor.prototype` reaches Object.prototype or
+ * Array.prototype, and mingo refuses only `__proto__`. So a projection, pipeline or `let` that names one of
+ * those keys as a field (a key, a `$field.path` string or a plain path argument) is refused before mingo sees
+ * it. `$match` is exempt: queries only read, through mingo's own-property lookups.
+ */
+export function assertNoPrototypePaths(spec: unknown, where: string, plainPath = false): void {
+  if (typeof spec === "string") {
+    if ((plainPath || spec.startsWith("$")) && hasPrototypeSegment(spec)) refusePrototypePath(spec, where);
+    return;
+  }
+  if (Array.isArray(spec)) {
+    for (const v of spec) assertNoPrototypePaths(v, where, plainPath);
+    return;
+  }
+  if (!isPlainObject(spec)) return;
+  for (const k of Object.keys(spec)) {
+    if (hasPrototypeSegment(k)) refusePrototypePath(k, where);
+    if (k === "$match") continue;
+    assertNoPrototypePaths(spec[k], where, PLAIN_PATH_ARGS.has(k));
   }
 }
 
@@ -168,11 +217,36 @@ export function compileFilter(filter: Document | undefined | null, qo?: QueryOpt
 }
 
 export function project(docs: Document[], projection: Document): Document[] {
+  assertNoPrototypePaths(projection, "a projection");
   try {
-    return new Query({}, BASE_OPTS).find<Document>(docs, projection).all();
+    return restoreProtoFields(new Query({}, BASE_OPTS).find<Document>(docs, projection).all(), new Set(docs));
   } catch (e) {
     translate(e);
   }
+}
+
+/**
+ * mingo copies fields by assignment (`Object.assign`, `acc[k] = v`), so a document's own `__proto__` field
+ * becomes the copy's prototype instead of a field. Outputs get it back as the own field it was. Documents
+ * passed through unchanged (`unchanged`) are the store's own and need no look. A primitive `__proto__`
+ * value is ignored by such an assignment and cannot be recovered (see the README's "Hostile keys").
+ */
+function restoreProtoFields(out: Document[], unchanged: ReadonlySet<Document>): Document[] {
+  const fix = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) fix(x);
+      return;
+    }
+    if (!isPlainObject(v)) return;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && !Object.hasOwn(v, "__proto__")) {
+      Object.setPrototypeOf(v, Object.prototype);
+      setField(v, "__proto__", proto);
+    }
+    for (const k of Object.keys(v)) fix(v[k]);
+  };
+  for (const d of out) if (!unchanged.has(d)) fix(d);
+  return out;
 }
 
 /** mingo's base Aggregator: it takes TYPED_CONTEXT as is (the root one would let its defaults win). */
@@ -196,17 +270,20 @@ export function aggregate(
   collation?: Collation,
   typed?: (view: object) => Document | undefined,
 ): Document[] {
+  assertNoPrototypePaths(pipeline, "a pipeline");
   try {
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
     if (collation) (opts as { collation?: Document }).collation = { locale: collation.locale, strength: collation.strength };
     let input = docs;
+    const unchanged = new Set(docs);
     let lookup = typed;
     let start = 0;
     for (;;) {
       let end = start;
       while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
       const out = withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
-      const exact = out.map((d) => lookup?.(d) ?? d);
+      // restored per segment: the views built for the next one copy own fields only
+      const exact = restoreProtoFields(out.map((d) => lookup?.(d) ?? d), unchanged);
       if (end >= pipeline.length - 1) return exact;
       const views = new Map<object, Document>();
       input = exact.map((d) => {

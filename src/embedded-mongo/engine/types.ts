@@ -10,6 +10,7 @@
  * Documents containing such wrappers get a separate "view" (wrappers unboxed to numbers) for mingo.
  */
 import { BSON, Decimal128, Double, Long, ObjectId, type Document } from "bson";
+import { ownField, setField } from "./fields";
 
 /** Deserializes without promotion so integral doubles and int64 keep their identity; see `canonical`. */
 const RAW_OPTS: BSON.DeserializeOptions = { promoteValues: false, bsonRegExp: false, validation: { utf8: false } };
@@ -42,8 +43,10 @@ export function canonical(v: unknown): unknown {
     return v;
   }
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
+  // own keys only, and assignment to an own data property (even `__proto__`) never touches the prototype;
+  // for-in with an own check rather than Object.keys: no array per object on this per-document path
   const o = v as Record<string, unknown>;
-  for (const k in o) o[k] = canonical(o[k]);
+  for (const k in o) if (Object.hasOwn(o, k)) o[k] = canonical(o[k]);
   return o;
 }
 
@@ -84,6 +87,7 @@ export function needsView(v: unknown): boolean {
     return false;
   }
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return false;
+  // a read-only scan: an inherited key could only make a view be built needlessly
   for (const k in v as Document) if (needsView((v as Document)[k])) return true;
   return false;
 }
@@ -99,7 +103,7 @@ export function toView(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toView);
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Document = {};
-  for (const k in v as Document) out[k] = toView((v as Document)[k]);
+  for (const k in v as Document) if (Object.hasOwn(v, k)) setField(out, k, toView((v as Document)[k]));
   return out;
 }
 
@@ -115,7 +119,7 @@ export function clone<T>(v: T): T {
   if (v instanceof Date) return new Date(v.getTime()) as T;
   if (v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Document = {};
-  for (const k in v as Document) out[k] = clone((v as Document)[k]);
+  for (const k in v as Document) if (Object.hasOwn(v, k)) setField(out, k, clone((v as Document)[k]));
   return out as T;
 }
 
@@ -313,7 +317,7 @@ export function keyOf(v: unknown): string {
   if (Array.isArray(v)) return "[" + v.map(keyOf).join(",") + "]";
   if (ArrayBuffer.isView(v)) return "x0:" + Buffer.from(v as Uint8Array).toString("base64");
   let s = "{";
-  for (const k in v as Document) s += JSON.stringify(k) + ":" + keyOf((v as Document)[k]) + ",";
+  for (const k in v as Document) if (Object.hasOwn(v, k)) s += JSON.stringify(k) + ":" + keyOf((v as Document)[k]) + ",";
   return s + "}";
 }
 
@@ -341,7 +345,7 @@ export function getPath(doc: unknown, path: string): unknown {
   let cur = doc;
   for (const seg of path.split(".")) {
     if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Document)[seg];
+    cur = Array.isArray(cur) ? (/^\d+$/.test(seg) ? cur[Number(seg)] : undefined) : ownField(cur, seg);
   }
   return cur;
 }
@@ -369,7 +373,7 @@ export function pathValues(doc: unknown, segs: string[], i = 0, out: unknown[] =
     for (const el of doc) pathValues(el, segs, i, out);
     return out;
   }
-  return pathValues((doc as Document)[segs[i]], segs, i + 1, out);
+  return pathValues(ownField(doc, segs[i]), segs, i + 1, out);
 }
 
 export { Long, ObjectId, Double, Decimal128 };

@@ -5,6 +5,7 @@
  */
 import { Decimal128, Long, Timestamp, type Document } from "bson";
 import { fail } from "./errors";
+import { ownField, setField } from "./fields";
 import { compileFilter, aggregate } from "./mingo";
 import {
   asDouble,
@@ -70,11 +71,18 @@ function isIndex(seg: string): boolean {
   return /^\d+$/.test(seg);
 }
 
+/** The child `seg` of a document or array node: own fields only, array elements only by index. */
+function childOf(node: unknown, seg: string): unknown {
+  if (node === null || typeof node !== "object") return undefined;
+  if (Array.isArray(node)) return isIndex(seg) ? node[Number(seg)] : undefined;
+  return ownField(node, seg);
+}
+
 function getAt(doc: unknown, segs: string[]): unknown {
   let cur = doc;
   for (const s of segs) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Document)[s];
+    cur = childOf(cur, s);
+    if (cur === undefined) return undefined;
   }
   return cur;
 }
@@ -85,7 +93,7 @@ function parentFor(doc: Document, segs: string[], create: boolean): Document | u
   for (let i = 0; i < segs.length - 1; i++) {
     const s = segs[i];
     const container = cur as Document;
-    let next: unknown = Array.isArray(container) ? (isIndex(s) ? container[Number(s)] : undefined) : container[s];
+    let next: unknown = childOf(container, s);
     if (Array.isArray(container) && !isIndex(s)) {
       fail("PathNotViable", `Cannot create field '${s}' in element {${segs[i - 1] ?? ""}: ${formatValue(container)}}`);
     }
@@ -99,7 +107,7 @@ function parentFor(doc: Document, segs: string[], create: boolean): Document | u
         const idx = Number(s);
         while (container.length < idx) container.push(null);
         container[idx] = next;
-      } else container[s] = next;
+      } else setField(container, s, next);
     } else if (typeof next !== "object" || !(Array.isArray(next) || isPlainObject(next))) {
       if (!create) return undefined;
       fail("PathNotViable", `Cannot create field '${segs[i + 1]}' in element {${s}: ${formatValue(next)}}`);
@@ -117,7 +125,7 @@ function setAt(doc: Document, segs: string[], value: unknown): void {
     const idx = Number(last);
     while (parent.length < idx) parent.push(null);
     parent[idx] = value;
-  } else parent[last] = value;
+  } else setField(parent, last, value);
 }
 
 function unsetAt(doc: Document, segs: string[]): void {
@@ -127,7 +135,7 @@ function unsetAt(doc: Document, segs: string[]): void {
   if (Array.isArray(parent)) {
     // mongod nulls out array slots rather than shifting elements
     if (isIndex(last) && Number(last) < parent.length) parent[Number(last)] = null;
-  } else delete parent[last];
+  } else if (Object.hasOwn(parent, last)) delete parent[last];
 }
 
 function elementMatcher(cond: unknown): (el: unknown) => boolean {
@@ -145,6 +153,9 @@ function elementMatcher(cond: unknown): (el: unknown) => boolean {
   return (el) => keyOf(el) === want;
 }
 
+/** mongod's rule for arrayFilters identifiers (so `__proto__` or `constructor` can never name one) */
+const ARRAY_FILTER_ID = /^[a-z][a-zA-Z0-9]*$/;
+
 /** arrayFilters compiled per identifier: `{ "x.qty": {$gt: 1} }` → identifier x tests element.qty */
 function compileArrayFilters(filters: Document[] | undefined): Map<string, (el: unknown) => boolean> {
   const out = new Map<string, (el: unknown) => boolean>();
@@ -154,14 +165,17 @@ function compileArrayFilters(filters: Document[] | undefined): Map<string, (el: 
       const dot = k.indexOf(".");
       const id = dot < 0 ? k : k.slice(0, dot);
       const rest = dot < 0 ? "" : k.slice(dot + 1);
+      if (!ARRAY_FILTER_ID.test(id)) {
+        fail("BadValue", `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
+      }
       const d = byId.get(id) ?? {};
-      d[rest] = v;
+      setField(d, rest, v);
       byId.set(id, d);
     }
     if (byId.size !== 1) fail("FailedToParse", "Error parsing array filter :: caused by :: Expected a single top-level field name");
     for (const [id, conds] of byId) {
       if (out.has(id)) fail("FailedToParse", `Found multiple array filters with the same top-level field name ${id}`);
-      if ("" in conds) {
+      if (Object.hasOwn(conds, "")) {
         const m = elementMatcher(conds[""]);
         out.set(id, m);
       } else {
@@ -212,8 +226,7 @@ function expandPaths(
       });
       return;
     }
-    const next = node !== null && typeof node === "object" ? (node as Document)[s] : undefined;
-    walk(next, i + 1, [...prefix, s]);
+    walk(childOf(node, s), i + 1, [...prefix, s]);
   };
   walk(doc, 0, []);
   return out;
@@ -386,7 +399,7 @@ const bit: OpFn = (doc, segs, arg, _ctx, field) => {
   setAt(doc, segs, cur);
 };
 
-const OPERATORS: Record<string, OpFn> = {
+const OPERATOR_LIST: Record<string, OpFn> = {
   $set: (doc, segs, arg) => setAt(doc, segs, clone(arg)),
   $setOnInsert: (doc, segs, arg, ctx) => {
     if (ctx.isInsert) setAt(doc, segs, clone(arg));
@@ -405,6 +418,8 @@ const OPERATORS: Record<string, OpFn> = {
   $currentDate: currentDate,
   $bit: bit,
 };
+/** null prototype: an operator name from the client can only find the operators listed here */
+const OPERATORS: Record<string, OpFn> = Object.assign(Object.create(null) as Record<string, OpFn>, OPERATOR_LIST);
 
 export function isOperatorUpdate(update: Document): boolean {
   const keys = Object.keys(update);
@@ -444,8 +459,33 @@ export function validateUpdate(update: unknown): void {
     if (!op.startsWith("$")) fail("FailedToParse", `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     if (!OPERATORS[op]) fail("FailedToParse", `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     if (!isPlainObject(fields)) fail("FailedToParse", `Modifiers operate on fields but we found type ${typeName(fields)} instead. For example: {$mod: {<field>: ...}} not {${op}: ${formatValue(fields)}}`);
+    for (const [field, arg] of Object.entries(fields)) {
+      // $rename reports `$` in either path itself ("may not be dynamic"), so only empty names are checked here
+      validateUpdatePath(field, op !== "$rename");
+      if (op === "$rename" && typeof arg === "string") validateUpdatePath(arg, false);
+    }
   }
   checkConflicts(update);
+}
+
+/**
+ * A field path of an operator update, as mongod checks it: no empty path or segment (EmptyFieldName), and no
+ * `$`-prefixed segment besides the positional `$`, `$[]` and `$[id]` (DollarPrefixedFieldName). Names such as
+ * `__proto__` or `constructor` are ordinary fields and pass.
+ */
+function validateUpdatePath(path: string, checkDollar: boolean): void {
+  if (path === "") fail("EmptyFieldName", "An empty update path is not valid.");
+  const segs = path.split(".");
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    if (seg === "") fail("EmptyFieldName", `The update path '${path}' contains an empty field name, which is not allowed.`);
+    if (!checkDollar || !seg.startsWith("$")) continue;
+    const positional = seg === "$" || (seg.startsWith("$[") && seg.endsWith("]"));
+    if (positional && i === 0) fail("BadValue", `Cannot have positional (i.e. '$') element in the first position in path '${path}'`);
+    if (!positional) {
+      fail("DollarPrefixedFieldName", `The dollar ($) prefixed field '${seg}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+    }
+  }
 }
 
 function assertIdUnchanged(before: Document, after: Document): void {
@@ -523,7 +563,7 @@ export function positionalIndex(filter: Document | undefined, view: Document): n
         break;
       }
       if (node === null || typeof node !== "object") break;
-      node = (node as Document)[segs[i]];
+      node = ownField(node, segs[i]);
     }
     if (Array.isArray(node)) {
       const match = elementMatcher(isPlainObject(cond) && "$elemMatch" in cond ? (cond as Document).$elemMatch : cond);
