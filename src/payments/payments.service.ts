@@ -230,6 +230,21 @@ export async function handleNotification(provider: keyof typeof PROVIDERS, input
   return onRefunded(event);
 }
 
+const DUPLICATE_PAYMENT = Symbol("duplicate payment");
+
+/**
+ * A webhook for a second payment of an already paid order is acknowledged (logged by settle, left
+ * to a manual refund): answering an error would only make the provider redeliver it for a day.
+ */
+async function settleFromWebhook(order: PaymentOrder, paymentId: string): Promise<unknown> {
+  try {
+    return await settle(order, paymentId);
+  } catch (err) {
+    if (err instanceof ConflictError && err.code === "order_already_paid") return DUPLICATE_PAYMENT;
+    throw err;
+  }
+}
+
 async function onCaptured(event: Extract<PaymentEvent, { type: "captured" }>): Promise<NotificationOutcome> {
   const order = await findOrder(event.provider, event.orderId);
   if (!order) {
@@ -240,7 +255,8 @@ async function onCaptured(event: Extract<PaymentEvent, { type: "captured" }>): P
     logger.error({ order: order._id, paid: { amount: event.amount, currency: event.currency }, expected: { amount: order.amount, currency: order.currency } }, "captured amount differs from the order; not credited");
     return "ignored";
   }
-  const result = await settle(order, event.txnId);
+  const result = await settleFromWebhook(order, event.txnId);
+  if (result === DUPLICATE_PAYMENT) return "ignored";
   if (order.purpose !== PRODUCT_PURPOSE) return "handled";
   return (result as CreditOutcome).credited ? "credited" : "already_credited";
 }
@@ -255,7 +271,8 @@ async function onRefunded(event: Extract<PaymentEvent, { type: "refunded" }>): P
       return "handled";
     }
     if (!order) return "ignored"; // a payment of another integration on the same account
-    await settle(order, event.txnId);
+    // a second payment for a paid order was never credited: its refund takes nothing back
+    if ((await settleFromWebhook(order, event.txnId)) === DUPLICATE_PAYMENT) return "ignored";
     purchase = await findPurchase(event.provider, event.txnId);
   }
   if (!purchase && event.provider === "apple") {

@@ -4,7 +4,13 @@ import { createUser } from "../support/factories";
 import { api } from "../support/http";
 import { createPaymentOrder, registerPaymentPurpose, verifyPayment, type PaymentOrder } from "../../src/payments";
 import { DomainError } from "../../src/shared/errors";
-import { allProvidersEnv, razorpayCaptured, razorpayRefunded, razorpaySignature, razorpayStandIn, razorpayWebhookHeaders, withConfig, type StandIn } from "../support/payments";
+import {
+  razorpayCaptured,
+  razorpayRefunded,
+  razorpaySignature,
+  razorpayWebhookHeaders,
+  usePaymentProviders,
+} from "../support/payments";
 
 const captured: Array<{ order: PaymentOrder; paymentId: string }> = [];
 const refunded: string[] = [];
@@ -20,16 +26,9 @@ registerPaymentPurpose("test_escrow", {
 });
 
 describe("Payment orders for other features (createPaymentOrder / verifyPayment)", () => {
-  let razorpay: StandIn;
-  let restore: () => void;
+  const providers = usePaymentProviders();
   before(async () => {
     await testServer();
-    razorpay = await razorpayStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
   });
   beforeEach(async () => {
     await resetState();
@@ -41,7 +40,7 @@ describe("Payment orders for other features (createPaymentOrder / verifyPayment)
     const payer = await createUser();
     const order = await createPaymentOrder({ userId: payer.id, amount: 2_500_00, currency: "inr", purpose: "test_escrow", ref: "campaign:42" });
     assert.equal(order.amount, 250_000);
-    assert.deepEqual(JSON.parse(razorpay.requests.at(-1)!.body).notes, { user_id: payer.id, purpose: "test_escrow", ref: "campaign:42" });
+    assert.deepEqual(JSON.parse(providers.razorpay.requests.at(-1)!.body).notes, { user_id: payer.id, purpose: "test_escrow", ref: "campaign:42" });
 
     const verified = await verifyPayment({ order_id: order.order_id, payment_id: "pay_e", signature: razorpaySignature(order.order_id, "pay_e") });
     assert.deepEqual(verified.result, { escrowed: 250_000 });
@@ -63,7 +62,7 @@ describe("Payment orders for other features (createPaymentOrder / verifyPayment)
 
   it("refuses fractional or tiny amounts, other currencies and purposes nobody handles", async () => {
     const payer = await createUser();
-    const sent = razorpay.requests.length;
+    const sent = providers.razorpay.requests.length;
     const bad = async (input: any, code: string) => {
       await assert.rejects(createPaymentOrder(input), (err: unknown) => err instanceof DomainError && err.code === code);
     };
@@ -71,6 +70,6 @@ describe("Payment orders for other features (createPaymentOrder / verifyPayment)
     await bad({ userId: payer.id, amount: 99, currency: "inr", purpose: "test_escrow" }, "invalid_payment_order");
     await bad({ userId: payer.id, amount: 1000, currency: "usd", purpose: "test_escrow" }, "invalid_payment_order");
     await bad({ userId: payer.id, amount: 1000, currency: "inr", purpose: "nobody" }, "unknown_purpose");
-    assert.equal(razorpay.requests.length, sent, "nothing reached Razorpay");
+    assert.equal(providers.razorpay.requests.length, sent, "nothing reached Razorpay");
   });
 });

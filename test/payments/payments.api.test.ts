@@ -7,19 +7,16 @@ import { TransferModel } from "../../src/economy/ledger.model";
 import { PaymentOrderModel, PurchaseModel } from "../../src/payments/payment.model";
 import { appleNotification, appleTransaction, makeTestChain } from "../support/apple-chain";
 import {
-  allProvidersEnv,
   appleChain,
   razorpayCaptured,
   razorpayRefunded,
   razorpaySignature,
-  razorpayStandIn,
   razorpayWebhookHeaders,
   RAZORPAY_KEY_ID,
   stripeEvent,
   stripeSignedEvent,
-  stripeStandIn,
   withConfig,
-  type StandIn,
+  usePaymentProviders,
 } from "../support/payments";
 
 async function balances(user: TestUser): Promise<{ tokens: number; diamonds: number; flagged: boolean }> {
@@ -54,19 +51,9 @@ function appleNotify(signedPayload: string) {
 const purchaseTransfers = (prefix: string) => TransferModel.countDocuments({ _id: { $regex: `^${prefix}` } });
 
 describe("Purchases and payments REST API", () => {
-  let razorpay: StandIn;
-  let stripe: StandIn;
-  let restore: () => void;
+  usePaymentProviders();
   before(async () => {
     await testServer();
-    razorpay = await razorpayStandIn();
-    stripe = await stripeStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url, stripeBase: stripe.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-    await stripe.close();
   });
   beforeEach(async () => {
     await resetState();
@@ -138,6 +125,10 @@ describe("Purchases and payments REST API", () => {
       const twice = await api("POST", "/api/v1/payments/razorpay/verify", { token: buyer.token, body: verifyBody(order.order_id, "pay_y") });
       assert.equal(twice.status, 409);
       assert.equal(twice.body.error.code, "order_already_paid");
+      // the same second payment by webhook, and its refund, are acknowledged and change nothing
+      assert.deepEqual((await razorpayWebhook(razorpayCaptured({ orderId: order.order_id, paymentId: "pay_y", amount: 7900 }))).body, { received: true, outcome: "ignored" });
+      const refundY = razorpayRefunded({ orderId: order.order_id, paymentId: "pay_y", amount: 7900, refundId: "rfnd_y", refunded: 7900 });
+      assert.deepEqual((await razorpayWebhook(refundY)).body, { received: true, outcome: "ignored" });
       assert.equal((await balances(buyer)).tokens, before.tokens + 100);
     });
 

@@ -8,20 +8,17 @@ import { findProduct } from "../../src/payments/products";
 import { DomainError } from "../../src/shared/errors";
 import { appleNotification, appleTransaction, makeTestChain, TEST_BUNDLE_ID } from "../support/apple-chain";
 import {
-  allProvidersEnv,
   appleChain,
   razorpayCaptured,
   razorpayRefunded,
   razorpaySignature,
-  razorpayStandIn,
   razorpayWebhookHeaders,
   RAZORPAY_KEY_ID,
   RAZORPAY_KEY_SECRET,
   stripeEvent,
   stripeSignedEvent,
-  stripeStandIn,
   withConfig,
-  type StandIn,
+  usePaymentProviders,
 } from "../support/payments";
 
 async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string): Promise<DomainError> {
@@ -38,19 +35,7 @@ async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string):
 const body = (s: string) => Buffer.from(s, "utf8");
 
 describe("Payment providers: signature verification", () => {
-  let restore: () => void;
-  let razorpay: StandIn;
-  let stripe: StandIn;
-  before(async () => {
-    razorpay = await razorpayStandIn();
-    stripe = await stripeStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url, stripeBase: stripe.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-    await stripe.close();
-  });
+  const providers = usePaymentProviders();
 
   describe("Razorpay", () => {
     // a vector computed with `openssl dgst -sha256 -hmac`, independent of both implementations
@@ -105,7 +90,7 @@ describe("Payment providers: signature verification", () => {
       assert.match(order.id, /^order_/);
       assert.equal(order.amount, 7900);
       assert.equal(order.keyId, RAZORPAY_KEY_ID);
-      const req = razorpay.requests.at(-1)!;
+      const req = providers.razorpay.requests.at(-1)!;
       assert.equal(req.method, "POST");
       assert.equal(req.headers.authorization, "Basic " + Buffer.from(`${RAZORPAY_KEY_ID}:${RAZORPAY_KEY_SECRET}`).toString("base64"));
       const sent = JSON.parse(req.body);
@@ -113,7 +98,7 @@ describe("Payment providers: signature verification", () => {
     });
 
     it("a gateway error or an unreachable gateway is payment_provider_error; no keys is provider_not_configured", async () => {
-      razorpay.failNext(400, { error: { code: "BAD_REQUEST_ERROR", description: "Authentication failed" } });
+      providers.razorpay.failNext(400, { error: { code: "BAD_REQUEST_ERROR", description: "Authentication failed" } });
       const err = await rejectsWith(createRazorpayOrder({ amount: 100, receipt: "x", notes: {} }), "payment_provider_error");
       assert.match(err.message, /Authentication failed/);
       const unreachable = withConfig({ RAZORPAY_API_BASE: "http://127.0.0.1:9" });
@@ -172,7 +157,7 @@ describe("Payment providers: signature verification", () => {
       const session = await createStripeCheckoutSession({ product: findProduct("tokens_550")!, userId: "u1", orderRef: "ref1" });
       assert.match(session.id, /^cs_test_/);
       assert.match(session.url, /^https:\/\/checkout\.stripe\.com\//);
-      const req = stripe.requests.at(-1)!;
+      const req = providers.stripe.requests.at(-1)!;
       assert.equal(req.headers.authorization, "Bearer sk_test_limelight");
       assert.equal(req.headers["idempotency-key"], "checkout:ref1");
       const form = new URLSearchParams(req.body);

@@ -165,3 +165,22 @@ export function allProvidersEnv(p: { razorpayBase?: string; stripeBase?: string 
     APPLE_ENVIRONMENT: "Sandbox",
   };
 }
+
+/**
+ * Mocha hooks for a spec: Razorpay- and Stripe-like servers started in `before`, every provider
+ * configured against them, all undone in `after`. Read the stand-ins through the returned object.
+ */
+export function usePaymentProviders(): { razorpay: StandIn; stripe: StandIn } {
+  const ctx = {} as { razorpay: StandIn; stripe: StandIn };
+  let restore: (() => void) | undefined;
+  before(async () => {
+    ctx.razorpay = await razorpayStandIn();
+    ctx.stripe = await stripeStandIn();
+    restore = withConfig(allProvidersEnv({ razorpayBase: ctx.razorpay.url, stripeBase: ctx.stripe.url }));
+  });
+  after(async () => {
+    restore?.();
+    await Promise.all([ctx.razorpay?.close(), ctx.stripe?.close()]);
+  });
+  return ctx;
+}
