@@ -3,20 +3,11 @@ import { resetState, testServer } from "../support/server";
 import { api } from "../support/http";
 import { createUser } from "../support/factories";
 import { admin, applyTo, brandOwner, influencer, postBid, postCampaign } from "../support/marketplace";
-import { allProvidersEnv, razorpaySignature, razorpayStandIn, withConfig, type StandIn } from "../support/payments";
+import { razorpaySignature, usePaymentProviders } from "../support/payments";
 
 describe("Marketplace REST: campaigns, bids, applications, subscriptions", () => {
-  let razorpay: StandIn;
-  let restore: () => void;
-  before(async () => {
-    await testServer();
-    razorpay = await razorpayStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-  });
+  usePaymentProviders();
+  before(testServer);
   beforeEach(resetState);
 
   it("only brand owners post; owners (and admins) change their own; hostile bodies are 400", async () => {

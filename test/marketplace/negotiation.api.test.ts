@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { resetState, testServer } from "../support/server";
 import { api } from "../support/http";
-import { allProvidersEnv, razorpayCaptured, razorpaySignature, razorpayStandIn, razorpayWebhookHeaders, withConfig, type StandIn } from "../support/payments";
+import { razorpayCaptured, razorpaySignature, razorpayWebhookHeaders, usePaymentProviders } from "../support/payments";
 import { admin, click, clickOk, influencer, payEscrow, startDeal } from "../support/marketplace";
 import { getWallet, reconcile } from "../../src/economy";
 
@@ -9,17 +9,8 @@ const wallet = async (userId: string) => (await getWallet(userId)).balances.inr;
 const held = async (userId: string) => (await getWallet(userId)).held.inr;
 
 describe("Negotiation over REST (button-click, text-input, escrow)", () => {
-  let razorpay: StandIn;
-  let restore: () => void;
-  before(async () => {
-    await testServer();
-    razorpay = await razorpayStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-  });
+  const providers = usePaymentProviders();
+  before(testServer);
   beforeEach(resetState);
 
   it("initialize answers the seed's shape, once per bid and influencer; the first message carries the brand's buttons", async () => {
@@ -87,7 +78,7 @@ describe("Negotiation over REST (button-click, text-input, escrow)", () => {
     const { brand, inf, conversationId } = await startDeal();
     await clickOk(brand, conversationId, "accept_proposal");
     const { orderId, paymentId } = await payEscrow(brand, conversationId);
-    assert.equal(razorpay.requests.filter((r) => r.path === "/v1/orders").length, 1);
+    assert.equal(providers.razorpay.requests.filter((r) => r.path === "/v1/orders").length, 1);
     assert.equal(await held(brand.id), 500_000);
     assert.equal(await wallet(brand.id), 0);
     // the webhook for the same payment arrives too: applied once

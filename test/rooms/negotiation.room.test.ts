@@ -4,7 +4,7 @@ import { matchMaker } from "@colyseus/core";
 import { resetState, testServer } from "../support/server";
 import { api } from "../support/http";
 import { nextMessage, sdkClient } from "../support/sdk";
-import { allProvidersEnv, razorpaySignature, razorpayStandIn, withConfig, type StandIn } from "../support/payments";
+import { razorpaySignature, usePaymentProviders } from "../support/payments";
 import { admin, applyTo, brandOwner, influencer, postBid } from "../support/marketplace";
 import type { TestUser } from "../support/factories";
 import { getWallet, listLedger, reconcile } from "../../src/economy";
@@ -29,18 +29,9 @@ async function until(room: Room<any>, check: (s: any) => boolean, what: string, 
 const join = (user: TestUser, conversationId: string) => sdkClient(user.token).joinOrCreate("negotiation", { conversationId });
 
 describe("negotiation room (SDK clients)", () => {
-  let razorpay: StandIn;
-  let restore: () => void;
+  usePaymentProviders();
   const open: Room<any>[] = [];
-  before(async () => {
-    await testServer();
-    razorpay = await razorpayStandIn();
-    restore = withConfig(allProvidersEnv({ razorpayBase: razorpay.url }));
-  });
-  after(async () => {
-    restore();
-    await razorpay.close();
-  });
+  before(testServer);
   beforeEach(resetState);
   afterEach(async () => {
     await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
