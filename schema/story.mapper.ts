@@ -5,7 +5,10 @@ import type { InteractionOutcome, StoryView } from "../src/stories/story.service
 import type { StoryFrame } from "../src/stories/story.types";
 import { interactionRate } from "../src/stories/insights.rules";
 import type { AchievementData, MusicTrack, WorkoutData } from "../src/stories/story.types";
+import type { StateView } from "@colyseus/schema";
 import {
+  AUTHOR_ONLY,
+  STICKER_RESULTS,
   AchievementState,
   ExerciseState,
   MusicState,
@@ -216,4 +219,27 @@ export function writeSeenBy(target: StoryState, rows: readonly SeenByRow[]): voi
       put(item, "viewedAt", toMillis(row.viewed_at));
     },
   );
+}
+
+/**
+ * Put a story in one client's view with the sticker results the service showed that user
+ * (`seen`; null: not visible to them, it leaves the view; undefined: the author, who sees
+ * everything, author-only parts included).
+ */
+export function showStory(view: StateView, state: StoryState, seen: Pick<StoryForRoom, "stickers"> | null | undefined): void {
+  if (seen === undefined) {
+    view.add(state);
+    view.add(state, AUTHOR_ONLY);
+    state.stickers.forEach((sticker) => view.add(sticker, STICKER_RESULTS));
+    return;
+  }
+  if (seen === null) {
+    if (view.has(state)) view.remove(state);
+    return;
+  }
+  view.add(state);
+  seen.stickers.forEach((sticker, i) => {
+    const target = state.stickers.at(i);
+    if (target && sticker.results !== null) view.add(target, STICKER_RESULTS);
+  });
 }

@@ -54,28 +54,28 @@ function listingRouter(kind: ListingKind): Router {
   const update = kind === "campaign" ? updateCampaignBody : updateBidBody;
   // before "/:id" so "automated" is never read as an id
   r.post("/automated/initialize", validate({ body: kind === "campaign" ? initializeCampaignBody : initializeBidBody }), async (req, res) => {
-    const b = req.valid.body;
-    const out = await negotiation.initializeNegotiation(principalOf(req), kind, { listing_id: b.campaign_id ?? b.bid_id, influencer_id: b.influencer_id, proposed_amount: b.proposed_amount });
+    const b = res.locals.valid.body;
+    const out = await negotiation.initializeNegotiation(principalOf(req), kind, { listing_id: "campaign_id" in b ? b.campaign_id : b.bid_id, influencer_id: b.influencer_id, proposed_amount: b.proposed_amount });
     res.status(out.is_existing ? 200 : 201).json(out);
   });
   r.post("/", requireAuth("brand_owner"), validate({ body: create }), async (req, res) => {
-    res.status(201).json(await listings.createListing(kind, principalOf(req), req.valid.body));
+    res.status(201).json(await listings.createListing(kind, principalOf(req), res.locals.valid.body));
   });
   r.get("/", validate({ query: listingQuery }), async (req, res) => {
-    res.json(await listings.listListings(kind, req.valid.query));
+    res.json(await listings.listListings(kind, res.locals.valid.query));
   });
   r.get("/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await listings.getListing(kind, req.valid.params.id));
+    res.json(await listings.getListing(kind, res.locals.valid.params.id));
   });
   r.put("/:id", validate({ params: idParams, body: update }), async (req, res) => {
-    res.json(await listings.updateListing(kind, principalOf(req), req.valid.params.id, req.valid.body));
+    res.json(await listings.updateListing(kind, principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.delete("/:id", validate({ params: idParams }), async (req, res) => {
-    await listings.deleteListing(kind, principalOf(req), req.valid.params.id);
+    await listings.deleteListing(kind, principalOf(req), res.locals.valid.params.id);
     res.status(204).end();
   });
   r.get("/:id/applications", validate({ params: idParams, query: applicationsQuery }), async (req, res) => {
-    res.json(await requests.listListingApplications(principalOf(req), kind, req.valid.params.id, req.valid.query));
+    res.json(await requests.listListingApplications(principalOf(req), kind, res.locals.valid.params.id, res.locals.valid.query));
   });
   return r;
 }
@@ -84,25 +84,25 @@ function requestsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.post("/", requireAuth("influencer"), validate({ body: createRequestBody }), async (req, res) => {
-    res.status(201).json(await requests.applyToListing(principalOf(req), req.valid.body));
+    res.status(201).json(await requests.applyToListing(principalOf(req), res.locals.valid.body));
   });
   r.get("/", validate({ query: requestListQuery }), async (req, res) => {
-    res.json(await requests.listApplications(principalOf(req), req.valid.query));
+    res.json(await requests.listApplications(principalOf(req), res.locals.valid.query));
   });
   r.get("/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await requests.getApplication(principalOf(req), req.valid.params.id));
+    res.json(await requests.getApplication(principalOf(req), res.locals.valid.params.id));
   });
   r.put("/:id", validate({ params: idParams, body: updateRequestBody }), async (req, res) => {
-    res.json(await requests.updateApplication(principalOf(req), req.valid.params.id, req.valid.body));
+    res.json(await requests.updateApplication(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.delete("/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await requests.withdrawApplication(principalOf(req), req.valid.params.id));
+    res.json(await requests.withdrawApplication(principalOf(req), res.locals.valid.params.id));
   });
   r.put("/:id/status", validate({ params: idParams, body: requestStatusBody }), async (req, res) => {
-    res.json(await requests.setApplicationStatus(principalOf(req), req.valid.params.id, req.valid.body.status));
+    res.json(await requests.setApplicationStatus(principalOf(req), res.locals.valid.params.id, res.locals.valid.body.status));
   });
   r.put("/:id/amount", validate({ params: idParams, body: requestAmountBody }), async (req, res) => {
-    res.json(await requests.setAgreedAmount(principalOf(req), req.valid.params.id, req.valid.body.agreed_amount));
+    res.json(await requests.setAgreedAmount(principalOf(req), res.locals.valid.params.id, res.locals.valid.body.agreed_amount));
   });
   return r;
 }
@@ -115,11 +115,11 @@ function orderJson(o: Record<string, any>) {
 function escrowPaymentsRouter(): Router {
   const r = Router();
   r.post("/create-order", requireAuth(), validate({ body: createOrderBody }), async (req, res) => {
-    res.status(201).json(await negotiation.createEscrowOrder(principalOf(req), req.valid.body.conversation_id));
+    res.status(201).json(await negotiation.createEscrowOrder(principalOf(req), res.locals.valid.body.conversation_id));
   });
   // any order of the caller's (escrow, subscription): its purpose decides what the payment does
   r.post("/verify-payment", requireAuth(), validate({ body: verifyPaymentBody }), async (req, res) => {
-    const b = req.valid.body;
+    const b = res.locals.valid.body;
     const out = await verifyPayment({ order_id: b.razorpay_order_id, payment_id: b.razorpay_payment_id, signature: b.razorpay_signature }, { userId: principalOf(req).userId });
     res.json({ success: true, order: orderJson({ ...out.order, status: "paid", payment_id: out.payment_id }), result: out.result });
   });
@@ -130,7 +130,7 @@ function escrowPaymentsRouter(): Router {
   });
   r.get("/orders/:id", requireAuth(), validate({ params: orderParams }), async (req, res) => {
     const who = principalOf(req);
-    const row = await PaymentOrderModel.findById(`razorpay:${req.valid.params.id}`).lean();
+    const row = await PaymentOrderModel.findById(`razorpay:${res.locals.valid.params.id}`).lean();
     if (!row || (row.user_id !== who.userId && !hasRole(who, "admin"))) throw new NotFoundError("order_not_found", "No such order.");
     res.json(orderJson(row));
   });
@@ -141,10 +141,10 @@ function payoutsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/", validate({ query: payoutsQuery }), async (req, res) => {
-    res.json({ items: await negotiation.listPayouts(principalOf(req), req.valid.query.status) });
+    res.json({ items: await negotiation.listPayouts(principalOf(req), res.locals.valid.query.status) });
   });
   r.put("/:id/paid", requireAuth("admin"), validate({ params: payoutParams }), async (req, res) => {
-    res.json(await negotiation.markPayoutPaid(req.valid.params.id));
+    res.json(await negotiation.markPayoutPaid(res.locals.valid.params.id));
   });
   return r;
 }
@@ -156,20 +156,20 @@ function subscriptionsRouter(): Router {
     res.json({ items: Object.values(PLANS) });
   });
   r.post("/create", validate({ body: planBody }), async (req, res) => {
-    res.status(201).json(await subscriptions.createSubscription(principalOf(req).userId, req.valid.body.plan));
+    res.status(201).json(await subscriptions.createSubscription(principalOf(req).userId, res.locals.valid.body.plan));
   });
   r.get("/", async (req, res) => {
     const userId = principalOf(req).userId;
     res.json({ items: await subscriptions.listSubscriptions(userId), current_plan: await subscriptions.currentPlan(userId) });
   });
   r.get("/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await subscriptions.getSubscription(principalOf(req).userId, req.valid.params.id));
+    res.json(await subscriptions.getSubscription(principalOf(req).userId, res.locals.valid.params.id));
   });
   r.put("/:id/cancel", validate({ params: idParams }), async (req, res) => {
-    res.json(await subscriptions.cancelSubscription(principalOf(req).userId, req.valid.params.id));
+    res.json(await subscriptions.cancelSubscription(principalOf(req).userId, res.locals.valid.params.id));
   });
   r.post("/:id/upgrade", validate({ params: idParams, body: planBody }), async (req, res) => {
-    res.status(201).json(await subscriptions.upgradeSubscription(principalOf(req).userId, req.valid.params.id, req.valid.body.plan));
+    res.status(201).json(await subscriptions.upgradeSubscription(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body.plan));
   });
   return r;
 }
@@ -179,13 +179,13 @@ function debugRouter(): Router {
   const r = Router();
   r.use(requireAuth("admin"));
   r.get("/conversations/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await getConversationDebug(req.valid.params.id));
+    res.json(await getConversationDebug(res.locals.valid.params.id));
   });
   r.get("/messages/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await getMessageDebug(req.valid.params.id));
+    res.json(await getMessageDebug(res.locals.valid.params.id));
   });
   r.get("/flow/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await negotiation.flowDebug(req.valid.params.id));
+    res.json(await negotiation.flowDebug(res.locals.valid.params.id));
   });
   return r;
 }

@@ -10,14 +10,14 @@ export function messagingRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.post("/", validate({ body: sendMessageBody }), async (req, res) => {
-    const b = req.valid.body;
+    const b = res.locals.valid.body;
     res.status(201).json({ success: true, data: await messaging.sendMessage(principalOf(req), b.conversation_id, { message: b.message, media_url: b.media_url }) });
   });
   r.get("/unread-count", async (req, res) => {
     res.json({ success: true, ...(await messaging.unreadCount(principalOf(req))) });
   });
   r.post("/conversations/direct", validate({ body: openDirectBody }), async (req, res) => {
-    const out = await messaging.openDirectConversation(principalOf(req), req.valid.body.user_id);
+    const out = await messaging.openDirectConversation(principalOf(req), res.locals.valid.body.user_id);
     res.status(out.is_existing ? 200 : 201).json({ success: true, ...out });
   });
   for (const filter of ["direct", "bids", "campaigns"] as const) {
@@ -29,25 +29,25 @@ export function messagingRouter(): Router {
     res.json({ success: true, conversations: await messaging.listConversations(principalOf(req), "all") });
   });
   r.get("/conversations/:id/messages", validate({ params: conversationParams, query: messagesQuery }), async (req, res) => {
-    const { conversation } = await messaging.conversationFor(principalOf(req), req.valid.params.id);
+    const { conversation } = await messaging.conversationFor(principalOf(req), res.locals.valid.params.id);
     await negotiation.recoverConversation(conversation);
-    res.json({ success: true, data: await messaging.listMessages(principalOf(req), req.valid.params.id, req.valid.query.limit) });
+    res.json({ success: true, data: await messaging.listMessages(principalOf(req), res.locals.valid.params.id, res.locals.valid.query.limit) });
   });
   r.put("/conversations/:id/seen", validate({ params: conversationParams }), async (req, res) => {
-    res.json({ success: true, ...(await messaging.markSeen(principalOf(req), req.valid.params.id)) });
+    res.json({ success: true, ...(await messaging.markSeen(principalOf(req), res.locals.valid.params.id)) });
   });
   r.post("/conversations/:id/button-click", validate({ params: conversationParams, body: buttonClickBody }), async (req, res) => {
-    const b = req.valid.body;
-    const out = await negotiation.applyNegotiationAction(principalOf(req), req.valid.params.id, b.action, b.data ?? {}, b.version);
+    const b = res.locals.valid.body;
+    const out = await negotiation.applyNegotiationAction(principalOf(req), res.locals.valid.params.id, b.action, b.data ?? {}, b.version);
     res.json({ success: true, message: "Action processed successfully", ...out });
   });
   r.post("/conversations/:id/text-input", validate({ params: conversationParams, body: textInputBody }), async (req, res) => {
-    const b = req.valid.body;
-    const out = await negotiation.submitNegotiationInput(principalOf(req), req.valid.params.id, b.input_type, b.values, b.version);
+    const b = res.locals.valid.body;
+    const out = await negotiation.submitNegotiationInput(principalOf(req), res.locals.valid.params.id, b.input_type, b.values, b.version);
     res.json({ success: true, message: "Input processed successfully", ...out });
   });
   r.delete("/:message_id", validate({ params: messageParams }), async (req, res) => {
-    await messaging.deleteMessage(principalOf(req), req.valid.params.message_id);
+    await messaging.deleteMessage(principalOf(req), res.locals.valid.params.message_id);
     res.status(204).end();
   });
   return r;

@@ -30,15 +30,15 @@ export function storeRouter(): Router {
 export function paymentsRouter(): Router {
   const r = Router();
   r.post("/razorpay/orders", requireAuth(), validate({ body: productBody }), async (req, res) => {
-    res.status(201).json(await payments.createProductOrder(principalOf(req).userId, req.valid.body.product_id));
+    res.status(201).json(await payments.createProductOrder(principalOf(req).userId, res.locals.valid.body.product_id));
   });
   r.post("/razorpay/verify", requireAuth(), validate({ body: razorpayVerifyBody }), async (req, res) => {
-    const b = req.valid.body;
+    const b = res.locals.valid.body;
     const out = await payments.verifyProductPayment(principalOf(req).userId, { order_id: b.razorpay_order_id, payment_id: b.razorpay_payment_id, signature: b.razorpay_signature });
     res.json(out);
   });
   r.post("/stripe/checkout", requireAuth(), validate({ body: productBody }), async (req, res) => {
-    res.status(201).json(await payments.startStripeCheckout(principalOf(req).userId, req.valid.body.product_id));
+    res.status(201).json(await payments.startStripeCheckout(principalOf(req).userId, res.locals.valid.body.product_id));
   });
   for (const provider of ["razorpay", "stripe"] as const) {
     r.post(`/${provider}/webhook`, async (req, res) => {
@@ -59,7 +59,7 @@ export function purchasesRouter(): Router {
     res.json({ app_account_token: appAccountTokenFor(principalOf(req).userId) });
   });
   r.post("/apple", requireAuth(), validate({ body: appleTransactionBody }), async (req, res) => {
-    res.json(await payments.purchaseWithApple(principalOf(req).userId, req.valid.body.signed_transaction));
+    res.json(await payments.purchaseWithApple(principalOf(req).userId, res.locals.valid.body.signed_transaction));
   });
   // in production the route does not exist: not even a 401 tells a caller it is there
   const devOnly: RequestHandler = (_req, _res, next) => next(config().NODE_ENV === "production" ? "router" : undefined);
@@ -67,7 +67,7 @@ export function purchasesRouter(): Router {
     // like admin grants: an Idempotency-Key header makes a retried request grant once
     const key = req.get("idempotency-key");
     const idempotencyKey = key === undefined ? undefined : parseOrThrow(idempotencyKeySchema, key, "header");
-    res.json(await payments.purchaseDev(principalOf(req).userId, req.valid.body.product_id, idempotencyKey));
+    res.json(await payments.purchaseDev(principalOf(req).userId, res.locals.valid.body.product_id, idempotencyKey));
   });
   return r;
 }
