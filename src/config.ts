@@ -81,6 +81,9 @@ const envSchema = z.object({
   ENABLE_PLAYGROUND: booleanish.optional(),
   ADMIN_USERNAMES: z.string().optional(),
 
+  /** Marketplace platform fee on an escrow capture, in basis points (1000 = 10%); at most half. */
+  NEGOTIATION_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
+
   // Payments: a provider without its settings is disabled (requests get provider_not_configured).
   RAZORPAY_KEY_ID: z.string().min(1).optional(),
   RAZORPAY_KEY_SECRET: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import { defineRoom } from "@colyseus/core";
 import { StoryRoom } from "../rooms/story.room";
 import { PlaythroughRoom } from "../rooms/playthrough.room";
+import { NegotiationRoom } from "../rooms/negotiation.room";
 
 /** Room registry: every room the server offers, by the name clients join. */
 export const rooms = {
@@ -8,4 +9,6 @@ export const rooms = {
   story: defineRoom(StoryRoom).filterBy(["authorId"]),
   // one private room per player and book: joinOrCreate("playthrough", { bookId, userId }) from every device of the player
   playthrough: defineRoom(PlaythroughRoom).filterBy(["userId", "bookId"]),
+  // one room per conversation: joinOrCreate("negotiation", { conversationId }) — its two parties and admins
+  negotiation: defineRoom(NegotiationRoom).filterBy(["conversationId"]),
 };

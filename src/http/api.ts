@@ -15,6 +15,7 @@ import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
 import { trustProxyFn } from "./client-ip";
+import { marketplaceApi } from "../marketplace/marketplace.router";
 import { refuseReservedKeys } from "./validate";
 import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
 
@@ -54,6 +55,7 @@ export function mountHttp(app: express.Application): void {
   api.use("/purchases", purchasesRouter());
   api.use("/progression", progressionRouter());
   api.use("/leaderboards", leaderboardsRouter());
+  api.use(marketplaceApi());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);
