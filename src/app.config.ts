@@ -11,6 +11,7 @@ import { rooms } from "./rooms";
 import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
+import "./economy/hold-sweeper.job"; // registers the expired-hold release
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

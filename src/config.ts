@@ -70,6 +70,11 @@ const envSchema = z.object({
 
   /** How long a room keeps a dropped client's seat (and state) for the SDK's automatic reconnect. */
   ROOM_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** Keys regenerate one per interval up to the cap (a purchase may overfill above it). */
+  KEYS_REGEN_CAP: z.coerce.number().int().min(0).max(1000).default(5),
+  KEYS_REGEN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(7 * 86400).default(1800),
+  /** How often expired holds are released; an expired hold cannot be captured even before that. */
+  HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
 
   /** Graceful shutdown must finish within this bound, then the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),

@@ -7,6 +7,7 @@ import { decoyHash, hashPassword, verifyPassword } from "./password";
 import { RefreshTokenModel } from "./refresh-token.model";
 import { findCredentialsByUsername, findUserById, insertUser, updateUserProfile, type User } from "./user.repository";
 import type { Principal, Role } from "./roles";
+import { grantWelcome } from "../economy";
 
 export interface Session {
   user: User;
@@ -65,6 +66,8 @@ export async function register(input: {
       roles,
       display_name: input.display_name,
     });
+    // once per user: the grant ids are fixed per user id (GET /wallet repairs a crash in between)
+    await grantWelcome(user.id);
     return await startSession(user);
   } catch (err) {
     if (isDuplicateKeyError(err)) {

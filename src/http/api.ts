@@ -11,6 +11,7 @@ import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
+import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -36,6 +37,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
+  api.use("/wallet", walletRouter());
+  api.use("/admin/economy", economyAdminRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

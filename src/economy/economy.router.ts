@@ -1,0 +1,77 @@
+import { Router, type Request } from "express";
+import { validate, parseOrThrow } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { findUserById } from "../auth/user.repository";
+import { NotFoundError, ValidationError } from "../shared/errors";
+import { adminGrantBodySchema, idempotencyKeySchema, ledgerQuerySchema, userIdParams } from "./economy.schemas";
+import { getWallet, listLedger, transfer, unflagWallet } from "./ledger.service";
+import { reconcile } from "./reconcile.service";
+import type { AccountRef, TransferResult } from "./economy.types";
+
+function refJson(ref: AccountRef) {
+  return "userId" in ref ? { user_id: ref.userId } : { system: ref.system };
+}
+
+/** REST shape of a transfer; whether it was a replay travels in the Idempotent-Replayed header. */
+export function transferJson(t: TransferResult) {
+  return {
+    id: t.id,
+    currency: t.currency,
+    amount: t.amount,
+    debit: refJson(t.debit),
+    credit: refJson(t.credit),
+    reason: t.reason,
+    ref: t.ref ?? null,
+    created_at: t.created_at,
+    balances: t.balances,
+  };
+}
+
+function idempotencyKey(req: Request): string {
+  const raw = req.get("idempotency-key");
+  if (raw === undefined) throw new ValidationError("idempotency_key_required", "Send an Idempotency-Key header so a retry cannot grant twice.");
+  return parseOrThrow(idempotencyKeySchema, raw, "header");
+}
+
+/** /api/v1/wallet — the caller's own wallet and ledger. */
+export function walletRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+  r.get("/", async (req, res) => {
+    res.json(await getWallet(principalOf(req).userId));
+  });
+  r.get("/ledger", validate({ query: ledgerQuerySchema }), async (req, res) => {
+    res.json(await listLedger(principalOf(req).userId, req.valid.query));
+  });
+  return r;
+}
+
+/** /api/v1/admin/economy — admins only. */
+export function economyAdminRouter(): Router {
+  const r = Router();
+  r.use(requireAuth("admin"));
+  r.get("/reconcile", async (_req, res) => {
+    res.json(await reconcile());
+  });
+  // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
+  r.post("/grants", validate({ body: adminGrantBodySchema }), async (req, res) => {
+    const key = idempotencyKey(req);
+    const body = req.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
+    if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
+    const result = await transfer({
+      id: `admin_grant:${key}`,
+      debit: { system: "promo" },
+      credit: { userId: body.user_id },
+      currency: body.currency,
+      amount: body.amount,
+      reason: body.reason,
+      ref: `admin:${principalOf(req).userId}`,
+    });
+    res.setHeader("Idempotent-Replayed", String(result.replayed));
+    res.status(201).json(transferJson(result));
+  });
+  r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
+    res.json(await unflagWallet(req.valid.params.user_id));
+  });
+  return r;
+}
