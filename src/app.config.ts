@@ -12,6 +12,7 @@ import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
+import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 
 /**
  * The whole server definition: rooms, the Express sidecar, presence/driver, database lifecycle and

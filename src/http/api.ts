@@ -12,6 +12,8 @@ import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
+import { progressionRouter } from "../progression/progression.router";
+import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -39,6 +41,8 @@ export function mountHttp(app: express.Application): void {
   api.use("/close-friends", closeFriendsRouter());
   api.use("/wallet", walletRouter());
   api.use("/admin/economy", economyAdminRouter());
+  api.use("/progression", progressionRouter());
+  api.use("/leaderboards", leaderboardsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

@@ -9,8 +9,34 @@ import { logger } from "../logger";
 export type Unsubscribe = () => void;
 
 export function publish<E extends object>(topic: string, event: E): void {
+  notifyObservers(topic, event);
   // fire-and-forget: the change is already persisted; a lost event is repaired by the next refresh
   Promise.resolve(getPresence().publish(topic, event)).catch((err: unknown) => logger.warn({ err, topic }, "publish failed"));
+}
+
+/**
+ * In-process observers of what this process publishes, by topic prefix. Unlike subscribers (every
+ * process receives each event), an observer runs once, on the process that made the change: the
+ * place for follow-up work such as awarding XP for story engagement.
+ */
+type Observer = { prefix: string; handler: (topic: string, event: object) => void };
+const observers = new Set<Observer>();
+
+export function observePublished<E extends object>(prefix: string, handler: (topic: string, event: E) => void): Unsubscribe {
+  const observer: Observer = { prefix, handler: handler as Observer["handler"] };
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function notifyObservers(topic: string, event: object): void {
+  for (const o of observers) {
+    if (!topic.startsWith(o.prefix)) continue;
+    try {
+      o.handler(topic, event);
+    } catch (err) {
+      logger.error({ err, topic }, "event observer failed");
+    }
+  }
 }
 
 export function subscribe<E>(topic: string, handler: (event: E) => void): Unsubscribe {

@@ -4,6 +4,7 @@ import { matchMaker } from "@colyseus/core";
 import { ColyseusTestServer } from "@colyseus/testing";
 import { createServer } from "../../src/app.config";
 import { useClock, ManualClock } from "../../src/shared/clock";
+import { storyEngagementSettled } from "../../src/progression/progression.job";
 
 /**
  * The real app definition booted once per mocha process on an in-memory embedded store
@@ -30,6 +31,8 @@ export function testServer(): Promise<ColyseusTestServer> {
 export async function resetState(): Promise<void> {
   const colyseus = await testServer();
   await colyseus.cleanup();
+  // background XP awards of the previous test's story events land before the wipe, not after
+  await storyEngagementSettled();
   const db = mongoose.connection.db;
   assert.ok(db, "database connected");
   const collections = await db.listCollections({}, { nameOnly: true }).toArray();

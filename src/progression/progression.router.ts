@@ -1,0 +1,24 @@
+import { Router } from "express";
+import { z } from "zod";
+import { validate } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { objectIdString } from "../shared/ids";
+import * as progression from "./progression.service";
+
+const userParams = z.object({ user_id: objectIdString }).strict();
+
+/**
+ * /api/v1/progression — read-only: XP and badges change only through the services that own the
+ * events (awardXp, recordBadgeEvent), never by a client request.
+ */
+export function progressionRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+  r.get("/me", async (req, res) => {
+    res.json(await progression.getProgressionProfile(principalOf(req).userId));
+  });
+  r.get("/users/:user_id", validate({ params: userParams }), async (req, res) => {
+    res.json(await progression.getUserProgressionProfile(principalOf(req).userId, req.valid.params.user_id));
+  });
+  return r;
+}
