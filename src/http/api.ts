@@ -14,6 +14,7 @@ import { refuseReservedKeys } from "./validate";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
+import { giftsRouter, liveAdminRouter, streamsRouter } from "../live/live.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -43,6 +44,9 @@ export function mountHttp(app: express.Application): void {
   api.use("/admin/economy", economyAdminRouter());
   api.use("/progression", progressionRouter());
   api.use("/leaderboards", leaderboardsRouter());
+  api.use("/streams", streamsRouter());
+  api.use("/gifts", giftsRouter());
+  api.use("/admin/streams", liveAdminRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

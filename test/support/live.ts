@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import type { Room } from "@colyseus/sdk";
+import { transfer } from "../../src/economy";
+import { seedGiftCatalog } from "../../src/live/gift.service";
+import { api } from "./http";
+import { sdkClient } from "./sdk";
+import type { TestUser } from "./factories";
+
+/** Live-stream test helpers: a stream through REST, tokens from promo, SDK clients in the live room. */
+export async function createStream(creator: TestUser, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await api("POST", "/api/v1/streams", { token: creator.token, body: { title: "Live!", category: "music", ...body } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.id;
+}
+
+export async function goLive(creator: TestUser, streamId: string): Promise<void> {
+  const res = await api("POST", `/api/v1/streams/${streamId}/go-live`, { token: creator.token, body: {} });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+}
+
+export async function liveStream(creator: TestUser, body: Record<string, unknown> = {}): Promise<string> {
+  const id = await createStream(creator, body);
+  await goLive(creator, id);
+  return id;
+}
+
+let grants = 0;
+export async function grantTokens(user: TestUser, amount: number): Promise<void> {
+  await transfer({ id: `test-grant:${user.id}:${++grants}`, debit: { system: "promo" }, credit: { userId: user.id }, currency: "tokens", amount, reason: "test_grant" });
+}
+
+export { seedGiftCatalog };
+
+export function joinLive(user: TestUser, streamId: string): Promise<Room<any>> {
+  return sdkClient(user.token).joinOrCreate("live", { streamId });
+}
+
+export function stateOf(room: Room<any>): any {
+  return room.state.toJSON();
+}
+
+/** Wait until the client's decoded state satisfies `check`. */
+export async function until(room: Room<any>, check: (state: any) => boolean, what: string, ms = 4000): Promise<any> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const state = stateOf(room);
+    if (check(state)) return state;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; state: ${JSON.stringify(state).slice(0, 1500)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Collect every message of `type` a room receives. */
+export function collect<T = any>(room: Room<any>, type: string): T[] {
+  const out: T[] = [];
+  room.onMessage(type, (m: T) => out.push(m));
+  return out;
+}
+
+/** A rejected room.request, as `{ code, message }`. */
+export async function requestError(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code: string; message: string };
+  }
+  return assert.fail("the request succeeded");
+}
+
+export const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
