@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
-import { transfer } from "../../src/economy";
+import { getWallet, transfer } from "../../src/economy";
 import { seedGiftCatalog } from "../../src/live/gift.service";
 import { api } from "./http";
 import { sdkClient } from "./sdk";
@@ -25,11 +25,20 @@ export async function liveStream(creator: TestUser, body: Record<string, unknown
 }
 
 let grants = 0;
+/** Top a user up to exactly `amount` tokens over the welcome grant (which getWallet settles first). */
 export async function grantTokens(user: TestUser, amount: number): Promise<void> {
+  await getWallet(user.id);
   await transfer({ id: `test-grant:${user.id}:${++grants}`, debit: { system: "promo" }, credit: { userId: user.id }, currency: "tokens", amount, reason: "test_grant" });
 }
 
 export { seedGiftCatalog };
+
+/** Welcome grant every user has (100 tokens, src/economy/currencies.ts). */
+export const WELCOME_TOKENS = 100;
+
+export async function tokensOf(user: TestUser): Promise<number> {
+  return (await getWallet(user.id)).balances.tokens;
+}
 
 export function joinLive(user: TestUser, streamId: string): Promise<Room<any>> {
   return sdkClient(user.token).joinOrCreate("live", { streamId });
