@@ -65,8 +65,10 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     chat: {
       schema: msg.chatMessage,
       handle: async (client, { text }) => {
-        this.chatGate.admit(client.auth.userId, this.state.settings.slowModeS, this.isStaff(client.auth.userId), clock.now().getTime());
+        const now = clock.now().getTime();
+        this.chatGate.admit(client.auth.userId, this.state.settings.slowModeS, this.isStaff(client.auth.userId), now);
         const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber);
+        this.chatGate.sent(client.auth.userId, now);
         return { seq: event.seq, text: event.data.text };
       },
     },

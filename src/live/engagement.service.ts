@@ -60,7 +60,7 @@ export async function castPollVote(userId: string, streamId: string, option: num
     if (isDuplicateKeyError(err)) throw new ConflictError("already_voted", "You already voted in this poll.");
     throw err;
   }
-  const row = await PollModel.findByIdAndUpdate(poll._id, { $inc: { [`tallies.${option}`]: 1 } }, { new: true }).lean();
+  const row = await PollModel.findByIdAndUpdate(poll._id, { $inc: { [`tallies.${option}`]: 1 } }, { returnDocument: "after" }).lean();
   const view = pollView(row!);
   await appendLiveEvent(stream, "poll_tally", null, { poll_id: view.id, tallies: view.tallies });
   return view;
@@ -68,7 +68,7 @@ export async function castPollVote(userId: string, streamId: string, option: num
 
 /** Close the poll (its time is up, or a new one starts); the results stay in `live_polls`. */
 export async function closePoll(stream: Stream, pollId: string): Promise<PollView | null> {
-  const row = await PollModel.findOneAndUpdate({ _id: pollId, status: "open" }, { $set: { status: "closed" } }, { new: true }).lean();
+  const row = await PollModel.findOneAndUpdate({ _id: pollId, status: "open" }, { $set: { status: "closed" } }, { returnDocument: "after" }).lean();
   if (!row) return null;
   const view = pollView(row);
   await appendLiveEvent(stream, "poll_ended", null, { poll: view });
@@ -135,7 +135,7 @@ export async function upvoteQuestion(userId: string, streamId: string, questionI
     if (isDuplicateKeyError(err)) throw new ConflictError("already_upvoted", "You already upvoted this question.");
     throw err;
   }
-  const row = await QuestionModel.findByIdAndUpdate(questionId, { $inc: { upvotes: 1 } }, { new: true }).lean();
+  const row = await QuestionModel.findByIdAndUpdate(questionId, { $inc: { upvotes: 1 } }, { returnDocument: "after" }).lean();
   const view = questionView(row!);
   await appendLiveEvent(stream, "question_updated", null, { question: view });
   return view;
@@ -145,7 +145,7 @@ export async function markAnswered(actorId: string, streamId: string, questionId
   const stream = await findStream(streamId);
   if (roleIn(stream, actorId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators mark questions answered.");
   await findQuestion(stream.id, questionId);
-  const row = await QuestionModel.findByIdAndUpdate(questionId, { $set: { answered: true } }, { new: true }).lean();
+  const row = await QuestionModel.findByIdAndUpdate(questionId, { $set: { answered: true } }, { returnDocument: "after" }).lean();
   const view = questionView(row!);
   await appendLiveEvent(stream, "question_updated", actorId, { question: view });
   return view;
@@ -188,11 +188,11 @@ export async function advanceGoals(stream: Stream, kind: GoalKind, amount: numbe
   if (amount <= 0) return;
   const open = await GoalModel.find({ stream_id: stream.id, kind, completed_at: null }).lean();
   for (const g of open) {
-    const row = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $inc: { progress: amount } }, { new: true }).lean();
+    const row = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $inc: { progress: amount } }, { returnDocument: "after" }).lean();
     if (!row) continue;
     await appendLiveEvent(stream, "goal_progress", null, { goal: goalView(row) });
     if (row.progress >= row.target) {
-      const done = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $set: { completed_at: clock.now() } }, { new: true }).lean();
+      const done = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $set: { completed_at: clock.now() } }, { returnDocument: "after" }).lean();
       if (done) await appendLiveEvent(stream, "goal_completed", null, { goal: goalView(done) });
     }
   }

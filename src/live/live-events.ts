@@ -58,7 +58,7 @@ export function subscribeLive(streamId: string, handler: (signal: LiveSignal) =>
 }
 
 export async function nextSeq(streamId: string): Promise<number> {
-  const row = await LiveCounterModel.findOneAndUpdate({ _id: streamId }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+  const row = await LiveCounterModel.findOneAndUpdate({ _id: streamId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" }).lean();
   return row!.seq;
 }
 

@@ -24,6 +24,10 @@ export class ChatGate {
     const flood = takeFloodSlot(this.flood, floodPerSecond, now);
     this.flood = flood.window;
     if (flood.retryAfterMs > 0) throw rateLimited("rate_limited", "The chat is busy; try again in a moment.", flood.retryAfterMs);
+  }
+
+  /** A line went out: slow mode counts from here (a refused line, e.g. a link, does not start it). */
+  sent(userId: string, now: number): void {
     this.lastLine.set(userId, now);
   }
 

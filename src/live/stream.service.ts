@@ -150,7 +150,7 @@ export async function transition(principal: Principal, streamId: string, action:
   const now = clock.now();
   let row;
   try {
-    row = await StreamModel.findOneAndUpdate({ _id: stream.id, status: stream.status }, { $set: { status: to, [TIMESTAMP_OF[action]]: now } }, { new: true }).lean();
+    row = await StreamModel.findOneAndUpdate({ _id: stream.id, status: stream.status }, { $set: { status: to, [TIMESTAMP_OF[action]]: now } }, { returnDocument: "after" }).lean();
   } catch (err) {
     if (isDuplicateKeyError(err)) throw new ConflictError("already_live", "You already have a live stream; end it first.");
     throw err;
@@ -272,7 +272,7 @@ export async function setModerator(actorId: string, streamId: string, targetId: 
   const stream = await findStream(streamId);
   if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator appoints moderators.");
   if (targetId === actorId) throw new ValidationError("invalid_moderator", "The creator is not their own moderator.");
-  const row = await StreamModel.findByIdAndUpdate(stream.id, grant ? { $addToSet: { moderators: targetId } } : { $pull: { moderators: targetId } }, { new: true }).lean();
+  const row = await StreamModel.findByIdAndUpdate(stream.id, grant ? { $addToSet: { moderators: targetId } } : { $pull: { moderators: targetId } }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
   await appendLiveEvent(next, "moderation", actorId, { action: grant ? "moderator_added" : "moderator_removed", user_id: targetId });
   return next;
@@ -284,7 +284,7 @@ export async function updateSettings(actorId: string, streamId: string, patch: P
   const creatorOnly = patch.commands_enabled !== undefined || patch.command_cooldown_s !== undefined;
   if (creatorOnly && role !== "creator") throw new ForbiddenError("not_stream_creator", "Only the creator sets command gifts.");
   const $set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [`settings.${k}`, v]));
-  const row = await StreamModel.findByIdAndUpdate(stream.id, { $set }, { new: true }).lean();
+  const row = await StreamModel.findByIdAndUpdate(stream.id, { $set }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
   await appendLiveEvent(next, "settings", actorId, { ...next.settings });
   return next.settings;
@@ -312,7 +312,7 @@ export async function queueSegment(actorId: string, streamId: string, input: { m
   const stream = await findStream(streamId);
   if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator queues segments.");
   const segment = { id: newId(), ...input, started_at: null };
-  const row = await StreamModel.findByIdAndUpdate(stream.id, { $push: { segments: segment } }, { new: true }).lean();
+  const row = await StreamModel.findByIdAndUpdate(stream.id, { $push: { segments: segment } }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
   await appendLiveEvent(next, "segment", actorId, { segments: next.segments.map(segmentJson) });
   return next.segments;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { getWallet, transfer } from "../../src/economy";
+import { config, setConfig, type Config } from "../../src/config";
 import { seedGiftCatalog } from "../../src/live/gift.service";
 import { api } from "./http";
 import { sdkClient } from "./sdk";
@@ -77,3 +78,14 @@ export async function requestError(p: Promise<unknown>): Promise<{ code: string;
 }
 
 export const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
+
+/** Run `fn` with some configuration changed (the live room reads config() per message). */
+export async function withConfig<T>(patch: Partial<Config>, fn: () => Promise<T>): Promise<T> {
+  const saved = config();
+  setConfig({ ...saved, ...patch });
+  try {
+    return await fn();
+  } finally {
+    setConfig(saved);
+  }
+}
