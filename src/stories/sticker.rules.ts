@@ -418,12 +418,17 @@ export function presentStickerForViewer(
   const at = { x, y, width, height, rotation };
   const answered = myInteraction !== null;
   const results = isAuthor || answered ? stickerResults(sticker) : null;
+  // the seed's inline tallies (`poll.options[j].votes`, `poll.total_votes`, …) are `results`
+  // repeated in place, for exactly the callers who may see results; absent otherwise
   switch (sticker.sticker_type) {
     case "poll":
       return {
         sticker_type: "poll",
         ...at,
-        poll: { question: sticker.poll.question, options: sticker.poll.options.map((o) => ({ text: o.text })) },
+        poll:
+          results?.sticker_type === "poll"
+            ? { question: sticker.poll.question, options: results.options, total_votes: results.total_votes }
+            : { question: sticker.poll.question, options: sticker.poll.options.map((o) => ({ text: o.text })) },
         my_interaction: myInteraction,
         results,
       };
@@ -431,11 +436,17 @@ export function presentStickerForViewer(
       return {
         sticker_type: "quiz",
         ...at,
-        quiz: {
-          question: sticker.quiz.question,
-          options: sticker.quiz.options.map((o) => ({ text: o.text })),
-          ...(isAuthor || answered ? { correct_answer_index: sticker.quiz.correct_answer_index } : {}),
-        },
+        quiz:
+          results?.sticker_type === "quiz"
+            ? {
+                question: sticker.quiz.question,
+                options: results.options,
+                correct_answer_index: results.correct_answer_index,
+                total_answers: results.total_answers,
+                correct_answers: results.correct_answers,
+                correct_rate: results.correct_rate,
+              }
+            : { question: sticker.quiz.question, options: sticker.quiz.options.map((o) => ({ text: o.text })) },
         my_interaction: myInteraction,
         results,
       };
@@ -443,7 +454,8 @@ export function presentStickerForViewer(
       return { sticker_type: "question", ...at, question: { text: sticker.question.text }, my_interaction: myInteraction, results: isAuthor ? results : null };
     case "slider": {
       const { question, emoji, min_value, max_value } = sticker.slider;
-      return { sticker_type: "slider", ...at, slider: { question, emoji, min_value, max_value }, my_interaction: myInteraction, results };
+      const tallies = results?.sticker_type === "slider" ? { response_count: results.response_count, average: results.average } : {};
+      return { sticker_type: "slider", ...at, slider: { question, emoji, min_value, max_value, ...tallies }, my_interaction: myInteraction, results };
     }
     case "countdown":
       return {

@@ -109,9 +109,11 @@ export async function listUserStories(viewerId: string, authorId: string): Promi
   return presentStories(stories, viewerId, now);
 }
 
-/** At least one live story of the author is visible to the viewer (rooms' join check). */
+/** At least one live story of the author is visible to the viewer (rooms' join check; one read). */
 export async function canViewReel(viewerId: string, authorId: string): Promise<boolean> {
-  return (await listUserStories(viewerId, authorId)).length > 0;
+  const facts = await viewerFactsFor(viewerId, authorId);
+  if (facts.blockedEitherWay) return false;
+  return (await repo.findActiveStoriesByAuthor(authorId, clock.now())).some((s) => canViewStory(s, viewerId, facts));
 }
 
 /**
