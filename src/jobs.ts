@@ -13,6 +13,24 @@ export function registerJob(factory: (cfg: Config) => Job): void {
   factories.push(factory);
 }
 
+/** A job that calls `run` every `intervalMs`, skipping a tick while the previous run is still going. */
+export function everyInterval(intervalMs: number, run: () => Promise<unknown>, onError: (err: unknown) => void): Job {
+  let inFlight: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = run()
+      .catch(onError)
+      .finally(() => (inFlight = undefined));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
+
 export function startBackgroundJobs(cfg: Config): void {
   if (running.length > 0) return;
   for (const f of factories) running.push(f(cfg));

@@ -71,6 +71,7 @@ export function economyAdminRouter(): Router {
     res.status(201).json(transferJson(result));
   });
   r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
+    if (!(await findUserById(req.valid.params.user_id))) throw new NotFoundError("user_not_found", "No such user.");
     res.json(await unflagWallet(req.valid.params.user_id));
   });
   return r;

@@ -1,4 +1,4 @@
-import { registerJob } from "../jobs";
+import { everyInterval, registerJob } from "../jobs";
 import { clock } from "../shared/clock";
 import { logger } from "../logger";
 import { claimJobLock, releaseJobLock } from "../stories/job-lock";
@@ -23,19 +23,6 @@ export async function runHoldSweepOnce(): Promise<{ ran: boolean; expired: numbe
   }
 }
 
-registerJob((cfg) => {
-  let inFlight: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (inFlight) return;
-    inFlight = runHoldSweepOnce()
-      .catch((err: unknown) => logger.error({ err }, "hold sweep failed"))
-      .finally(() => (inFlight = undefined));
-  }, cfg.HOLD_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-    },
-  };
-});
+registerJob((cfg) =>
+  everyInterval(cfg.HOLD_SWEEP_INTERVAL_MS, runHoldSweepOnce, (err: unknown) => logger.error({ err }, "hold sweep failed")),
+);

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { clock } from "../shared/clock";
-import { ConflictError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
+import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
 import { ledgerEngine, type LedgerTx } from "./ledger.engine";
 import { HoldModel, type HoldDoc } from "./ledger.model";
-import { accountKey, accountRefSchema, amountSchema, holdAccountKey, isUserRef, transferSpecSchema } from "./ledger.rules";
+import { accountKey, accountRefSchema, amountSchema, holdAccountKey, transferSpecSchema } from "./ledger.rules";
+import { checkSettle, isExpired, planCapture } from "./hold.rules";
 import type { CaptureOptions, Hold, HoldSpec } from "./economy.types";
 
 /**
@@ -105,16 +106,11 @@ export async function hold(input: HoldSpec): Promise<Hold> {
   });
 }
 
-/** Load a hold for settling; null means "already settled by this very id" (a replay). */
+/** Load a hold for settling; `replay` when this very settlement already closed it. */
 async function pendingHold(tx: LedgerTx, holdId: string, settleId: string): Promise<{ doc: HoldDoc; replay: boolean }> {
   const doc = await tx.hold(holdId);
   if (!doc) throw new NotFoundError("hold_not_found", "No such hold.");
-  if (doc.settled_by === settleId) return { doc, replay: true };
-  if (doc.status === "expired" || (doc.status === "pending" && doc.expires_at && doc.expires_at.getTime() <= tx.now.getTime())) {
-    throw new GoneError("hold_expired", "The hold has expired.");
-  }
-  if (doc.status !== "pending") throw new ConflictError("hold_not_pending", `The hold is already ${doc.status}.`, { status: doc.status });
-  return { doc, replay: false };
+  return { doc, replay: checkSettle(doc, settleId, tx.now) === "replay" };
 }
 
 /** Release what is left of a hold back to the user and close it. */
@@ -144,14 +140,7 @@ export async function captureHold(holdId: string, input: CaptureOptions): Promis
     run: async (tx) => {
       const { doc, replay } = await pendingHold(tx, holdId, opts.id);
       if (replay) return toHold(doc);
-      const fee = opts.fee?.amount ?? 0;
-      const amount = opts.amount ?? doc.amount - fee;
-      if (amount <= 0 || amount + fee > doc.amount) {
-        throw new ValidationError("capture_exceeds_hold", "The capture and fee must fit in the hold.", { hold: doc.amount, amount, fee });
-      }
-      for (const ref of [opts.credit, opts.fee?.credit]) {
-        if (ref && isUserRef(ref) && ref.userId === doc.user_id) throw new ValidationError("invalid_capture", "A hold cannot be captured to its own owner.");
-      }
+      const { amount, fee } = planCapture(doc, opts);
       const base = { debit: { hold: holdId }, currency: doc.currency, ref: doc.ref };
       for (const id of [opts.id, `${opts.id}:fee`, `${opts.id}:release`]) if (await tx.transfer(id)) throw new ConflictError("transfer_id_reused", `Transfer id ${id} was already used.`, { id });
       await tx.post({ ...base, id: opts.id, credit: opts.credit, amount, reason: doc.reason });
@@ -194,7 +183,7 @@ export async function sweepExpiredHolds(now: Date = clock.now()): Promise<number
         accounts: [holdAccountKey(_id)],
         run: async (tx) => {
           const doc = await tx.hold(_id);
-          if (!doc || doc.status !== "pending" || !doc.expires_at || doc.expires_at.getTime() > tx.now.getTime()) return 0;
+          if (!doc || doc.status !== "pending" || !isExpired(doc, tx.now)) return 0;
           await settle(tx, doc, `expire:${_id}`, 0, "expired");
           return 1;
         },

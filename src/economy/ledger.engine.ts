@@ -97,40 +97,41 @@ class BatchState {
     private readonly cache: AccountCache | null,
   ) {}
 
+  /** Read the documents with these ids not yet known to this batch into `into` (null: absent); returns the ids read. */
+  private async readInto<T extends { _id: string }>(
+    collection: { find(filter: never, opts: object): { toArray(): Promise<unknown[]> } },
+    into: Map<string, T | null>,
+    ids: string[],
+  ): Promise<string[]> {
+    if (ids.length === 0) return ids;
+    const docs = (await collection.find({ _id: { $in: ids } } as never, { session: this.session }).toArray()) as T[];
+    for (const id of ids) into.set(id, null);
+    for (const d of docs) into.set(d._id, d);
+    return ids;
+  }
+
+  private unknown<T>(ids: string[], known: Map<string, T>): string[] {
+    return [...new Set(ids)].filter((id) => !known.has(id));
+  }
+
   async loadAccounts(keys: string[]): Promise<void> {
-    let missing = [...new Set(keys)].filter((k) => !this.accounts.has(k));
-    if (this.cache) {
-      missing = missing.filter((k) => {
-        const hit = this.cache!.get(k);
-        if (!hit) return true;
-        this.accounts.set(k, hit);
-        this.baseVersion.set(k, hit.version);
-        this.cachedKeys.add(k);
-        return false;
-      });
-    }
-    if (missing.length === 0) return;
-    const docs = (await AccountModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as AccountState[];
-    for (const k of missing) this.accounts.set(k, null);
-    for (const d of docs) this.accounts.set(d._id, d);
-    for (const k of missing) this.baseVersion.set(k, this.accounts.get(k)?.version ?? 0);
+    const missing = this.unknown(keys, this.accounts).filter((k) => {
+      const hit = this.cache?.get(k);
+      if (!hit) return true;
+      this.accounts.set(k, hit);
+      this.baseVersion.set(k, hit.version);
+      this.cachedKeys.add(k);
+      return false;
+    });
+    for (const k of await this.readInto(AccountModel.collection, this.accounts, missing)) this.baseVersion.set(k, this.accounts.get(k)?.version ?? 0);
   }
 
   async loadTransfers(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((k) => !this.transfers.has(k));
-    if (missing.length === 0) return;
-    const docs = (await TransferModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as TransferRecord[];
-    for (const k of missing) this.transfers.set(k, null);
-    for (const d of docs) this.transfers.set(d._id, d);
+    await this.readInto(TransferModel.collection, this.transfers, this.unknown(ids, this.transfers));
   }
 
   async loadHolds(ids: string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((k) => !this.holds.has(k));
-    if (missing.length === 0) return;
-    const docs = (await HoldModel.collection.find({ _id: { $in: missing } } as never, { session: this.session }).toArray()) as unknown as HoldDoc[];
-    for (const k of missing) this.holds.set(k, null);
-    for (const d of docs) this.holds.set(d._id, d);
-    for (const k of missing) this.baseHoldStatus.set(k, this.holds.get(k)?.status ?? null);
+    for (const k of await this.readInto(HoldModel.collection, this.holds, this.unknown(ids, this.holds))) this.baseHoldStatus.set(k, this.holds.get(k)?.status ?? null);
   }
 
   /** The committed state of every account this batch read or wrote (for the engine's cache). */

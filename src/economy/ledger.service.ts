@@ -1,5 +1,6 @@
 import type { ClientSession } from "mongoose";
 import { clock } from "../shared/clock";
+import { findUserById } from "../auth/user.repository";
 import { ValidationError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { nextRegenAt } from "./key-regen.rules";
@@ -146,8 +147,11 @@ async function regenerateKeys(userId: string): Promise<void> {
 
 /** The user's wallet; keys regenerate lazily here (and on spend). */
 export async function getWallet(userId: string): Promise<Wallet> {
-  // a user from before the economy, or a registration that crashed before its grant: grant now (idempotent)
-  if (!(await TransferModel.exists({ _id: welcomeGrantId(userId, WELCOME_GRANTS[0]!.currency) }))) await grantWelcome(userId);
+  // a user from before the economy, or a registration that crashed before its grant: grant now
+  // (idempotent), but only to a user that exists — an id alone never mints value
+  if (!(await TransferModel.exists({ _id: welcomeGrantId(userId, WELCOME_GRANTS[0]!.currency) })) && (await findUserById(userId))) {
+    await grantWelcome(userId);
+  }
   let accounts = await userAccounts(userId);
   const keysAcc = accounts.get("keys");
   if (keysAcc && applyRegeneration(keysAcc, clock.now()).gained > 0) {

@@ -1,4 +1,4 @@
-import { registerJob } from "../jobs";
+import { everyInterval, registerJob } from "../jobs";
 import { clock } from "../shared/clock";
 import { logger } from "../logger";
 import { claimJobLock, releaseJobLock } from "./job-lock";
@@ -24,19 +24,6 @@ export async function runStorySweepOnce(): Promise<{ ran: boolean; expired: numb
   }
 }
 
-registerJob((cfg) => {
-  let inFlight: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (inFlight) return; // the previous run is still going; skip this tick
-    inFlight = runStorySweepOnce()
-      .catch((err: unknown) => logger.error({ err }, "story sweep failed"))
-      .finally(() => (inFlight = undefined));
-  }, cfg.STORY_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-    },
-  };
-});
+registerJob((cfg) =>
+  everyInterval(cfg.STORY_SWEEP_INTERVAL_MS, runStorySweepOnce, (err: unknown) => logger.error({ err }, "story sweep failed")),
+);

@@ -173,6 +173,9 @@ describe("economy REST", () => {
       assert.equal(cleared.status, 200);
       assert.equal(cleared.body.flagged, false);
       assert.equal((await api("POST", `/api/v1/admin/economy/accounts/nope/unflag`, { token: admin.token })).status, 400);
+      const ghost = new mongoose.Types.ObjectId().toHexString();
+      assert.equal((await api("POST", `/api/v1/admin/economy/accounts/${ghost}/unflag`, { token: admin.token })).body.error.code, "user_not_found");
+      assert.equal(await entries().countDocuments({ user_id: ghost }), 0, "no welcome grant minted for an id without a user");
     });
   });
 

@@ -140,4 +140,25 @@ describe("economy ledger", () => {
     );
     assert.equal((await getWallet(a!.id)).balances.diamonds, 20, "neither transfer happened");
   });
+
+  it("in one batch, a withTransfer whose write fails rolls back alone; the others commit with their writes", async () => {
+    const [a] = await createUsers(1);
+    await fund(a!.id, 1000);
+    const progress = mongoose.connection.collection<{ _id: string }>("probe_progress");
+    const settled = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        withTransfer({ id: `unlock:${i}`, debit: { userId: a!.id }, credit: { system: "revenue" }, currency: "diamonds", amount: 10, reason: "chapter_unlock" }, async (session) => {
+          await progress.insertOne({ _id: `p${i}` }, { session });
+          if (i % 3 === 0) throw new Error(`write ${i} failed`);
+          return i;
+        }),
+      ),
+    );
+    const ok = settled.filter((r) => r.status === "fulfilled").length;
+    assert.equal(ok, 20);
+    settled.forEach((r, i) => assert.equal(r.status === "rejected", i % 3 === 0));
+    assert.equal(await progress.countDocuments(), 20);
+    assert.equal((await getWallet(a!.id)).balances.diamonds, 1000 - 20 * 10);
+    assert.equal((await reconcile()).ok, true);
+  });
 });
