@@ -215,14 +215,28 @@ function toGiftRow(row: Record<string, any>): GiftRow {
  * boards (idempotent by the gift's id), then the gift takes its seq once (a conditional update:
  * concurrent retries cannot publish it twice) and goes out to every shard.
  */
+/**
+ * Board submissions of one stream go one at a time in this process: the store backend reads a
+ * racing first insert of a board row (E11000 on the record) as an already-counted event and drops
+ * it (src/leaderboards/store.backend.ts), so concurrent first gifts would lose score.
+ */
+const boardQueues = new Map<string, Promise<unknown>>();
+function oneAtATimePerStream<T>(streamId: string, fn: () => Promise<T>): Promise<T> {
+  const run = (boardQueues.get(streamId) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => undefined);
+  boardQueues.set(streamId, tail);
+  void tail.then(() => boardQueues.get(streamId) === tail && boardQueues.delete(streamId));
+  return run;
+}
+
 async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> {
   const eventId = `gift:${gift.id}`;
   const [boards] = await Promise.all([
-    submitScores([
+    oneAtATimePerStream(stream.id, () => submitScores([
       { boardId: "stream_gifters", scopeId: stream.id, userId: gift.sender_id, score: gift.tokens, eventId, at: gift.created_at },
       { boardId: "gifters_weekly", userId: gift.sender_id, score: gift.tokens, eventId, at: gift.created_at },
       { boardId: "creators_monthly", userId: gift.creator_id, score: gift.tokens, eventId, at: gift.created_at },
-    ]),
+    ])),
     awardXp({ userId: gift.sender_id, source: "gift_sent", amount: gift.tokens, eventId }),
     awardXp({ userId: gift.creator_id, source: "gift_received", amount: gift.tokens, eventId }),
   ]);
