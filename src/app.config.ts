@@ -12,6 +12,7 @@ import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
+import "./live/subscription-renewal.job"; // renews (or lapses) creator subscriptions that are due
 import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 
 /**

@@ -14,7 +14,7 @@ import { refuseReservedKeys } from "./validate";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
 import { progressionRouter } from "../progression/progression.router";
 import { leaderboardsRouter } from "../leaderboards/leaderboards.router";
-import { giftsRouter, liveAdminRouter, streamsRouter } from "../live/live.router";
+import { giftsRouter, liveAdminRouter, streamsRouter, subscriptionsRouter } from "../live/live.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -47,6 +47,7 @@ export function mountHttp(app: express.Application): void {
   api.use("/streams", streamsRouter());
   api.use("/gifts", giftsRouter());
   api.use("/admin/streams", liveAdminRouter());
+  api.use("/subscriptions", subscriptionsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

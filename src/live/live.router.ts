@@ -5,7 +5,8 @@ import * as gifts from "./gift.service";
 import * as media from "./media.service";
 import * as replay from "./replay.service";
 import * as streams from "./stream.service";
-import { adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
+import * as subscriptions from "./subscription.service";
+import { creatorParams, subscribeBody, adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
 
 /** `/api/v1/streams`: the life cycle, listing, tickets, segments, media tokens, replay. */
 export function streamsRouter(): Router {
@@ -61,6 +62,22 @@ export function liveAdminRouter(): Router {
   r.get("/:id/gifts", validate({ params: streamParams, query: adminGiftsQuery }), async (req, res) => {
     await streams.findStream(req.valid.params.id);
     res.json(await gifts.listGiftEvents(req.valid.params.id, req.valid.query));
+  });
+  return r;
+}
+
+/** `/api/v1/subscriptions`: monthly creator subscriptions paid in tokens. */
+export function subscriptionsRouter(): Router {
+  const r = Router();
+  r.use(requireAuth());
+  r.get("/", async (req, res) => {
+    res.json({ items: await subscriptions.listSubscriptions(principalOf(req).userId) });
+  });
+  r.post("/", validate({ body: subscribeBody }), async (req, res) => {
+    res.status(201).json(await subscriptions.subscribe(principalOf(req).userId, req.valid.body.creator_id));
+  });
+  r.delete("/:creator_id", validate({ params: creatorParams }), async (req, res) => {
+    res.json(await subscriptions.cancelSubscription(principalOf(req).userId, req.valid.params.creator_id));
   });
   return r;
 }

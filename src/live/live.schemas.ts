@@ -33,6 +33,8 @@ export const listStreamsQuery = z
   .strict();
 
 export const streamParams = z.object({ id: objectIdString }).strict();
+export const creatorParams = z.object({ creator_id: objectIdString }).strict();
+export const subscribeBody = z.object({ creator_id: objectIdString }).strict();
 export const emptyBody = z.object({}).strict();
 
 export const segmentBody = z

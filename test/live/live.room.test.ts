@@ -82,7 +82,7 @@ describe("live room", () => {
   });
 
   describe("state", () => {
-    it("viewerCount, never a viewer list; the last 50 chat lines; the chat is persisted for replay", () => withConfig({ LIVE_CHAT_BURST: 100 }, async () => {
+    it("viewerCount, never a viewer list; the last 50 chat lines; the chat is persisted for replay", () => withConfig({ LIVE_CHAT_BURST: 100, LIVE_ROOM_FLOOD_PER_S: 1000 }, async () => {
       const id = await liveStream(creator);
       const viewers = [await createUser(), await createUser(), await createUser()];
       const rooms = await Promise.all(viewers.map((v) => track(joinLive(v, id))));
