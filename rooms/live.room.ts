@@ -15,6 +15,7 @@ import * as msg from "../src/live/live.schemas";
 import * as streams from "../src/live/stream.service";
 import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subscribeLive, type LiveEvent, type LiveSignal } from "../src/live/live-events";
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
+import { recordViewerPeak } from "../src/live/analytics.service";
 import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
 import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
@@ -51,6 +52,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
+  private peakRecorded = 0;
 
   static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
     const principal = await authenticateRoomClient(token);
@@ -251,6 +253,10 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   private announcePresence(): void {
+    if (this.state.viewerCount > this.peakRecorded) {
+      this.peakRecorded = this.state.viewerCount;
+      void recordViewerPeak(this.streamId, this.peakRecorded).catch(this.warn("peak"));
+    }
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: this.clients.length, at: clock.now().getTime() });
   }
 

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { principalOf, requireAuth } from "../http/auth";
 import { validate } from "../http/validate";
+import * as analytics from "./analytics.service";
 import * as gifts from "./gift.service";
 import * as media from "./media.service";
 import * as replay from "./replay.service";
@@ -38,6 +39,9 @@ export function streamsRouter(): Router {
   });
   r.post("/:id/media-token", validate({ params: streamParams, body: emptyBody }), async (req, res) => {
     res.status(201).json(await media.mediaToken(me(req), req.valid.params.id));
+  });
+  r.get("/:id/analytics", validate({ params: streamParams }), async (req, res) => {
+    res.json(await analytics.streamAnalytics(me(req).userId, req.valid.params.id));
   });
   r.get("/:id/replay", validate({ params: streamParams, query: replayQuery }), async (req, res) => {
     res.json(await replay.replayPage(me(req).userId, req.valid.params.id, req.valid.query));

@@ -128,4 +128,31 @@ describe("live engagement", () => {
     assert.equal((await api("GET", `/api/v1/streams/${id}/replay?limit=0`, { token: fan.token })).status, 400);
     void stateOf;
   });
+
+  it("analytics after the stream: peak viewers, chat density, gifts by code, new followers, top gifters — the creator's only", async () => {
+    const clock = manualClock();
+    await seedGiftCatalog();
+    const id = await liveStream(creator);
+    const [a, b] = await createUsers(2);
+    for (const u of [a!, b!]) await grantTokens(u, 100);
+    const ra = await track(joinLive(a!, id));
+    const rb = await track(joinLive(b!, id));
+    await until(ra, (s) => s.viewerCount === 2, "2 viewers");
+    await settle(2200); // the shards' presence tick records the peak
+    await api("POST", `/api/v1/users/${creator.id}/follow`, { token: a!.token });
+    for (let i = 0; i < 4; i++) await ra.request("chat", { text: `c${i}` });
+    await ra.request("gift", { giftCode: "rose", quantity: 2, idempotencyKey: "analytics-1" });
+    await rb.request("gift", { giftCode: "star", quantity: 1, idempotencyKey: "analytics-2" });
+    await rb.request("gift", { giftCode: "rose", quantity: 1, idempotencyKey: "analytics-3" });
+    clock.advance(120_000);
+    await api("POST", `/api/v1/streams/${id}/end`, { token: creator.token, body: {} });
+    const res = await api("GET", `/api/v1/streams/${id}/analytics`, { token: creator.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const r = res.body;
+    assert.deepEqual([r.peak_viewers, r.chat_lines, r.gift_tokens, r.new_followers, r.duration_s], [2, 4, 25, 1, 120]);
+    assert.equal(r.chat_lines_per_minute, 2);
+    assert.deepEqual(r.gifts_by_code, [{ gift_code: "rose", count: 2, quantity: 3, tokens: 15 }, { gift_code: "star", count: 1, quantity: 1, tokens: 10 }]);
+    assert.deepEqual(r.top_gifters.map((g: any) => g.tokens), [10, 15].sort((x, y) => y - x));
+    assert.equal((await api("GET", `/api/v1/streams/${id}/analytics`, { token: a!.token })).body.error.code, "not_stream_creator");
+  });
 });
