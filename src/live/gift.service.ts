@@ -264,25 +264,11 @@ async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> 
 }
 
 /** Admin reconciliation: a stream's gift events with their transfer ids, oldest first. */
-export async function listGiftEvents(streamId: string, q: { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
+export async function listGiftEvents(streamId: string, q: { limit: number; cursor?: string }): Promise<Page<GiftRow & { creator_tokens: number; platform_tokens: number; transfer_ids: string[] }>> {
   const after = decodeCursor(q.cursor, timeIdCursor);
   const filter: Record<string, unknown> = { stream_id: streamId };
   if (after) filter.$or = [{ created_at: { $gt: new Date(after.t) } }, { created_at: new Date(after.t), _id: { $gt: after.id } }];
   const rows = await GiftEventModel.find(filter).sort({ created_at: 1, _id: 1 }).limit(q.limit + 1).lean();
-  const items = rows.map((r) => ({
-    id: String(r._id),
-    stream_id: r.stream_id,
-    sender_id: r.sender_id,
-    creator_id: r.creator_id,
-    gift_code: r.gift_code,
-    quantity: r.quantity,
-    tokens: r.tokens,
-    creator_tokens: r.creator_tokens,
-    platform_tokens: r.platform_tokens,
-    transfer_ids: r.transfer_ids,
-    command: r.command ?? null,
-    seq: r.seq ?? null,
-    created_at: r.created_at,
-  }));
-  return toPage(items, q.limit, (r) => timeIdKey(r.created_at as Date, r.id));
+  const items = rows.map((r) => ({ ...toGiftRow(r), creator_tokens: r.creator_tokens, platform_tokens: r.platform_tokens, transfer_ids: r.transfer_ids }));
+  return toPage(items, q.limit, (r) => timeIdKey(r.created_at, r.id));
 }

@@ -4,29 +4,16 @@ import { api } from "../support/http";
 import { createUser, createUsers, type TestUser } from "../support/factories";
 import { manualClock, resetState, testServer } from "../support/server";
 import { nextMessage } from "../support/sdk";
-import { grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, stateOf, until } from "../support/live";
+import { grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, stateOf, until, liveSuite } from "../support/live";
 import { config } from "../../src/config";
 import { SATURATION } from "../../src/live/mood.rules";
 import { PollModel } from "../../src/live/engagement.model";
 
 /** Mood (decay on the injected clock), polls, Q&A and replay through real SDK clients. */
 describe("live engagement", () => {
-  const open: Room<any>[] = [];
-  const track = async (p: Promise<Room<any>>) => {
-    const room = await p;
-    open.push(room);
-    return room;
-  };
   let creator: TestUser;
-
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
+  const { track } = liveSuite(async () => {
     creator = await createUser({ roles: ["creator"] });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
-    await settle(50);
   });
 
   it("mood: reactions aggregate into {dominant, intensity, scores}, decay by the half-life on the app clock, and fire hype_train once", async () => {

@@ -3,7 +3,7 @@ import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, createUsers, type TestUser } from "../support/factories";
 import { resetState, testServer } from "../support/server";
-import { collect, grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, tokensOf, until, withConfig, WELCOME_TOKENS } from "../support/live";
+import { collect, grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, tokensOf, until, withConfig, WELCOME_TOKENS, liveSuite } from "../support/live";
 import { GiftEventModel, VelocityRefusalModel } from "../../src/live/gift.model";
 import { useGiftRandom } from "../../src/live/gift.service";
 import { getLeaderboard } from "../../src/leaderboards/leaderboard.service";
@@ -12,23 +12,10 @@ import { reconcile } from "../../src/economy";
 
 /** Gifts and command gifts through the room and REST: money exactly once, boards, XP, goals, commands in order. */
 describe("live gifts", () => {
-  const open: Room<any>[] = [];
-  const track = async (p: Promise<Room<any>>) => {
-    const room = await p;
-    open.push(room);
-    return room;
-  };
   let creator: TestUser;
-
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
+  const { track } = liveSuite(async () => {
     await seedGiftCatalog();
     creator = await createUser({ roles: ["creator"] });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
-    await settle(50);
   });
 
   it("GET /gifts lists the seeded catalog (codes, costs, commands)", async () => {

@@ -4,7 +4,7 @@ import { api } from "../support/http";
 import { createUser, type TestUser } from "../support/factories";
 import { resetState, testServer } from "../support/server";
 import { nextMessage } from "../support/sdk";
-import { collect, createStream, grantTokens, joinLive, liveStream, requestError, settle, until, withConfig } from "../support/live";
+import { collect, createStream, grantTokens, joinLive, liveStream, requestError, settle, until, withConfig, liveSuite } from "../support/live";
 import { config } from "../../src/config";
 import { LiveEventModel } from "../../src/live/live-event.model";
 
@@ -13,22 +13,9 @@ import { LiveEventModel } from "../../src/live/live-event.model";
  * viewerCount, staff-only parts), chat limits and moderation.
  */
 describe("live room", () => {
-  const open: Room<any>[] = [];
-  const track = async (p: Promise<Room<any>>) => {
-    const room = await p;
-    open.push(room);
-    return room;
-  };
   let creator: TestUser;
-
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
+  const { track } = liveSuite(async () => {
     creator = await createUser({ roles: ["creator"] });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
-    await settle(50);
   });
 
   describe("joining", () => {

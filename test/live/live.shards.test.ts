@@ -6,6 +6,7 @@ import Redis from "ioredis";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { spawnServer, type ServerProcess } from "../support/process";
+import { testRedisUrl } from "../support/redis";
 
 /**
  * Shards of one stream over two server processes on Redis with LIVE_ROOM_MAX_CLIENTS=2: viewers
@@ -13,18 +14,6 @@ import { spawnServer, type ServerProcess } from "../support/process";
  * each and in the same order; viewerCount is the total; a ban applies on every shard.
  */
 const REDIS_DB = 10;
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 async function until<T>(check: () => T | undefined | false, what: string, ms = 8000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -43,13 +32,12 @@ describe("live shards: two server processes on Redis", function () {
   const rooms: Room<any>[] = [];
 
   before(async function () {
-    const base = (process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379").replace(/\/\d*$/, "");
-    const redisUrl = `${base}/${REDIS_DB}`;
-    if (!(await reachable(redisUrl))) {
-      if (process.env.CI) throw new Error(`Redis is required in CI (${redisUrl})`);
-      console.warn(`\n  !!! SKIPPING live shard tests: no Redis at ${redisUrl}\n`);
+    const reachable = await testRedisUrl(); // throws in CI without Redis
+    if (!reachable) {
+      console.warn("\n  !!! SKIPPING live shard tests: no Redis\n");
       return this.skip();
     }
+    const redisUrl = reachable.replace(/\/\d+$/, `/${REDIS_DB}`);
     const admin = new Redis(redisUrl);
     await admin.flushdb();
     admin.disconnect();

@@ -3,22 +3,14 @@ import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, type TestUser } from "../support/factories";
 import { manualClock, resetState, testServer } from "../support/server";
-import { grantTokens, joinLive, liveStream, settle, tokensOf, until, WELCOME_TOKENS } from "../support/live";
+import { grantTokens, joinLive, liveStream, settle, tokensOf, until, WELCOME_TOKENS, liveSuite } from "../support/live";
 import { listSubscriptions, renewDueSubscriptions, SUBSCRIPTION_PERIOD_MS, SUBSCRIPTION_PRICE } from "../../src/live/subscription.service";
 
 /** Creator subscriptions: paid in tokens, subscriber-only streams, the chat badge, renewal or lapse at renews_at. */
 describe("creator subscriptions", () => {
-  const open: Room<any>[] = [];
   let creator: TestUser;
-
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
+  const { track } = liveSuite(async () => {
     creator = await createUser({ roles: ["creator"] });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
-    await settle(50);
   });
 
   it("a subscriber enters a subscribers-only stream and chats with the badge; others are refused", async () => {
@@ -31,8 +23,7 @@ describe("creator subscriptions", () => {
     assert.deepEqual([sub.body.active, sub.body.periods, sub.body.price], [true, 1, SUBSCRIPTION_PRICE]);
     assert.equal(await tokensOf(fan), WELCOME_TOKENS);
     assert.equal((await api("POST", "/api/v1/subscriptions", { token: fan.token, body: { creator_id: creator.id } })).body.error.code, "already_subscribed");
-    const room = await joinLive(fan, id);
-    open.push(room);
+    const room = await track(joinLive(fan, id));
     await room.request("chat", { text: "hi from a subscriber" });
     const s = await until(room, (s) => s.chat.length === 1, "the line");
     assert.equal(s.chat[0].subscriber, true);

@@ -5,6 +5,7 @@ import { config, setConfig, type Config } from "../../src/config";
 import { seedGiftCatalog } from "../../src/live/gift.service";
 import { api } from "./http";
 import { sdkClient } from "./sdk";
+import { resetState, testServer } from "./server";
 import type { TestUser } from "./factories";
 
 /** Live-stream test helpers: a stream through REST, tokens from promo, SDK clients in the live room. */
@@ -88,4 +89,28 @@ export async function withConfig<T>(patch: Partial<Config>, fn: () => Promise<T>
   } finally {
     setConfig(saved);
   }
+}
+
+/**
+ * Mocha hooks for a live-room suite: the booted server, a clean slate per test, and every room
+ * joined through `track` left after the test. Call inside `describe`.
+ */
+export function liveSuite(beforeEachTest?: () => Promise<void>): { track: (p: Promise<Room<any>>) => Promise<Room<any>> } {
+  const open: Room<any>[] = [];
+  before(testServer);
+  beforeEach(async () => {
+    await resetState();
+    await beforeEachTest?.();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
+    await settle(50);
+  });
+  return {
+    track: async (p) => {
+      const room = await p;
+      open.push(room);
+      return room;
+    },
+  };
 }
