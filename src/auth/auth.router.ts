@@ -16,31 +16,31 @@ const limitByIp: RequestHandler = async (req, _res, next) => {
   next();
 };
 /** runs after validation, so the account key is a well-formed username */
-const limitByAccount: RequestHandler = async (req, _res, next) => {
-  await consumeRateLimit(authLimit("account"), String(req.valid.body.username).toLowerCase());
+const limitByAccount: RequestHandler<any, any, any, any, { valid: { body: { username: string } } }> = async (_req, res, next) => {
+  await consumeRateLimit(authLimit("account"), res.locals.valid.body.username.toLowerCase());
   next();
 };
 
 export function authRouter(): Router {
   const r = Router();
   r.post("/register", limitByIp, validate({ body: registerBody }), async (req, res) => {
-    res.status(201).json(await auth.register(req.valid.body));
+    res.status(201).json(await auth.register(res.locals.valid.body));
   });
   r.post("/login", limitByIp, validate({ body: loginBody }), limitByAccount, async (req, res) => {
-    res.json(await auth.login(req.valid.body.username, req.valid.body.password));
+    res.json(await auth.login(res.locals.valid.body.username, res.locals.valid.body.password));
   });
   r.post("/refresh", limitByIp, validate({ body: refreshBody }), async (req, res) => {
-    res.json(await auth.refresh(req.valid.body.refresh_token));
+    res.json(await auth.refresh(res.locals.valid.body.refresh_token));
   });
   r.post("/logout", requireAuth(), validate({ body: logoutBody }), async (req, res) => {
-    await auth.logout(principalOf(req).userId, req.valid.body.refresh_token);
+    await auth.logout(principalOf(req).userId, res.locals.valid.body.refresh_token);
     res.status(204).end();
   });
   r.get("/profile", requireAuth(), async (req, res) => {
     res.json({ user: await auth.getProfile(principalOf(req).userId) });
   });
   r.patch("/profile", requireAuth(), validate({ body: profilePatchBody }), async (req, res) => {
-    res.json({ user: await auth.updateProfile(principalOf(req).userId, req.valid.body) });
+    res.json({ user: await auth.updateProfile(principalOf(req).userId, res.locals.valid.body) });
   });
   return r;
 }

@@ -197,7 +197,8 @@ async function main(): Promise<void> {
   };
 
   const rows: (Measured & { commands: number })[] = [];
-  for (const t of targets) {
+  const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
+  for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
     const cmds = await commandsFor(t);
     const m = await inWorker(t, SECONDS);
     rows.push({ ...m, commands: cmds });

@@ -41,7 +41,7 @@ export function walletRouter(): Router {
     res.json(await getWallet(principalOf(req).userId));
   });
   r.get("/ledger", validate({ query: ledgerQuerySchema }), async (req, res) => {
-    res.json(await listLedger(principalOf(req).userId, req.valid.query));
+    res.json(await listLedger(principalOf(req).userId, res.locals.valid.query));
   });
   return r;
 }
@@ -56,7 +56,7 @@ export function economyAdminRouter(): Router {
   // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
   r.post("/grants", validate({ body: adminGrantBodySchema }), async (req, res) => {
     const key = idempotencyKey(req);
-    const body = req.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
+    const body = res.locals.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
     const result = await transfer({
       id: `admin_grant:${key}`,
@@ -71,8 +71,8 @@ export function economyAdminRouter(): Router {
     res.status(201).json(transferJson(result));
   });
   r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
-    if (!(await findUserById(req.valid.params.user_id))) throw new NotFoundError("user_not_found", "No such user.");
-    res.json(await unflagWallet(req.valid.params.user_id));
+    if (!(await findUserById(res.locals.valid.params.user_id))) throw new NotFoundError("user_not_found", "No such user.");
+    res.json(await unflagWallet(res.locals.valid.params.user_id));
   });
   return r;
 }

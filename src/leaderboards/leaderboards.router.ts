@@ -12,10 +12,10 @@ export function leaderboardsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/:board_id", validate({ params: boardIdParams, query: boardQuerySchema }), async (req, res) => {
-    res.json(await leaderboards.getLeaderboard(req.valid.params.board_id, req.valid.query));
+    res.json(await leaderboards.getLeaderboard(res.locals.valid.params.board_id, res.locals.valid.query));
   });
   r.get("/:board_id/me", validate({ params: boardIdParams, query: myRankQuerySchema }), async (req, res) => {
-    res.json(await leaderboards.getMyRank(req.valid.params.board_id, principalOf(req).userId, req.valid.query));
+    res.json(await leaderboards.getMyRank(res.locals.valid.params.board_id, principalOf(req).userId, res.locals.valid.query));
   });
   return r;
 }

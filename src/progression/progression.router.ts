@@ -18,7 +18,7 @@ export function progressionRouter(): Router {
     res.json(await progression.getProgressionProfile(principalOf(req).userId));
   });
   r.get("/users/:user_id", validate({ params: userParams }), async (req, res) => {
-    res.json(await progression.getUserProgressionProfile(principalOf(req).userId, req.valid.params.user_id));
+    res.json(await progression.getUserProgressionProfile(principalOf(req).userId, res.locals.valid.params.user_id));
   });
   return r;
 }

@@ -20,7 +20,7 @@ import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 
 export type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody } from "./story.schemas";
-export type { StickerResults } from "./sticker.rules";
+export type { StickerResults } from "./sticker-results.rules";
 export type { StoryEvent, StoryEventType, StoryChangeKind } from "./story.events";
 export type { StoryView, StoryAuthor, FeedGroup, ReplyView, QuestionAnswerView, SeenByItem } from "./story.presenter";
 export { loadAuthoredStory } from "./story.access";
