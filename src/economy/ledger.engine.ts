@@ -400,6 +400,12 @@ const CACHE_CAPACITY = 100_000;
 /** After a stale cache hit, this many batches read fresh (another process is writing the same accounts). */
 const CACHE_BYPASS_BATCHES = 32;
 
+/** Refusals that read account state (the only state the cache holds). */
+function dependsOnBalances(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === "insufficient_funds" || code === "wallet_flagged" || code === "amount_overflow";
+}
+
 /** A refusal decided on cached state: re-run the batch on fresh reads before answering it. */
 class VerifyFresh extends Error {}
 
@@ -506,7 +512,7 @@ export class LedgerEngine {
       } catch (error) {
         if (isTransient(error) || error instanceof StaleRead) throw error;
         if (tx.externalWrites) throw new OperationFailed(op, error);
-        if (tx.usedCache()) throw new VerifyFresh();
+        if (dependsOnBalances(error) && tx.usedCache()) throw new VerifyFresh();
         outcomes.push({ ok: false, error });
       }
     }

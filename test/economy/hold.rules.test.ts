@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
+import { codeOf } from "../support/errors";
 import { checkSettle, isExpired, planCapture, type HoldFacts } from "../../src/economy/hold.rules";
 
 const NOW = new Date(Date.UTC(2026, 0, 1, 12));
 const pending: HoldFacts = { amount: 1000, user_id: "brand", status: "pending", expires_at: null, settled_by: null };
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe("hold rules", () => {
   it("a pending hold may be settled; the settlement that closed it replays; any other is refused by state", () => {

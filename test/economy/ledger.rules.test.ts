@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { codeOf } from "../support/errors";
 import {
   accountKey,
   creditAccount,
@@ -13,14 +14,6 @@ import type { TransferSpec } from "../../src/economy/economy.types";
 const NOW = new Date(Date.UTC(2026, 0, 1));
 const spec: TransferSpec = { id: "gift:s1:k1", debit: { userId: "a1" }, credit: { userId: "b2" }, currency: "tokens", amount: 10, reason: "gift", ref: "stream:s1" };
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe("ledger rules", () => {
   describe("validateTransferSpec", () => {
