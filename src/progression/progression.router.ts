@@ -6,6 +6,8 @@ import { objectIdString } from "../shared/ids";
 import * as progression from "./progression.service";
 
 const userParams = z.object({ user_id: objectIdString }).strict();
+/** These reads take no query: an unknown parameter is a client bug worth reporting. */
+const noQuery = z.object({}).strict();
 
 /**
  * /api/v1/progression — read-only: XP and badges change only through the services that own the
@@ -14,10 +16,10 @@ const userParams = z.object({ user_id: objectIdString }).strict();
 export function progressionRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.get("/me", async (req, res) => {
+  r.get("/me", validate({ query: noQuery }), async (req, res) => {
     res.json(await progression.getProgressionProfile(principalOf(req).userId));
   });
-  r.get("/users/:user_id", validate({ params: userParams }), async (req, res) => {
+  r.get("/users/:user_id", validate({ params: userParams, query: noQuery }), async (req, res) => {
     res.json(await progression.getUserProgressionProfile(principalOf(req).userId, res.locals.valid.params.user_id));
   });
   return r;

@@ -20,6 +20,8 @@ describe("progression REST and story engagement", () => {
     const alice = await createUser();
     assert.deepEqual(await me(alice.token), { user_id: alice.id, xp: 0, level: 1, level_progress: 0, next_level_xp: 100, badges: [] });
     assert.equal((await api("GET", "/api/v1/progression/me")).status, 401);
+    const extra = await api("GET", "/api/v1/progression/me?xp=5", { token: alice.token });
+    assert.deepEqual([extra.status, extra.body.error.code], [400, "invalid_query"]);
   });
 
   it("GET /progression/users/{id}: another user's profile; unknown, malformed and blocked are refused", async () => {
