@@ -37,6 +37,9 @@ export function streamsRouter(): Router {
   r.post("/:id/segments", validate({ params: streamParams, body: segmentBody }), async (req, res) => {
     res.status(201).json({ segments: (await streams.queueSegment(me(req).userId, res.locals.valid.params.id, res.locals.valid.body)).map(streams.segmentJson) });
   });
+  r.post("/:id/segments/next", validate({ params: streamParams, body: emptyBody }), async (req, res) => {
+    res.json({ segments: (await streams.playNextSegment(me(req).userId, res.locals.valid.params.id)).map(streams.segmentJson) });
+  });
   r.post("/:id/media-token", validate({ params: streamParams, body: emptyBody }), async (req, res) => {
     res.status(201).json(await media.mediaToken(me(req), res.locals.valid.params.id));
   });

@@ -318,6 +318,25 @@ export async function queueSegment(actorId: string, streamId: string, input: { m
   return next.segments;
 }
 
+/** Start the next queued segment (the previous one stops); the room shows it as playing and the one after as next. */
+export async function playNextSegment(actorId: string, streamId: string): Promise<Segment[]> {
+  const stream = await findStream(streamId);
+  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator plays segments.");
+  if (stream.status !== "live") throw new ConflictError("stream_not_live", "Segments play during the live stream.");
+  const next = stream.segments.find((seg) => seg.started_at === null);
+  if (!next) throw new ConflictError("no_segment_queued", "No segment is queued.");
+  // conditional on that segment still being unstarted: two clicks start it once
+  const row = await StreamModel.findOneAndUpdate(
+    { _id: stream.id, segments: { $elemMatch: { id: next.id, started_at: null } } },
+    { $set: { "segments.$.started_at": clock.now() } },
+    { returnDocument: "after" },
+  ).lean();
+  if (!row) throw new ConflictError("segment_already_started", "That segment has just been started.");
+  const updated = toStream(row);
+  await appendLiveEvent(updated, "segment", actorId, { segments: updated.segments.map(segmentJson) });
+  return updated.segments;
+}
+
 export function segmentJson(s: Segment) {
   return { id: s.id, media_url: s.media_url, duration_s: s.duration_s, title: s.title, started_at: s.started_at?.toISOString() ?? null };
 }

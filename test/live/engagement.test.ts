@@ -142,4 +142,19 @@ describe("live engagement", () => {
     assert.deepEqual(r.top_gifters.map((g: any) => g.tokens), [10, 15].sort((x, y) => y - x));
     assert.equal((await api("GET", `/api/v1/streams/${id}/analytics`, { token: a!.token })).body.error.code, "not_stream_creator");
   });
+
+  it("hybrid segments: queued ones show as next, the creator starts them in order, the room shows what plays now and next", async () => {
+    const id = await liveStream(creator);
+    const viewer = await createUser();
+    const room = await track(joinLive(viewer, id));
+    const seg = (title: string) => ({ media_url: `https://cdn.example/${title}.mp4`, duration_s: 90, title });
+    for (const t of ["intro", "clip"]) assert.equal((await api("POST", `/api/v1/streams/${id}/segments`, { token: creator.token, body: seg(t) })).status, 201);
+    assert.equal((await api("POST", `/api/v1/streams/${id}/segments`, { token: viewer.token, body: seg("x") })).body.error.code, "not_stream_creator");
+    await until(room, (s) => s.segmentNext?.title === "intro" && s.segmentNow === undefined, "intro queued next");
+    await api("POST", `/api/v1/streams/${id}/segments/next`, { token: creator.token, body: {} });
+    await until(room, (s) => s.segmentNow?.title === "intro" && s.segmentNext?.title === "clip" && s.segmentNow.startedAt > 0, "intro playing, clip next");
+    await api("POST", `/api/v1/streams/${id}/segments/next`, { token: creator.token, body: {} });
+    await until(room, (s) => s.segmentNow?.title === "clip" && s.segmentNext === undefined, "clip playing");
+    assert.equal((await api("POST", `/api/v1/streams/${id}/segments/next`, { token: creator.token, body: {} })).body.error.code, "no_segment_queued");
+  });
 });
