@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, createUsers, type TestUser } from "../support/factories";
-import { manualClock, resetState, testServer } from "../support/server";
+import { manualClock } from "../support/server";
 import { nextMessage } from "../support/sdk";
 import { grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, stateOf, until, liveSuite } from "../support/live";
 import { config } from "../../src/config";

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, createUsers, type TestUser } from "../support/factories";
-import { resetState, testServer } from "../support/server";
 import { collect, grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settle, tokensOf, until, withConfig, WELCOME_TOKENS, liveSuite } from "../support/live";
 import { GiftEventModel, VelocityRefusalModel } from "../../src/live/gift.model";
 import { useGiftRandom } from "../../src/live/gift.service";

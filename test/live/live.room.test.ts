@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, type TestUser } from "../support/factories";
-import { resetState, testServer } from "../support/server";
 import { nextMessage } from "../support/sdk";
 import { collect, createStream, grantTokens, joinLive, liveStream, requestError, settle, until, withConfig, liveSuite } from "../support/live";
 import { config } from "../../src/config";

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import { api } from "../support/http";
 import { createUser, type TestUser } from "../support/factories";
-import { manualClock, resetState, testServer } from "../support/server";
-import { grantTokens, joinLive, liveStream, settle, tokensOf, until, WELCOME_TOKENS, liveSuite } from "../support/live";
+import { manualClock } from "../support/server";
+import { grantTokens, joinLive, liveStream, tokensOf, until, WELCOME_TOKENS, liveSuite } from "../support/live";
 import { listSubscriptions, renewDueSubscriptions, SUBSCRIPTION_PERIOD_MS, SUBSCRIPTION_PRICE } from "../../src/live/subscription.service";
 
 /** Creator subscriptions: paid in tokens, subscriber-only streams, the chat badge, renewal or lapse at renews_at. */
