@@ -13,6 +13,7 @@ import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
+import "./live/subscription-renewal.job"; // renews (or lapses) creator subscriptions that are due
 import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 
 /**

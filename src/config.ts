@@ -76,6 +76,27 @@ const envSchema = z.object({
   /** How long a room keeps a dropped client's seat (and state) for the SDK's automatic reconnect. */
   ROOM_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 
+  /** Live streams (src/live). A stream's room holds this many clients; the next ones go to another shard. */
+  LIVE_ROOM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /** The platform's share of every gift, in percent (the creator gets the rest, rounded down to whole tokens). */
+  LIVE_PLATFORM_SHARE_PERCENT: z.coerce.number().int().min(0).max(100).default(30),
+  /** Per-user chat token bucket: this many lines at once, refilled at LIVE_CHAT_REFILL_PER_S. */
+  LIVE_CHAT_BURST: z.coerce.number().int().min(1).max(100).default(5),
+  LIVE_CHAT_REFILL_PER_S: z.coerce.number().min(0.01).max(100).default(1),
+  /** Room-wide flood limit: chat lines per second a room accepts from everyone together. */
+  LIVE_ROOM_FLOOD_PER_S: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Global blocked words (comma-separated), masked in every stream besides the creator's own list. */
+  LIVE_BLOCKED_WORDS: z.string().default(""),
+  /** Velocity: gifts one sender may send per minute, and tokens per UTC day. */
+  LIVE_GIFTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  LIVE_DAILY_SPEND_CAP: z.coerce.number().int().min(1).default(50_000),
+  /** Mood: a reaction's weight halves every this many ms. */
+  LIVE_MOOD_HALF_LIFE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Media (LiveKit): without key and secret, media tokens are refused with media_not_configured. */
+  LIVEKIT_URL: z.string().default("ws://localhost:7880"),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(1).optional(),
+
   /** Graceful shutdown must finish within this bound, then the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   ENABLE_PLAYGROUND: booleanish.optional(),

@@ -2,6 +2,7 @@ import { defineRoom } from "@colyseus/core";
 import { StoryRoom } from "../rooms/story.room";
 import { PlaythroughRoom } from "../rooms/playthrough.room";
 import { NegotiationRoom } from "../rooms/negotiation.room";
+import { LiveRoom } from "../rooms/live.room";
 
 /** Room registry: every room the server offers, by the name clients join. */
 export const rooms = {
@@ -11,4 +12,6 @@ export const rooms = {
   playthrough: defineRoom(PlaythroughRoom).filterBy(["userId", "bookId"]),
   // one room per conversation: joinOrCreate("negotiation", { conversationId }) — its two parties and admins
   negotiation: defineRoom(NegotiationRoom).filterBy(["conversationId"]),
+  // shards per stream: joinOrCreate("live", { streamId }) fills a room up to LIVE_ROOM_MAX_CLIENTS, then opens another
+  live: defineRoom(LiveRoom).filterBy(["streamId"]),
 };

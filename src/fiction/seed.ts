@@ -27,6 +27,7 @@ export async function seedSampleBook(opts: { inkChapter?: number | null } = {}):
   return { book_id: book.id, created: true };
 }
 
+/** Run alone (`tsx src/fiction/seed.ts`): the sample book only; `npm run seed` seeds everything. */
 if (require.main === module) {
   (async () => {
     await connectDatabase(config());

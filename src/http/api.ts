@@ -18,6 +18,7 @@ import { trustProxyFn } from "./client-ip";
 import { marketplaceApi } from "../marketplace/marketplace.router";
 import { refuseReservedKeys } from "./validate";
 import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
+import { giftsRouter, liveAdminRouter, streamsRouter, subscriptionsRouter } from "../live/live.router";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -56,6 +57,11 @@ export function mountHttp(app: express.Application): void {
   api.use("/progression", progressionRouter());
   api.use("/leaderboards", leaderboardsRouter());
   api.use(marketplaceApi());
+  api.use("/streams", streamsRouter());
+  api.use("/gifts", giftsRouter());
+  api.use("/admin/streams", liveAdminRouter());
+  // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
+  api.use("/creator-subscriptions", subscriptionsRouter());
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

@@ -31,6 +31,12 @@ export async function followingIds(userId: string): Promise<string[]> {
   return rows.map((r) => r.followee_id);
 }
 
+/** Everyone following `userId` (a creator going live notifies them). */
+export async function followerIds(userId: string): Promise<string[]> {
+  const rows = await FollowModel.find({ followee_id: userId }, { follower_id: 1 }).lean();
+  return rows.map((r) => r.follower_id);
+}
+
 export async function followerCount(userId: string): Promise<number> {
   return FollowModel.countDocuments({ followee_id: userId });
 }

@@ -20,7 +20,7 @@ export interface PublicProfile {
   following_count: number;
 }
 
-export { isBlockedEitherWay, blockedEitherWayIds, isFollowing, followingIds, followerCount } from "./social.repository";
+export { isBlockedEitherWay, blockedEitherWayIds, isFollowing, followingIds, followerIds, followerCount } from "./social.repository";
 
 async function requireVisibleUser(viewerId: string, userId: string) {
   const user = await findUserById(userId);

@@ -1,0 +1,272 @@
+import { StateView } from "@colyseus/schema";
+import type { Principal } from "../src/auth/roles";
+import { config } from "../src/config";
+import { getLeaderboard } from "../src/leaderboards/leaderboard.service";
+import { logger } from "../src/logger";
+import { AppRoom } from "../src/realtime/app-room";
+import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, type SignedInClient } from "../src/realtime/room-auth";
+import { roomMessages } from "../src/realtime/room-messages";
+import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
+import { clock } from "../src/shared/clock";
+import * as chat from "../src/live/chat.service";
+import * as engagement from "../src/live/engagement.service";
+import * as gifts from "../src/live/gift.service";
+import * as msg from "../src/live/live.schemas";
+import * as streams from "../src/live/stream.service";
+import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subscribeLive, type LiveEvent, type LiveSignal } from "../src/live/live-events";
+import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
+import { recordViewerPeak } from "../src/live/analytics.service";
+import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
+import { SeqBuffer } from "../src/live/sequence.rules";
+import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
+import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, type LiveEffect } from "../schema/live.mapper";
+
+/**
+ * `live`: one or more shard rooms per stream (`joinOrCreate("live", { streamId })`; a full shard —
+ * LIVE_ROOM_MAX_CLIENTS — makes the matchmaker open another). Every action goes through the live
+ * services, which persist it as the stream's next ordered event and publish it; every shard applies
+ * the same events in seq order to its state (SeqBuffer), so all viewers see the same chat, tallies
+ * and commands. Rate limits live here (the sender's shard); rules in src/live/*.rules.ts.
+ */
+type LiveAuth = Principal & { subscriber: boolean };
+type LiveClient = SignedInClient & { auth: LiveAuth };
+
+/** The mood is published at most 4 times a second. */
+export const MOOD_PUBLISH_MS = 250;
+/** Shards announce their viewer count this often; one silent for 3 periods no longer counts. */
+export const PRESENCE_EVERY_MS = 2000;
+/** A seq gap open this long is filled from the log; after GAP_SKIP_MS it is skipped (a failed write). */
+const GAP_FILL_MS = 300;
+const GAP_SKIP_MS = 3000;
+/** Commands a reconnecting client may fetch at once. */
+const RESUME_LIMIT = 200;
+/** Close code for a banned viewer (not a network drop: no reconnection). */
+export const BANNED_CLOSE_CODE = 4403;
+
+export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { streamId: string }; client: LiveClient }> {
+  private streamId = "";
+  private stream!: streams.Stream;
+  private buffer = new SeqBuffer<LiveEvent>(1);
+  private readonly chatGate = new ChatGate(() => ({ burst: config().LIVE_CHAT_BURST, perSecond: config().LIVE_CHAT_REFILL_PER_S, floodPerSecond: config().LIVE_ROOM_FLOOD_PER_S }));
+  private readonly reactionGate = new ReactionGate();
+  private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
+  private mood: MoodAggregate = emptyMood(clock.now().getTime());
+  private filling = false;
+  private peakRecorded = 0;
+
+  static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
+    const principal = await authenticateRoomClient(token);
+    return refuseJoinOnDomainError(async () => {
+      const { streamId } = parseJoinOptions(msg.liveJoinOptions, options, msg.LIVE_JOIN_HINT);
+      const { subscriber } = await streams.assertMayJoin(principal.userId, streamId);
+      return { ...principal, subscriber };
+    });
+  }
+
+  override messages = roomMessages<LiveClient>()({
+    chat: {
+      schema: msg.chatMessage,
+      handle: async (client, { text }) => {
+        const now = clock.now().getTime();
+        this.chatGate.admit(client.auth.userId, this.state.settings.slowModeS, this.isStaff(client.auth.userId), now);
+        const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber);
+        this.chatGate.sent(client.auth.userId, now);
+        return { seq: event.seq, text: event.data.text };
+      },
+    },
+    delete_message: { schema: msg.deleteMessage, handle: async (c, { seq }) => (await chat.deleteChatLine(c.auth.userId, this.streamId, seq), { ok: true }) },
+    pin: { schema: msg.pinMessage, handle: async (c, { seq }) => (await chat.pinChatLine(c.auth.userId, this.streamId, seq), { ok: true }) },
+    report: { schema: msg.reportMessage, handle: async (c, { seq, reason }) => (await chat.reportChatLine(c.auth.userId, this.streamId, seq, reason), { ok: true }) },
+    ban: { schema: msg.userMessage, handle: async (c, { userId }) => streams.restrictUser(c.auth.userId, this.streamId, userId, "ban") },
+    unban: { schema: msg.userMessage, handle: async (c, { userId }) => (await streams.liftRestriction(c.auth.userId, this.streamId, userId, "ban"), { ok: true }) },
+    timeout: { schema: msg.restrictMessage, handle: async (c, { userId, seconds }) => streams.restrictUser(c.auth.userId, this.streamId, userId, "timeout", seconds) },
+    add_moderator: { schema: msg.userMessage, handle: async (c, { userId }) => (await streams.setModerator(c.auth.userId, this.streamId, userId, true), { ok: true }) },
+    remove_moderator: { schema: msg.userMessage, handle: async (c, { userId }) => (await streams.setModerator(c.auth.userId, this.streamId, userId, false), { ok: true }) },
+    settings: { schema: msg.settingsMessage, handle: async (c, patch) => streams.updateSettings(c.auth.userId, this.streamId, patch) },
+    gift: { schema: msg.giftMessage, handle: async (c, body) => gifts.sendGift(c.auth, this.streamId, body) },
+    resume: { schema: msg.resumeMessage, handle: async (_c, { afterSeq }) => ({ commands: (await liveEventsAfter(this.streamId, afterSeq, RESUME_LIMIT, ["gift"])).filter((e) => e.data.command).map(commandMessage) }) },
+    react: {
+      schema: msg.reactMessage,
+      handle: (c, { reaction }) => {
+        const now = clock.now().getTime();
+        this.reactionGate.admit(c.auth.userId, now);
+        publishLiveSignal(this.streamId, { kind: "reaction", reaction, count: 1, at: now });
+        return { ok: true };
+      },
+    },
+    start_poll: { schema: msg.pollMessage, handle: async (c, body) => engagement.startPoll(c.auth.userId, this.streamId, body) },
+    vote: { schema: msg.voteMessage, handle: async (c, { option }) => engagement.castPollVote(c.auth.userId, this.streamId, option) },
+    ask: { schema: msg.questionMessage, handle: async (c, { text }) => engagement.askQuestion(c.auth.userId, this.streamId, text) },
+    upvote: { schema: msg.questionIdMessage, handle: async (c, { questionId }) => engagement.upvoteQuestion(c.auth.userId, this.streamId, questionId) },
+    answered: { schema: msg.questionIdMessage, handle: async (c, { questionId }) => engagement.markAnswered(c.auth.userId, this.streamId, questionId) },
+    add_goal: { schema: msg.goalMessage, handle: async (c, body) => engagement.createGoal(c.auth.userId, this.streamId, body) },
+  });
+
+  override async onCreate(options: unknown): Promise<void> {
+    this.streamId = parseJoinOptions(msg.liveJoinOptions, options, msg.LIVE_JOIN_HINT).streamId;
+    this.maxClients = config().LIVE_ROOM_MAX_CLIENTS;
+    this.state = new LiveRoomState();
+    await this.setMetadata({ streamId: this.streamId });
+    // subscribe first, then read the snapshot: events in between are applied (idempotently) after it
+    const early: LiveSignal[] = [];
+    let loaded = false;
+    this.holdUntilDispose(subscribeLive(this.streamId, (s) => (loaded ? this.onSignal(s) : early.push(s))));
+    await this.loadSnapshot();
+    loaded = true;
+    for (const s of early) this.onSignal(s);
+    this.clock.setInterval(() => this.publishMood(), MOOD_PUBLISH_MS);
+    this.clock.setInterval(() => this.announcePresence(), PRESENCE_EVERY_MS);
+    this.clock.setInterval(() => void this.fillGap(), GAP_FILL_MS);
+    this.clock.setInterval(() => this.state.poll && this.state.poll.endsAt <= clock.now().getTime() && void engagement.closeDuePolls(this.streamId).catch(this.warn("poll close")), 1000);
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    const seq = await currentSeq(this.streamId);
+    this.buffer = new SeqBuffer<LiveEvent>(seq + 1);
+    this.stream = await streams.findStream(this.streamId);
+    const s = this.state;
+    s.assign({ streamId: this.stream.id, creatorId: this.stream.creator_id, title: this.stream.title, status: this.stream.status, seq });
+    writeSettings(s, this.stream.settings);
+    writeSegments(s, this.stream.segments.map(streams.segmentJson));
+    s.staff.moderators.push(...this.stream.moderators);
+    const [recent, poll, questions, goals, board, timeouts] = await Promise.all([
+      latestLiveEvents(this.streamId, ["chat", "pinned"], 200),
+      engagement.openPoll(this.streamId),
+      engagement.topQuestions(this.streamId),
+      engagement.listGoals(this.streamId),
+      getLeaderboard("stream_gifters", { scope_id: this.streamId, limit: 10 }),
+      streams.activeTimeouts(this.streamId),
+    ]);
+    for (const e of recent.filter((e) => !e.data.deleted)) applyLiveEvent(s, e);
+    const commands = (await latestLiveEvents(this.streamId, ["gift"], 200)).filter((e) => e.data.command).slice(-20);
+    for (const e of commands) writeCommand(s, e);
+    writePoll(s, poll);
+    writeQuestions(s, questions);
+    for (const g of goals) writeGoal(s, g);
+    for (const item of board.items) writeGifter(s, item.user.id, item.score);
+    for (const t of timeouts) applyLiveEvent(s, { seq: 0, type: "moderation", at: t.until.toISOString(), offset_ms: 0, user_id: null, data: { action: "timeout", user_id: t.user_id, until: t.until.toISOString() } });
+    s.seq = seq;
+  }
+
+  override onJoin(client: LiveClient): void {
+    this.clientSubscriptions.add(client, subscribeClientToNotifications(client, client.auth.userId));
+    this.decideStaffView(client);
+    this.onPresenceChanged();
+  }
+
+  override onLeave(client: LiveClient): void {
+    super.onLeave(client);
+    this.chatGate.forget(client.auth.userId);
+    this.reactionGate.forget(client.auth.userId);
+  }
+
+  override async onDispose(): Promise<void> {
+    publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: 0, at: 0 });
+    await super.onDispose();
+  }
+
+  protected override onPresenceChanged(): void {
+    this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, clock.now().getTime());
+    this.announcePresence();
+  }
+
+  private isStaff(userId: string): boolean {
+    return userId === this.state.creatorId || this.state.staff.moderators.includes(userId);
+  }
+
+  /** The creator and moderators see `staff` (reports, timeouts); a moderator removed stops seeing it. */
+  private decideStaffView(client: LiveClient): void {
+    if (this.isStaff(client.auth.userId)) {
+      client.view ??= new StateView();
+      client.view.add(this.state, STAFF_ONLY);
+    } else if (client.view) {
+      client.view.remove(this.state, STAFF_ONLY);
+    }
+  }
+
+  private onSignal(signal: LiveSignal): void {
+    const now = clock.now().getTime();
+    if (signal.kind === "event") return this.applyInOrder(this.buffer.offer(signal.event, now));
+    if (signal.kind === "reaction") {
+      this.mood = addReaction(this.mood, signal.reaction as Reaction, signal.count, now, config().LIVE_MOOD_HALF_LIFE_MS);
+      return;
+    }
+    if (signal.kind === "presence" && signal.shard !== this.roomId) {
+      if (signal.at === 0) this.shards.drop(signal.shard);
+      else this.shards.report(signal.shard, signal.viewers, now);
+      this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, now);
+    }
+  }
+
+  private applyInOrder(events: LiveEvent[]): void {
+    for (const event of events) {
+      if (event.type === "settings") this.stream = { ...this.stream, settings: event.data as streams.StreamSettings };
+      if (event.type === "moderation" && /^moderator_/.test(event.data.action)) {
+        const mods = new Set(this.stream.moderators);
+        if (event.data.action === "moderator_added") mods.add(event.data.user_id);
+        else mods.delete(event.data.user_id);
+        this.stream = { ...this.stream, moderators: [...mods] };
+      }
+      if (event.type === "status") this.stream = { ...this.stream, status: event.data.status };
+      for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
+    }
+  }
+
+  private perform(effect: LiveEffect): void {
+    if (effect.kind === "command") return this.broadcast("command", commandMessage(effect.event));
+    if (effect.kind === "kick") {
+      for (const c of this.clients.filter((c) => c.auth.userId === effect.userId)) {
+        c.send("banned", { streamId: this.streamId });
+        c.leave(BANNED_CLOSE_CODE);
+      }
+      return;
+    }
+    if (effect.kind === "staff_changed") for (const c of this.clients.filter((c) => c.auth.userId === effect.userId)) this.decideStaffView(c);
+  }
+
+  /** A gap that stays open: read the missing events from the log; still missing later, skip them. */
+  private async fillGap(): Promise<void> {
+    const since = this.buffer.gapSince;
+    const now = clock.now().getTime();
+    if (since === undefined || this.filling) return;
+    if (now - since < GAP_FILL_MS) return;
+    this.filling = true;
+    try {
+      const missing = await liveEventsAfter(this.streamId, this.buffer.expected - 1, 100);
+      for (const e of missing) this.applyInOrder(this.buffer.offer(e, now));
+      if (this.buffer.gapSince !== undefined && now - this.buffer.gapSince > GAP_SKIP_MS) this.applyInOrder(this.buffer.skipGap(now));
+    } catch (err) {
+      this.warn("gap fill")(err);
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private publishMood(): void {
+    const now = clock.now().getTime();
+    this.mood = decay(this.mood, now, config().LIVE_MOOD_HALF_LIFE_MS);
+    const { agg, fired } = crossedOverlays(this.mood);
+    this.mood = agg;
+    const mood = moodOf(agg);
+    writeMood(this.state, mood);
+    for (const overlay of fired) this.broadcast("overlay", { overlay, mood });
+  }
+
+  private announcePresence(): void {
+    if (this.state.viewerCount > this.peakRecorded) {
+      this.peakRecorded = this.state.viewerCount;
+      void recordViewerPeak(this.streamId, this.peakRecorded).catch(this.warn("peak"));
+    }
+    publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: this.clients.length, at: clock.now().getTime() });
+  }
+
+  private warn(what: string) {
+    return (err: unknown) => logger.warn({ err, streamId: this.streamId, roomId: this.roomId }, `live room: ${what} failed`);
+  }
+}
+
+/** The `command` message: one per command gift, with the stream's seq (clients dedupe and order by it). */
+export function commandMessage(e: LiveEvent) {
+  const { action, ...payload } = e.data.command as Record<string, unknown>;
+  return { seq: e.seq, action, giftCode: e.data.gift_code, senderId: e.user_id, payload };
+}

@@ -1,0 +1,204 @@
+import { clock } from "../shared/clock";
+import { ConflictError, ForbiddenError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
+import { isObjectIdString } from "../shared/ids";
+import { appendLiveEvent } from "./live-events";
+import { GoalModel, PollModel, PollVoteModel, QuestionModel, QuestionUpvoteModel } from "./engagement.model";
+import { findStream, roleIn, type Stream } from "./stream.service";
+
+/** Polls (one vote per viewer, live tallies), Q&A (one upvote per viewer, answered by the creator) and goals. */
+
+export interface PollView {
+  id: string;
+  question: string;
+  options: string[];
+  tallies: number[];
+  status: "open" | "closed";
+  ends_at: string;
+}
+
+function pollView(row: Record<string, any>): PollView {
+  return { id: String(row._id), question: row.question, options: row.options, tallies: row.tallies, status: row.status, ends_at: new Date(row.ends_at).toISOString() };
+}
+
+function assertLive(stream: Stream): void {
+  if (stream.status !== "live") throw new ConflictError("stream_not_live", "The stream is not live.");
+}
+
+/** The creator or a moderator (or a command gift, `byGift`) starts a poll; one open poll at a time (a new one closes the old). */
+export async function startPoll(actorId: string, streamId: string, input: { question: string; options: string[]; durationS: number }, byGift = false): Promise<PollView> {
+  const stream = await findStream(streamId);
+  assertLive(stream);
+  if (!byGift && roleIn(stream, actorId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators start polls.");
+  if (new Set(input.options).size !== input.options.length) throw new ValidationError("invalid_poll", "Poll options must be distinct.");
+  const open = await PollModel.find({ stream_id: stream.id, status: "open" }).lean();
+  for (const p of open) await closePoll(stream, String(p._id));
+  const now = clock.now();
+  const doc = await PollModel.create({
+    stream_id: stream.id,
+    question: input.question,
+    options: input.options,
+    tallies: input.options.map(() => 0),
+    started_by: actorId,
+    status: "open",
+    ends_at: new Date(now.getTime() + input.durationS * 1000),
+    created_at: now,
+  });
+  const view = pollView(doc.toObject());
+  await appendLiveEvent(stream, "poll_started", actorId, { poll: view, by_gift: byGift });
+  return view;
+}
+
+/** One vote per viewer; the tally moves by one `$inc` and every shard gets the new tallies. */
+export async function castPollVote(userId: string, streamId: string, option: number): Promise<PollView> {
+  const stream = await findStream(streamId);
+  const poll = await PollModel.findOne({ stream_id: stream.id, status: "open" }).lean();
+  if (!poll || poll.ends_at.getTime() <= clock.now().getTime()) throw new ConflictError("no_open_poll", "There is no open poll.");
+  if (option >= poll.options.length) throw new ValidationError("invalid_option", `The poll has ${poll.options.length} options.`);
+  try {
+    await PollVoteModel.create({ poll_id: String(poll._id), user_id: userId, option, created_at: clock.now() });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new ConflictError("already_voted", "You already voted in this poll.");
+    throw err;
+  }
+  const row = await PollModel.findByIdAndUpdate(poll._id, { $inc: { [`tallies.${option}`]: 1 } }, { returnDocument: "after" }).lean();
+  const view = pollView(row!);
+  await appendLiveEvent(stream, "poll_tally", null, { poll_id: view.id, tallies: view.tallies });
+  return view;
+}
+
+/** Close the poll (its time is up, or a new one starts); the results stay in `live_polls`. */
+export async function closePoll(stream: Stream, pollId: string): Promise<PollView | null> {
+  const row = await PollModel.findOneAndUpdate({ _id: pollId, status: "open" }, { $set: { status: "closed" } }, { returnDocument: "after" }).lean();
+  if (!row) return null;
+  const view = pollView(row);
+  await appendLiveEvent(stream, "poll_ended", null, { poll: view });
+  return view;
+}
+
+export async function closeDuePolls(streamId: string): Promise<void> {
+  const stream = await findStream(streamId);
+  const due = await PollModel.find({ stream_id: stream.id, status: "open", ends_at: { $lte: clock.now() } }).lean();
+  for (const p of due) await closePoll(stream, String(p._id));
+}
+
+export async function openPoll(streamId: string): Promise<PollView | null> {
+  const row = await PollModel.findOne({ stream_id: streamId, status: "open" }).lean();
+  return row ? pollView(row) : null;
+}
+
+// ---- Q&A ----
+export interface QuestionView {
+  id: string;
+  user_id: string;
+  text: string;
+  upvotes: number;
+  answered: boolean;
+  created_at: string;
+}
+
+function questionView(row: Record<string, any>): QuestionView {
+  return { id: String(row._id), user_id: row.user_id, text: row.text, upvotes: row.upvotes, answered: row.answered, created_at: new Date(row.created_at).toISOString() };
+}
+
+/** The queue shown in the room: unanswered questions, most upvoted first, earliest first on ties. */
+export const QUESTIONS_IN_STATE = 20;
+
+export async function topQuestions(streamId: string): Promise<QuestionView[]> {
+  const rows = await QuestionModel.find({ stream_id: streamId, answered: false }).sort({ upvotes: -1, created_at: 1 }).limit(QUESTIONS_IN_STATE).lean();
+  return rows.map(questionView);
+}
+
+export async function askQuestion(userId: string, streamId: string, text: string): Promise<QuestionView> {
+  const stream = await findStream(streamId);
+  assertLive(stream);
+  const doc = await QuestionModel.create({ stream_id: stream.id, user_id: userId, text, created_at: clock.now() });
+  const view = questionView(doc.toObject());
+  await appendLiveEvent(stream, "question", userId, { question: view });
+  return view;
+}
+
+async function findQuestion(streamId: string, questionId: string) {
+  const row = isObjectIdString(questionId) ? await QuestionModel.findOne({ _id: questionId, stream_id: streamId }).lean() : null;
+  if (!row) throw new NotFoundError("question_not_found", "No such question in this stream.");
+  return row;
+}
+
+/** One upvote per viewer and question (not your own). */
+export async function upvoteQuestion(userId: string, streamId: string, questionId: string): Promise<QuestionView> {
+  const stream = await findStream(streamId);
+  const q = await findQuestion(stream.id, questionId);
+  if (q.user_id === userId) throw new ValidationError("own_question", "You cannot upvote your own question.");
+  if (q.answered) throw new ConflictError("question_answered", "The question was answered.");
+  try {
+    await QuestionUpvoteModel.create({ question_id: questionId, user_id: userId });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new ConflictError("already_upvoted", "You already upvoted this question.");
+    throw err;
+  }
+  const row = await QuestionModel.findByIdAndUpdate(questionId, { $inc: { upvotes: 1 } }, { returnDocument: "after" }).lean();
+  const view = questionView(row!);
+  await appendLiveEvent(stream, "question_updated", null, { question: view });
+  return view;
+}
+
+export async function markAnswered(actorId: string, streamId: string, questionId: string): Promise<QuestionView> {
+  const stream = await findStream(streamId);
+  if (roleIn(stream, actorId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators mark questions answered.");
+  await findQuestion(stream.id, questionId);
+  const row = await QuestionModel.findByIdAndUpdate(questionId, { $set: { answered: true } }, { returnDocument: "after" }).lean();
+  const view = questionView(row!);
+  await appendLiveEvent(stream, "question_updated", actorId, { question: view });
+  return view;
+}
+
+// ---- goals ----
+export type GoalKind = "tokens" | "gifts" | "followers" | "likes";
+export interface GoalView {
+  id: string;
+  kind: GoalKind;
+  title: string;
+  target: number;
+  progress: number;
+  completed: boolean;
+}
+
+function goalView(row: Record<string, any>): GoalView {
+  return { id: String(row._id), kind: row.kind, title: row.title, target: row.target, progress: row.progress, completed: row.completed_at !== null };
+}
+
+export const MAX_GOALS = 5;
+
+export async function listGoals(streamId: string): Promise<GoalView[]> {
+  const rows = await GoalModel.find({ stream_id: streamId }).sort({ created_at: 1 }).lean();
+  return rows.map(goalView);
+}
+
+export async function createGoal(actorId: string, streamId: string, input: { kind: GoalKind; target: number; title: string }): Promise<GoalView> {
+  const stream = await findStream(streamId);
+  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator sets goals.");
+  if ((await GoalModel.countDocuments({ stream_id: stream.id })) >= MAX_GOALS) throw new ConflictError("too_many_goals", `At most ${MAX_GOALS} goals per stream.`);
+  const doc = await GoalModel.create({ stream_id: stream.id, ...input, created_at: clock.now() });
+  const view = goalView(doc.toObject());
+  await appendLiveEvent(stream, "goal_created", actorId, { goal: view });
+  return view;
+}
+
+/** Advance the stream's open goals of a kind; a goal reaching its target completes once (conditional update). */
+export async function advanceGoals(stream: Stream, kind: GoalKind, amount: number): Promise<void> {
+  if (amount <= 0) return;
+  const open = await GoalModel.find({ stream_id: stream.id, kind, completed_at: null }).lean();
+  for (const g of open) {
+    const row = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $inc: { progress: amount } }, { returnDocument: "after" }).lean();
+    if (!row) continue;
+    await appendLiveEvent(stream, "goal_progress", null, { goal: goalView(row) });
+    if (row.progress >= row.target) {
+      const done = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $set: { completed_at: clock.now() } }, { returnDocument: "after" }).lean();
+      if (done) await appendLiveEvent(stream, "goal_completed", null, { goal: goalView(done) });
+    }
+  }
+}
+
+export async function onGiftForGoals(stream: Stream, tokens: number, quantity: number): Promise<void> {
+  await advanceGoals(stream, "tokens", tokens);
+  await advanceGoals(stream, "gifts", quantity);
+}

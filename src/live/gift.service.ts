@@ -1,0 +1,274 @@
+import type { Principal } from "../auth/roles";
+import { config } from "../config";
+import { withTransfer, type TransferSpec } from "../economy";
+import { submitScores } from "../leaderboards/leaderboard.service";
+import { logger } from "../logger";
+import { awardXp } from "../progression/progression.service";
+import { clock } from "../shared/clock";
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "../shared/errors";
+import { decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
+import { GIFT_CATALOG } from "./gift-catalog";
+import { GiftEventModel, GiftModel, VelocityRefusalModel } from "./gift.model";
+import { assertCommandAllowed, resolveCommand, splitGift, startOfUtcDay, velocityRefusal, type CatalogGift, type CommandInput, type CommandPayload } from "./gift.rules";
+import { nextSeq, writeLiveEvent } from "./live-events";
+import { StreamModel } from "./stream.model";
+import { activeRestriction, findStream, type Stream } from "./stream.service";
+import { onGiftForGoals, startPoll } from "./engagement.service";
+
+/**
+ * Gifts: tokens viewer → creator through the economy (the creator's share and the platform fee as
+ * linked transfers, committed with the gift event), XP for both, the gifter boards, the stream's
+ * goals, and the ordered `gift` event every shard applies. Exactly once per (sender, stream,
+ * idempotency key): a retry answers the first result, with the same new balance.
+ */
+
+function toCatalogGift(row: Record<string, any>): CatalogGift {
+  return {
+    code: row.code,
+    name: row.name,
+    token_cost: row.token_cost,
+    animation_key: row.animation_key,
+    rarity: row.rarity,
+    ...(row.command?.action ? { command: { action: row.command.action, ...(row.command.outcomes?.length ? { outcomes: row.command.outcomes } : {}), ...(row.command.sound_key ? { sound_key: row.command.sound_key } : {}), ...(row.command.poll_duration_s ? { poll_duration_s: row.command.poll_duration_s } : {}) } } : {}),
+  };
+}
+
+/** `npm run seed`: write the catalog (insert new codes, update existing ones). */
+export async function seedGiftCatalog(): Promise<number> {
+  for (const gift of GIFT_CATALOG) {
+    await GiftModel.updateOne({ code: gift.code }, { $set: { ...gift, command: gift.command, active: true } }, { upsert: true });
+  }
+  return GIFT_CATALOG.length;
+}
+
+export async function listGifts(): Promise<CatalogGift[]> {
+  const rows = await GiftModel.find({ active: true }).sort({ token_cost: 1, code: 1 }).lean();
+  return rows.map(toCatalogGift);
+}
+
+async function findGift(code: string): Promise<CatalogGift> {
+  const row = await GiftModel.findOne({ code, active: true }).lean();
+  if (!row) throw new NotFoundError("gift_not_found", `No gift ${code} in the catalog.`);
+  return toCatalogGift(row);
+}
+
+export interface SendGiftInput {
+  giftCode: string;
+  quantity: number;
+  idempotencyKey: string;
+  command?: CommandInput;
+}
+
+export interface GiftReceipt {
+  gift_event_id: string;
+  stream_id: string;
+  gift_code: string;
+  quantity: number;
+  tokens: number;
+  seq: number | null;
+  command: CommandPayload | null;
+  /** the sender's token balance right after this gift (the same on every retry) */
+  balance: number;
+  replayed: boolean;
+}
+
+/** Injected for tests: the wheel's outcome. */
+let random: () => number = Math.random;
+export function useGiftRandom(next: () => number): () => void {
+  const previous = random;
+  random = next;
+  return () => void (random = previous);
+}
+
+const MINUTE_MS = 60_000;
+
+async function checkVelocity(sender: string, stream: Stream, gift: CatalogGift, tokens: number, now: Date): Promise<void> {
+  const [giftsLastMinute, spent] = await Promise.all([
+    GiftEventModel.countDocuments({ sender_id: sender, created_at: { $gt: new Date(now.getTime() - MINUTE_MS) } }),
+    GiftEventModel.aggregate<{ total: number }>([{ $match: { sender_id: sender, created_at: { $gte: startOfUtcDay(now) } } }, { $group: { _id: null, total: { $sum: "$tokens" } } }]),
+  ]);
+  const cfg = config();
+  const refusal = velocityRefusal({ giftsLastMinute, spentToday: spent[0]?.total ?? 0 }, tokens, { giftsPerMinute: cfg.LIVE_GIFTS_PER_MINUTE, dailySpendCap: cfg.LIVE_DAILY_SPEND_CAP });
+  if (!refusal) return;
+  await VelocityRefusalModel.create({ stream_id: stream.id, sender_id: sender, code: refusal.code, gift_code: gift.code, tokens, created_at: now });
+  logger.warn({ sender, streamId: stream.id, code: refusal.code, tokens }, "gift refused by velocity check");
+  const wait = refusal.code === "daily_spend_cap" ? startOfUtcDay(now).getTime() + 86_400_000 - now.getTime() : MINUTE_MS;
+  throw new RateLimitedError(refusal.code, refusal.message, Math.ceil(wait / 1000));
+}
+
+function transferSpecs(stream: Stream, senderId: string, key: string, tokens: number): TransferSpec[] {
+  const { creator, platform } = splitGift(tokens, config().LIVE_PLATFORM_SHARE_PERCENT);
+  const base = { debit: { userId: senderId }, currency: "tokens" as const, reason: "gift", ref: `stream:${stream.id}` };
+  const id = `gift:${stream.id}:${senderId}:${key}`;
+  const specs: TransferSpec[] = [];
+  if (creator > 0) specs.push({ ...base, id: `${id}:creator`, credit: { userId: stream.creator_id }, amount: creator });
+  if (platform > 0) specs.push({ ...base, id: `${id}:fee`, credit: { system: "revenue" }, amount: platform });
+  return specs;
+}
+
+export async function sendGift(sender: Principal, streamId: string, input: SendGiftInput): Promise<GiftReceipt> {
+  const senderId = sender.userId;
+  const stream = await findStream(streamId);
+  if (stream.status !== "live") throw new ConflictError("stream_not_live", "Gifts go to live streams.");
+  if (stream.creator_id === senderId) throw new ValidationError("own_stream", "You cannot gift your own stream.");
+  const gift = await findGift(input.giftCode);
+  const tokens = gift.token_cost * input.quantity;
+  const now = clock.now();
+
+  const existing = await GiftEventModel.findOne({ sender_id: senderId, stream_id: stream.id, idempotency_key: input.idempotencyKey }).lean();
+  if (existing && (existing.gift_code !== gift.code || existing.quantity !== input.quantity)) {
+    throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
+  }
+  let command: CommandPayload | null = null;
+  if (!existing) {
+    if ((await activeRestriction(stream.id, senderId)).banned) throw new ForbiddenError("banned", "You are banned from this stream.");
+    await checkVelocity(senderId, stream, gift, tokens, now);
+    if (gift.command) {
+      assertCommandAllowed(stream.settings, stream.last_command_at, now);
+      command = resolveCommand(gift, input.command, random);
+    }
+  }
+
+  const specs = transferSpecs(stream, senderId, input.idempotencyKey, tokens);
+  const { creator, platform } = splitGift(tokens, config().LIVE_PLATFORM_SHARE_PERCENT);
+  const out = await withTransfer(specs, async (session) => {
+    if (command) {
+      // the cooldown holds across processes: the command claims its slot in the same transaction
+      const cooldown = stream.settings.command_cooldown_s * 1000;
+      const claimed = await StreamModel.updateOne(
+        { _id: stream.id, "settings.commands_enabled": true, $or: [{ last_command_at: null }, { last_command_at: { $lte: new Date(now.getTime() - cooldown) } }] },
+        { $set: { last_command_at: now } },
+        { session },
+      );
+      if (claimed.matchedCount === 0) throw new RateLimitedError("command_cooldown", "Command gifts are cooling down.", Math.max(1, stream.settings.command_cooldown_s));
+    }
+    const [row] = await GiftEventModel.create(
+      [
+        {
+          stream_id: stream.id,
+          sender_id: senderId,
+          creator_id: stream.creator_id,
+          idempotency_key: input.idempotencyKey,
+          gift_code: gift.code,
+          quantity: input.quantity,
+          tokens,
+          creator_tokens: creator,
+          platform_tokens: platform,
+          transfer_ids: specs.map((s) => s.id),
+          command,
+          seq: null,
+          created_at: now,
+        },
+      ],
+      { session },
+    );
+    return row!.toObject();
+  });
+  const balance = out.transfers[out.transfers.length - 1]!.balances[senderId] ?? 0;
+  const event = out.result ?? (await GiftEventModel.findOne({ sender_id: senderId, stream_id: stream.id, idempotency_key: input.idempotencyKey }).lean());
+  if (!event) throw new ConflictError("gift_in_flight", "This gift is still being recorded; retry.");
+  if (event.gift_code !== gift.code || event.quantity !== input.quantity) throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
+  const seq = await afterGift(stream, toGiftRow(event));
+  return {
+    gift_event_id: String(event._id),
+    stream_id: stream.id,
+    gift_code: event.gift_code,
+    quantity: event.quantity,
+    tokens: event.tokens,
+    seq,
+    command: (event.command as CommandPayload | null) ?? null,
+    balance,
+    replayed: out.replayed,
+  };
+}
+
+interface GiftRow {
+  id: string;
+  stream_id: string;
+  sender_id: string;
+  creator_id: string;
+  gift_code: string;
+  quantity: number;
+  tokens: number;
+  command: CommandPayload | null;
+  seq: number | null;
+  created_at: Date;
+}
+
+function toGiftRow(row: Record<string, any>): GiftRow {
+  return {
+    id: String(row._id),
+    stream_id: row.stream_id,
+    sender_id: row.sender_id,
+    creator_id: row.creator_id,
+    gift_code: row.gift_code,
+    quantity: row.quantity,
+    tokens: row.tokens,
+    command: row.command ?? null,
+    seq: row.seq ?? null,
+    created_at: row.created_at,
+  };
+}
+
+/**
+ * After the money committed (also on a retry, which repairs what a crash left undone): XP and the
+ * boards (idempotent by the gift's id), then the gift takes its seq once (a conditional update:
+ * concurrent retries cannot publish it twice) and goes out to every shard.
+ */
+/**
+ * Board submissions of one stream go one at a time in this process: the store backend reads a
+ * racing first insert of a board row (E11000 on the record) as an already-counted event and drops
+ * it (src/leaderboards/store.backend.ts), so concurrent first gifts would lose score.
+ */
+const boardQueues = new Map<string, Promise<unknown>>();
+function oneAtATimePerStream<T>(streamId: string, fn: () => Promise<T>): Promise<T> {
+  const run = (boardQueues.get(streamId) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => undefined);
+  boardQueues.set(streamId, tail);
+  void tail.then(() => boardQueues.get(streamId) === tail && boardQueues.delete(streamId));
+  return run;
+}
+
+async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> {
+  const eventId = `gift:${gift.id}`;
+  const [boards] = await Promise.all([
+    oneAtATimePerStream(stream.id, () => submitScores([
+      { boardId: "stream_gifters", scopeId: stream.id, userId: gift.sender_id, score: gift.tokens, eventId, at: gift.created_at },
+      { boardId: "gifters_weekly", userId: gift.sender_id, score: gift.tokens, eventId, at: gift.created_at },
+      { boardId: "creators_monthly", userId: gift.creator_id, score: gift.tokens, eventId, at: gift.created_at },
+    ])),
+    awardXp({ userId: gift.sender_id, source: "gift_sent", amount: gift.tokens, eventId }),
+    awardXp({ userId: gift.creator_id, source: "gift_received", amount: gift.tokens, eventId }),
+  ]);
+  if (gift.seq !== null) return gift.seq;
+  const seq = await nextSeq(stream.id);
+  const claimed = await GiftEventModel.updateOne({ _id: gift.id, seq: null }, { $set: { seq } });
+  if (claimed.modifiedCount === 0) {
+    // another retry published it first; this seq stays unused (rooms skip the gap)
+    return (await GiftEventModel.findById(gift.id).lean())?.seq ?? null;
+  }
+  await writeLiveEvent(stream, seq, "gift", gift.sender_id, {
+    gift_event_id: gift.id,
+    gift_code: gift.gift_code,
+    quantity: gift.quantity,
+    tokens: gift.tokens,
+    sender_total: boards[0]?.score ?? gift.tokens,
+    command: gift.command,
+  });
+  if (gift.command?.action === "start_poll") {
+    const c = gift.command;
+    await startPoll(gift.sender_id, stream.id, { question: c.question, options: c.options, durationS: c.duration_s }, true);
+  }
+  await onGiftForGoals(stream, gift.tokens, gift.quantity);
+  return seq;
+}
+
+/** Admin reconciliation: a stream's gift events with their transfer ids, oldest first. */
+export async function listGiftEvents(streamId: string, q: { limit: number; cursor?: string }): Promise<Page<GiftRow & { creator_tokens: number; platform_tokens: number; transfer_ids: string[] }>> {
+  const after = decodeCursor(q.cursor, timeIdCursor);
+  const filter: Record<string, unknown> = { stream_id: streamId };
+  if (after) filter.$or = [{ created_at: { $gt: new Date(after.t) } }, { created_at: new Date(after.t), _id: { $gt: after.id } }];
+  const rows = await GiftEventModel.find(filter).sort({ created_at: 1, _id: 1 }).limit(q.limit + 1).lean();
+  const items = rows.map((r) => ({ ...toGiftRow(r), creator_tokens: r.creator_tokens, platform_tokens: r.platform_tokens, transfer_ids: r.transfer_ids }));
+  return toPage(items, q.limit, (r) => timeIdKey(r.created_at, r.id));
+}

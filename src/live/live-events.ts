@@ -1,0 +1,121 @@
+import { clock } from "../shared/clock";
+import { publish, subscribe, type Unsubscribe } from "../realtime/events";
+import { LiveCounterModel, LiveEventModel } from "./live-event.model";
+
+/**
+ * A stream's ordered events: `appendLiveEvent` takes the next `seq` (one `$inc` on the stream's
+ * counter row — the one place that orders them, shared by every process), writes the event to
+ * the log, then publishes it on the stream's topic. Every shard room applies them in seq order
+ * (SeqBuffer), so viewers on any process see the same chat, tallies and commands.
+ */
+export const LIVE_EVENT_TYPES = [
+  "chat",
+  "chat_deleted",
+  "pinned",
+  "gift",
+  "command",
+  "poll_started",
+  "poll_tally",
+  "poll_ended",
+  "question",
+  "question_updated",
+  "goal_created",
+  "goal_progress",
+  "goal_completed",
+  "moderation",
+  "settings",
+  "segment",
+  "mood",
+  "status",
+] as const;
+export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
+
+export interface LiveEvent {
+  seq: number;
+  type: LiveEventType;
+  /** ISO time; the same object crosses Redis unchanged */
+  at: string;
+  offset_ms: number;
+  user_id: string | null;
+  data: Record<string, any>;
+}
+
+/** What travels on a stream's topic: ordered events, and unordered signals (reactions, shard presence). */
+export type LiveSignal =
+  | { kind: "event"; event: LiveEvent }
+  | { kind: "reaction"; reaction: string; count: number; at: number }
+  | { kind: "presence"; shard: string; viewers: number; at: number }
+  | { kind: "kick"; user_id: string; reason: string };
+
+export const liveTopic = (streamId: string) => `live:stream:${streamId}`;
+
+export function publishLiveSignal(streamId: string, signal: LiveSignal): void {
+  publish(liveTopic(streamId), signal);
+}
+
+export function subscribeLive(streamId: string, handler: (signal: LiveSignal) => void): Unsubscribe {
+  return subscribe<LiveSignal>(liveTopic(streamId), handler);
+}
+
+export async function nextSeq(streamId: string): Promise<number> {
+  const row = await LiveCounterModel.findOneAndUpdate({ _id: streamId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" }).lean();
+  return row!.seq;
+}
+
+/** The last seq handed out (0 before the first event). */
+export async function currentSeq(streamId: string): Promise<number> {
+  const row = await LiveCounterModel.findById(streamId).lean();
+  return row?.seq ?? 0;
+}
+
+function toEvent(row: Record<string, any>): LiveEvent {
+  return { seq: row.seq, type: row.type, at: new Date(row.at).toISOString(), offset_ms: row.offset_ms, user_id: row.user_id ?? null, data: row.data ?? {} };
+}
+
+/** Persist and publish one event of the stream (`startedAt` gives the replay offset). */
+export async function appendLiveEvent(
+  stream: { id: string; started_at: Date | null },
+  type: LiveEventType,
+  userId: string | null,
+  data: Record<string, unknown>,
+): Promise<LiveEvent> {
+  const seq = await nextSeq(stream.id);
+  return writeLiveEvent(stream, seq, type, userId, data);
+}
+
+/** Write an event under a seq already taken (a gift takes its seq once, conditionally, then writes). */
+export async function writeLiveEvent(
+  stream: { id: string; started_at: Date | null },
+  seq: number,
+  type: LiveEventType,
+  userId: string | null,
+  data: Record<string, unknown>,
+): Promise<LiveEvent> {
+  const at = clock.now();
+  const offset = stream.started_at ? Math.max(0, at.getTime() - stream.started_at.getTime()) : 0;
+  const row = { stream_id: stream.id, seq, type, at, offset_ms: offset, user_id: userId, data };
+  await LiveEventModel.updateOne({ stream_id: stream.id, seq }, { $setOnInsert: row }, { upsert: true });
+  const event = toEvent(row);
+  publishLiveSignal(stream.id, { kind: "event", event });
+  return event;
+}
+
+/** Events after `afterSeq`, in order (a reconnecting client's missed events, a gap fill, replay). */
+export async function liveEventsAfter(streamId: string, afterSeq: number, limit: number, types?: readonly LiveEventType[]): Promise<LiveEvent[]> {
+  const filter: Record<string, unknown> = { stream_id: streamId, seq: { $gt: afterSeq } };
+  if (types) filter.type = { $in: types };
+  const rows = await LiveEventModel.find(filter).sort({ seq: 1 }).limit(limit).lean();
+  return rows.map(toEvent);
+}
+
+/** The most recent events of some types, oldest first (a new shard's chat, commands). */
+export async function latestLiveEvents(streamId: string, types: readonly LiveEventType[], limit: number): Promise<LiveEvent[]> {
+  const rows = await LiveEventModel.find({ stream_id: streamId, type: { $in: types } }).sort({ seq: -1 }).limit(limit).lean();
+  return rows.map(toEvent).reverse();
+}
+
+/** Replay after the stream: events from an offset, in order. */
+export async function liveEventsFromOffset(streamId: string, fromMs: number, afterSeq: number, limit: number): Promise<LiveEvent[]> {
+  const rows = await LiveEventModel.find({ stream_id: streamId, seq: { $gt: afterSeq }, offset_ms: { $gte: fromMs } }).sort({ seq: 1 }).limit(limit).lean();
+  return rows.map(toEvent);
+}
