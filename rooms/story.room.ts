@@ -1,26 +1,24 @@
-import { Room, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
-import { z } from "zod";
 import type { Principal } from "../src/auth/roles";
-import { authenticateRoomClient, refuseJoinOnDomainError } from "../src/realtime/room-auth";
-import { roomMessage } from "../src/realtime/room-messages";
-import { subscribe, topics, type AudienceChanged, type Unsubscribe } from "../src/realtime/events";
-import { subscribeClientToNotifications } from "../src/notifications/notification.service";
+import { AppRoom } from "../src/realtime/app-room";
+import { authenticateRoomClient, parseJoinOptions, principalOf, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { roomMessages } from "../src/realtime/room-messages";
+import { KeyedDebounce } from "../src/realtime/room-kit";
+import { subscribe, topics, type AudienceChanged } from "../src/realtime/events";
+import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
 import { clock } from "../src/shared/clock";
-import { ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from "../src/shared/errors";
-import { objectIdString } from "../src/shared/ids";
-import { issuesOf } from "../src/http/validate";
+import { ForbiddenError, GoneError, NotFoundError } from "../src/shared/errors";
 import { logger } from "../src/logger";
-import { interactBodySchema, reactionBodySchema, replyBodySchema } from "../src/stories/story.schemas";
+import * as msg from "../src/stories/story-messages.schemas";
 import * as stories from "../src/stories/story.service";
+import type { StoryEvent } from "../src/stories/story.service";
 import { AUTHOR_ONLY, STICKER_RESULTS, StoryRoomState, type StoryState } from "../schema/story.state";
-import { roomStickerResults, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
+import { roomInteractReply, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
 
 /**
- * `story`: one room per author (registered with filterBy(["authorId"])), showing that author's
- * active stories live to everyone allowed to see them. Every action goes through the story
- * service — the same functions as REST — and the state is refreshed from the service after each
- * change it publishes on `topics.storyReel(authorId)` (from REST or a room, on any process).
+ * `story`: one room per author, showing that author's live stories to everyone allowed to see
+ * them. Every action goes through the story service (the same functions as REST); the state is
+ * reloaded from the service after each change it publishes on `topics.storyReel(authorId)`.
  */
 
 /** Seen-by in the room is a live glance; the full list is paged on REST. 50 fill two phone screens. */
@@ -30,66 +28,17 @@ export const REFRESH_DEBOUNCE_MS = 50;
 /** Expiry re-check against the app clock, so expiry also follows an injected clock. */
 export const EXPIRY_CHECK_MS = 1000;
 
-const joinOptionsSchema = z.object({ authorId: objectIdString }).strict();
-const storyRef = { storyId: objectIdString };
-
-const viewMessage = z.object(storyRef).strict();
-/** camelCase on the wire, turned into the service's snake_case body, then checked by the REST schema. */
-const interactMessage = z
-  .object({
-    ...storyRef,
-    stickerIndex: z.number(),
-    optionIndex: z.number().optional(),
-    value: z.number().optional(),
-    answer: z.string().optional(),
-  })
-  .strict()
-  .transform(({ storyId, stickerIndex, optionIndex, value, answer }) => ({
-    storyId,
-    body: {
-      sticker_index: stickerIndex,
-      ...(optionIndex !== undefined ? { option_index: optionIndex } : {}),
-      ...(value !== undefined ? { value } : {}),
-      ...(answer !== undefined ? { answer } : {}),
-    },
-  }))
-  .pipe(z.object({ storyId: objectIdString, body: interactBodySchema }));
-const reactMessage = z.object({ ...storyRef, ...reactionBodySchema.shape }).strict();
-const replyMessage = z.object({ ...storyRef, ...replyBodySchema.shape }).strict();
-
-interface ReelEvent {
-  type: "story_created" | "story_deleted" | "story_expired" | "story_changed";
-  story_id: string;
-  author_id: string;
-  actor_id?: string;
-}
-
-function parseJoinOptions(options: unknown): { authorId: string } {
-  const parsed = joinOptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) throw new ValidationError("invalid_join_options", "Join with { authorId } (a 24-hex user id).", issuesOf(parsed.error));
-  return parsed.data;
-}
+type StoryClient = SignedInClient;
 
 /** The story is gone for this reader (deleted, expired, or never visible to them). */
-function isGone(err: unknown): boolean {
-  return err instanceof NotFoundError || err instanceof GoneError || err instanceof ForbiddenError;
-}
+const isGone = (err: unknown) => err instanceof NotFoundError || err instanceof GoneError || err instanceof ForbiddenError;
 
-type StoryClient = Client<{ auth: Principal }>;
-
-/** onAuth ran for every joined client, so `auth` is always set; the check keeps that explicit. */
-function userIdOf(client: StoryClient): string {
-  if (!client.auth) throw new UnauthenticatedError("missing_token", "This room needs a signed-in user.");
-  return client.auth.userId;
-}
-
-export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorId: string }; client: StoryClient }> {
+export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { authorId: string }; client: StoryClient }> {
   private authorId = "";
-  private unsubscribeReel: Unsubscribe | undefined;
-  private readonly leaveNotifications = new Map<string, Unsubscribe>();
-  private readonly refreshTimers = new Map<string, { clear(): void }>();
-  /** Actors whose per-sticker result tags need re-checking at the next refresh of a story. */
-  private readonly pendingActors = new Map<string, Set<string>>();
+  /** Reload a story once per burst; the items are the actors whose result tags need re-checking. */
+  private readonly refresh = new KeyedDebounce<string, string>(this.clock, REFRESH_DEBOUNCE_MS, (id, actors) => this.refreshStory(id, actors), (err, storyId) =>
+    logger.warn({ err, storyId, roomId: this.roomId }, "story refresh failed"),
+  );
   private readonly expiryTimers = new Map<string, { clear(): void }>();
   /** Removed stories never come back (a reload that started before the delete must not re-add it). */
   private readonly removed = new Set<string>();
@@ -97,7 +46,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {
-      const { authorId } = parseJoinOptions(options);
+      const { authorId } = parseJoinOptions(msg.storyJoinOptions, options, msg.STORY_JOIN_HINT);
       if (principal.userId !== authorId && !(await stories.canViewReel(principal.userId, authorId))) {
         throw new ForbiddenError("reel_not_visible", "This user has no active story you can see.");
       }
@@ -105,77 +54,63 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     });
   }
 
-  override messages = {
-    view: roomMessage("view", viewMessage, async (client: StoryClient, { storyId }) => {
-      // the state follows through the service's story_changed event, like a view made over REST
-      const { counted, view_count } = await stories.recordView(userIdOf(client), storyId);
-      return { counted, viewCount: view_count };
-    }),
-    interact: roomMessage("interact", interactMessage, async (client: StoryClient, { storyId, body }) => {
-      const r = await stories.interactWithSticker(userIdOf(client), storyId, body);
-      return {
-        stickerIndex: r.sticker_index,
-        result: r.result === null ? null : roomStickerResults(r.result),
-        ...(r.is_correct !== undefined ? { isCorrect: r.is_correct } : {}),
-        ...(r.already ? { already: true } : {}),
-      };
-    }),
-    react: roomMessage("react", reactMessage, async (client: StoryClient, { storyId, ...body }) => {
-      await stories.reactToStory(userIdOf(client), storyId, body);
-      return { ok: true };
-    }),
-    reply: roomMessage("reply", replyMessage, async (client: StoryClient, { storyId, ...body }) => {
-      await stories.replyToStory(userIdOf(client), storyId, body);
-      return { ok: true };
-    }),
-  };
+  override messages = roomMessages<StoryClient>()({
+    // the state follows through the service's story_changed event, like a change made over REST
+    view: {
+      schema: msg.viewMessage,
+      handle: async (client, { storyId }) => {
+        const { counted, view_count } = await stories.recordView(userIdOf(client), storyId);
+        return { counted, viewCount: view_count };
+      },
+    },
+    interact: {
+      schema: msg.interactMessage,
+      handle: async (client, { storyId, body }) => roomInteractReply(await stories.interactWithSticker(userIdOf(client), storyId, body)),
+    },
+    react: {
+      schema: msg.reactMessage,
+      handle: async (client, { storyId, ...body }) => (await stories.reactToStory(userIdOf(client), storyId, body), { ok: true }),
+    },
+    reply: {
+      schema: msg.replyMessage,
+      handle: async (client, { storyId, ...body }) => (await stories.replyToStory(principalOf(client), storyId, body), { ok: true }),
+    },
+  });
 
   override async onCreate(options: unknown): Promise<void> {
-    this.authorId = parseJoinOptions(options).authorId;
-    this.state = new StoryRoomState();
-    this.state.authorId = this.authorId;
-    await this.setMetadata({ authorId: this.authorId });
-    this.unsubscribeReel = subscribe<ReelEvent>(topics.storyReel(this.authorId), (e) => this.onReelEvent(e));
-    for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.putStory(story);
-    await Promise.all([...this.state.stories.keys()].map((id) => this.loadSeenBy(id)));
-    this.clock.setInterval(() => this.removeExpired(), EXPIRY_CHECK_MS);
+    this.authorId = parseJoinOptions(msg.storyJoinOptions, options, msg.STORY_JOIN_HINT).authorId;
+    await this.createKeyed(this.authorId, { authorId: this.authorId }, async () => {
+      this.state = new StoryRoomState();
+      this.state.authorId = this.authorId;
+      await this.setMetadata({ authorId: this.authorId });
+      this.holdUntilDispose(subscribe<StoryEvent | AudienceChanged>(topics.storyReel(this.authorId), (e) => this.onReelEvent(e)));
+      for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.putStory(story);
+      await Promise.all([...this.state.stories.keys()].map((id) => this.loadSeenBy(id)));
+      this.clock.setInterval(() => this.removeExpired(), EXPIRY_CHECK_MS);
+    });
   }
 
   override async onJoin(client: StoryClient): Promise<void> {
     client.view = new StateView();
-    this.leaveNotifications.set(client.sessionId, subscribeClientToNotifications(client, userIdOf(client)));
+    this.clientSubscriptions.add(client, subscribeClientToNotifications(client, userIdOf(client)));
+    this.onPresenceChanged();
+    await this.showReelTo(client);
+  }
+
+  /** Back from a drop: stories that appeared or changed audience meanwhile are decided for it now. */
+  override async onReconnect(client: StoryClient): Promise<void> {
+    super.onReconnect(client);
+    await this.showReelTo(client);
+  }
+
+  protected override onPresenceChanged(): void {
     this.state.watchingNow = this.clients.length;
-    await Promise.all([...this.state.stories.values()].map((s) => this.showTo(client, s)));
   }
 
-  override onLeave(client: StoryClient): void {
-    this.leaveNotifications.get(client.sessionId)?.();
-    this.leaveNotifications.delete(client.sessionId);
-    this.state.watchingNow = this.clients.length;
-    client.view?.dispose();
-  }
-
-  override onDispose(): void {
-    // Nothing to persist: every change was written by the story service when it happened.
-    this.unsubscribeReel?.();
-    for (const stop of this.leaveNotifications.values()) stop();
-  }
-
-  private onReelEvent(e: ReelEvent | AudienceChanged): void {
+  private onReelEvent(e: StoryEvent | AudienceChanged): void {
     if (e.type === "audience_changed") return this.recheckAudience(e.user_id);
     if (e.type === "story_deleted" || e.type === "story_expired") return this.removeStory(e.story_id);
-    const actors = this.pendingActors.get(e.story_id) ?? new Set<string>();
-    if (e.actor_id) actors.add(e.actor_id);
-    this.pendingActors.set(e.story_id, actors);
-    if (this.refreshTimers.has(e.story_id)) return;
-    this.refreshTimers.set(
-      e.story_id,
-      this.clock.setTimeout(() => {
-        this.refreshTimers.delete(e.story_id);
-        // a failed reload leaves the last good state; the next event for this story retries it
-        this.refreshStory(e.story_id).catch((err: unknown) => logger.warn({ err, storyId: e.story_id, roomId: this.roomId }, "story refresh failed"));
-      }, REFRESH_DEBOUNCE_MS),
-    );
+    this.refresh.touch(e.story_id, e.actor_id);
   }
 
   /** A follow, block or close-friends change: re-decide every story for that user's clients. */
@@ -186,9 +121,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
   }
 
   /** Reload one story as its author sees it; a new story is shown to each client allowed to see it. */
-  private async refreshStory(storyId: string): Promise<void> {
-    const actors = this.pendingActors.get(storyId) ?? new Set<string>();
-    this.pendingActors.delete(storyId);
+  private async refreshStory(storyId: string, actors: Set<string>): Promise<void> {
     let story: StoryForRoom;
     try {
       story = await stories.getLiveStory(this.authorId, storyId);
@@ -207,13 +140,10 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
   private putStory(story: StoryForRoom): StoryState | undefined {
     if (this.removed.has(story.id)) return undefined;
     const existing = this.state.stories.get(story.id);
-    if (existing) {
-      writeStory(existing, story);
-      return existing;
-    }
+    if (existing) return (writeStory(existing, story), existing);
     const state = storyStateOf(story);
     this.state.stories.set(story.id, state);
-    this.scheduleExpiry(state);
+    this.expiryTimers.set(state.id, this.clock.setTimeout(() => this.removeExpired(), Math.max(0, state.expiresAt - clock.now().getTime())));
     return state;
   }
 
@@ -223,38 +153,44 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     if (state) writeSeenBy(state, page.items);
   }
 
-  /**
-   * Add a story to one client's view if the service lets that user see it, with the sticker
-   * results the service shows that user (the author: everything, with the author-only parts).
-   */
+  /** Every story this client may see, decided with one reel read (what a join costs). */
+  private async showReelTo(client: StoryClient): Promise<void> {
+    const userId = userIdOf(client);
+    const visible = userId === this.authorId ? undefined : new Map((await stories.listUserStories(userId, this.authorId)).map((s) => [s.id, s]));
+    for (const state of this.state.stories.values()) this.reveal(client, state, visible ? (visible.get(state.id) ?? null) : undefined);
+  }
+
+  /** Re-decide one story for one client, as the service shows it to that user now. */
   private async showTo(client: StoryClient, state: StoryState): Promise<void> {
+    if (userIdOf(client) === this.authorId) return this.reveal(client, state, undefined);
+    const seen = await stories.getLiveStory(userIdOf(client), state.id).catch((err: unknown) => {
+      if (!isGone(err)) throw err;
+      return null;
+    });
+    if (this.state.stories.has(state.id) && this.clients.includes(client)) this.reveal(client, state, seen); // not removed or left meanwhile
+  }
+
+  /**
+   * Put a story in one client's view with the sticker results the service showed that user
+   * (`seen`; null: not visible to them; undefined: the author, who sees everything).
+   */
+  private reveal(client: StoryClient, state: StoryState, seen: StoryForRoom | null | undefined): void {
     const view = client.view!;
-    if (userIdOf(client) === this.authorId) {
+    if (seen === undefined) {
       view.add(state);
       view.add(state, AUTHOR_ONLY);
       state.stickers.forEach((sticker) => view.add(sticker, STICKER_RESULTS));
       return;
     }
-    let seen: StoryForRoom;
-    try {
-      seen = await stories.getLiveStory(userIdOf(client), state.id);
-    } catch (err) {
-      if (!isGone(err)) throw err;
+    if (seen === null) {
       if (view.has(state)) view.remove(state);
       return;
     }
-    if (!this.state.stories.has(state.id) || !this.clients.includes(client)) return; // removed or left meanwhile
     view.add(state);
     seen.stickers.forEach((sticker, i) => {
       const target = state.stickers.at(i);
       if (target && sticker.results !== null) view.add(target, STICKER_RESULTS);
     });
-  }
-
-  private scheduleExpiry(state: StoryState): void {
-    this.expiryTimers.get(state.id)?.clear();
-    const delay = Math.max(0, state.expiresAt - clock.now().getTime());
-    this.expiryTimers.set(state.id, this.clock.setTimeout(() => this.removeExpired(), delay));
   }
 
   private removeExpired(): void {
@@ -266,8 +202,7 @@ export class StoryRoom extends Room<{ state: StoryRoomState; metadata: { authorI
     this.removed.add(storyId);
     this.expiryTimers.get(storyId)?.clear();
     this.expiryTimers.delete(storyId);
-    this.refreshTimers.get(storyId)?.clear();
-    this.refreshTimers.delete(storyId);
+    this.refresh.cancel(storyId);
     this.state.stories.delete(storyId);
   }
 }

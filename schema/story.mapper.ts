@@ -1,6 +1,6 @@
 import { ArraySchema, type Schema } from "@colyseus/schema";
 import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
-import type { StoryView } from "../src/stories/story.service";
+import type { InteractionOutcome, StoryView } from "../src/stories/story.service";
 import type { StoryFrame } from "../src/stories/story.types";
 import { interactionRate } from "../src/stories/insights.rules";
 import type { AchievementData, MusicTrack, WorkoutData } from "../src/stories/story.types";
@@ -253,6 +253,16 @@ export function roomStickerResults(results: StickerResults): RoomStickerResults 
     default:
       return { stickerType: results.sticker_type, interactive: false };
   }
+}
+
+/** The `interact` reply: the service's outcome in camelCase. */
+export function roomInteractReply(r: InteractionOutcome) {
+  return {
+    stickerIndex: r.sticker_index,
+    result: r.result === null ? null : roomStickerResults(r.result),
+    ...(r.is_correct !== undefined ? { isCorrect: r.is_correct } : {}),
+    ...(r.already ? { already: true as const } : {}),
+  };
 }
 
 function writeInsights(target: StoryInsightsState, story: StoryForRoom): void {

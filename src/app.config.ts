@@ -1,12 +1,14 @@
 import { defineServer, type Server } from "@colyseus/core";
 import { config, type Config } from "./config";
 import { logger } from "./logger";
-import { createInfrastructure } from "./infra/presence";
+import { closeKeyLocks, createInfrastructure } from "./infra/presence";
+import { resetRelationshipFacts } from "./social/relationship-facts";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 
@@ -30,6 +32,9 @@ export function createServer(cfg: Config = config()): Server {
     database: {
       boot: async () => {
         await connectDatabase(cfg);
+        // before this process serves: counters left one short by a crash mid-write are recounted
+        const repaired = await repairStoryCounters();
+        if (repaired > 0) logger.warn({ repaired }, "story counters repaired at boot");
         startBackgroundJobs(cfg);
       },
       shutdown: async () => {
@@ -46,6 +51,8 @@ export function createServer(cfg: Config = config()): Server {
   server.onShutdown(async () => {
     await stopBackgroundJobs();
     await disconnectDatabase();
+    await closeKeyLocks();
+    resetRelationshipFacts();
   });
   return server;
 }

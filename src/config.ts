@@ -68,6 +68,9 @@ const envSchema = z.object({
   /** How often the expiry sweep runs; stories already vanish from queries at expires_at. */
   STORY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
 
+  /** How long a room keeps a dropped client's seat (and state) for the SDK's automatic reconnect. */
+  ROOM_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+
   /** Graceful shutdown must finish within this bound, then the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   ENABLE_PLAYGROUND: booleanish.optional(),

@@ -1,11 +1,10 @@
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
-import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
-import { getPresence } from "../infra/presence";
+import { NotFoundError, ValidationError } from "../shared/errors";
+import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
-import { isBlockedEitherWay } from "../social/social.service";
-import { CloseFriendModel } from "./close-friend.model";
-import { publishAudienceChanged } from "../realtime/events";
+import { isBlockedEitherWay } from "../social/social.repository";
+import { relationshipChanged } from "../social/relationship-facts";
+import * as repo from "./close-friends.repository";
 
 /**
  * Close-friends lists. Privacy checks ask `isCloseFriend` on every story read, so answers are
@@ -14,8 +13,6 @@ import { publishAudienceChanged } from "../realtime/events";
  * so a reader that raced a change can only write its stale answer under a version nobody reads.
  */
 
-/** Cached answers expire after 10 minutes: bounds memory for owners nobody asks about any more. */
-const CACHE_TTL_SECONDS = 600;
 /** A list longer than this is no longer "close"; it also bounds the feed's per-request set. */
 export const MAX_CLOSE_FRIENDS = 1000;
 
@@ -24,37 +21,11 @@ export interface CloseFriendItem {
   added_at: Date;
 }
 
-const versionKey = (ownerId: string) => `close-friends:ver:${ownerId}`;
-const answerKey = (ownerId: string, version: string, userId: string) => `close-friends:${ownerId}:${version}:${userId}`;
-
-async function currentVersion(ownerId: string): Promise<string> {
-  const v = (await getPresence().get(versionKey(ownerId))) as string | null | undefined;
-  return v ?? "0";
-}
-
-async function bumpVersion(ownerId: string): Promise<void> {
-  await getPresence().incr(versionKey(ownerId));
-}
-
-/** Is `userId` on `ownerId`'s close-friends list? Cached; exact after add/remove on any process. */
-export async function isCloseFriend(ownerId: string, userId: string): Promise<boolean> {
-  if (ownerId === userId) return false;
-  const presence = getPresence();
-  const version = await currentVersion(ownerId);
-  const key = answerKey(ownerId, version, userId);
-  const cached = (await presence.get(key)) as string | null | undefined;
-  if (cached === "1") return true;
-  if (cached === "0") return false;
-  const hit = (await CloseFriendModel.exists({ owner_id: ownerId, friend_id: userId })) !== null;
-  await presence.setex(key, hit ? "1" : "0", CACHE_TTL_SECONDS);
-  return hit;
-}
+/** Is `userId` on `ownerId`'s close-friends list? (Privacy checks read it through src/social/relationship-facts.) */
+export const isCloseFriend = repo.isOnList;
 
 /** Owners who have `userId` on their list (the feed's close_friends audience check). */
-export async function closeFriendOfIds(userId: string): Promise<string[]> {
-  const rows = await CloseFriendModel.find({ friend_id: userId }, { owner_id: 1 }).lean();
-  return rows.map((r) => r.owner_id);
-}
+export const closeFriendOfIds = repo.ownersListing;
 
 /** Add a friend; adding twice is a no-op. Returns whether a row was created. */
 export async function addCloseFriend(ownerId: string, friendId: string): Promise<{ created: boolean; item: CloseFriendItem }> {
@@ -62,25 +33,18 @@ export async function addCloseFriend(ownerId: string, friendId: string): Promise
   const friend = await findUserById(friendId);
   // a blocked pair does not see each other: same answer as a user that does not exist
   if (!friend || (await isBlockedEitherWay(ownerId, friendId))) throw new NotFoundError("user_not_found", "No such user.");
-  const existing = await CloseFriendModel.findOne({ owner_id: ownerId, friend_id: friendId }).lean();
+  const existing = await repo.findEntry(ownerId, friendId);
   let created = false;
   let addedAt = existing?.created_at ?? clock.now();
   if (!existing) {
-    if ((await CloseFriendModel.countDocuments({ owner_id: ownerId })) >= MAX_CLOSE_FRIENDS) {
+    if ((await repo.countEntries(ownerId)) >= MAX_CLOSE_FRIENDS) {
       throw new ValidationError("close_friends_limit", `A close-friends list holds at most ${MAX_CLOSE_FRIENDS} people.`);
     }
-    try {
-      await CloseFriendModel.create({ owner_id: ownerId, friend_id: friendId, created_at: addedAt });
-      created = true;
-    } catch (err) {
-      // a simultaneous add of the same friend won: adding twice is a no-op
-      if (!isDuplicateKeyError(err)) throw err;
-      const row = await CloseFriendModel.findOne({ owner_id: ownerId, friend_id: friendId }).lean();
-      if (row) addedAt = row.created_at;
-    }
+    created = await repo.insertEntry(ownerId, friendId, addedAt);
+    // a simultaneous add of the same friend won: adding twice is a no-op
+    if (!created) addedAt = (await repo.findEntry(ownerId, friendId))?.created_at ?? addedAt;
   }
-  await bumpVersion(ownerId);
-  publishAudienceChanged(ownerId, friendId);
+  relationshipChanged(ownerId, friendId);
   return {
     created,
     item: {
@@ -92,16 +56,14 @@ export async function addCloseFriend(ownerId: string, friendId: string): Promise
 
 /** Remove a friend; removing someone not on the list is a no-op. */
 export async function removeCloseFriend(ownerId: string, friendId: string): Promise<void> {
-  await CloseFriendModel.deleteOne({ owner_id: ownerId, friend_id: friendId });
-  await bumpVersion(ownerId);
-  publishAudienceChanged(ownerId, friendId);
+  await repo.deleteEntry(ownerId, friendId);
+  relationshipChanged(ownerId, friendId);
 }
 
 /** The owner's list, newest first. */
 export async function listCloseFriends(ownerId: string, page: PageQuery): Promise<Page<CloseFriendItem>> {
-  const filter = { owner_id: ownerId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
-  const rows = await CloseFriendModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean();
-  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
+  const rows = await repo.listEntries(ownerId, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
   const users = new Map((await findUsersByIds(result.items.map((r) => r.friend_id))).map((u) => [u.id, u]));
   return {
     next_cursor: result.next_cursor,

@@ -1,6 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
 import { canViewStory, type ViewerFacts } from "../stories/privacy.rules";
 import type { StoryDoc } from "../stories/story.types";
+import { storyErrors } from "../stories/story.errors";
 import {
   MAX_HIGHLIGHTS_PER_USER,
   MAX_STORIES_PER_HIGHLIGHT,
@@ -68,7 +69,7 @@ export function checkOwnedStories(
     return s === undefined || s.is_deleted || s.user_id !== ownerId;
   });
   if (bad.length > 0) {
-    throw new NotFoundError("story_not_found", "Some stories do not exist or are not yours.", { story_ids: bad });
+    throw storyErrors.notFound({ story_ids: bad });
   }
   return ids;
 }

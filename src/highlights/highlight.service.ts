@@ -1,8 +1,8 @@
 import { clock } from "../shared/clock";
 import { ConflictError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { findUserById } from "../auth/user.repository";
-import { isBlockedEitherWay, isFollowing } from "../social/social.service";
-import { isCloseFriend } from "../close-friends/close-friends.service";
+import { isBlockedEitherWay } from "../social/social.repository";
+import { viewerFactsFor } from "../social/relationship-facts";
 import type { ViewerFacts } from "../stories/privacy.rules";
 import { storyFrameOf, type StoryFrame } from "../stories/story.types";
 import {
@@ -50,14 +50,8 @@ function storyJson(s: HighlightStoryRow): HighlightStoryJson {
   return { id: s._id, ...storyFrameOf(s), created_at: s.created_at };
 }
 
-async function viewerFacts(viewerId: string, ownerId: string): Promise<ViewerFacts> {
-  if (viewerId === ownerId) {
-    return { isAuthor: true, followsAuthor: false, isCloseFriend: false, blockedEitherWay: false, hiddenByAuthor: false };
-  }
-  const [followsAuthor, closeFriend] = await Promise.all([isFollowing(viewerId, ownerId), isCloseFriend(ownerId, viewerId)]);
-  // blocked pairs never get this far (404 before); the author's standing hide list is snapshotted on each story
-  return { isAuthor: false, followsAuthor, isCloseFriend: closeFriend, blockedEitherWay: false, hiddenByAuthor: false };
-}
+/** Blocked pairs never get this far (404 before); the author's standing hide list is snapshotted on each story. */
+const viewerFacts = viewerFactsFor;
 
 /** The highlight as one viewer sees it; the cover falls back to the first visible story if its own story is not watchable. */
 function present(h: StoredHighlight, stories: readonly HighlightStoryRow[], viewerId: string, facts: ViewerFacts): HighlightJson {

@@ -2,6 +2,7 @@ import type { RequestHandler } from "express";
 import type { z } from "zod";
 import { ValidationError } from "../shared/errors";
 import { findReservedKey, findReservedQueryKey } from "../shared/hostile-keys";
+import { parseWith } from "../shared/validation";
 
 /**
  * Validate body / query / params by schema before the handler runs. Parsed values replace the raw
@@ -26,16 +27,8 @@ declare module "express-serve-static-core" {
   }
 }
 
-export function issuesOf(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-}
-
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = "body"): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new ValidationError("invalid_" + what, `The request ${what} is not valid.`, issuesOf(result.error));
-  }
-  return result.data;
+  return parseWith(schema, input, "invalid_" + what, `The request ${what} is not valid.`);
 }
 
 export function validate(schemas: ValidSchemas): RequestHandler {

@@ -1,15 +1,15 @@
 import { Types } from "mongoose";
-import type { Client } from "@colyseus/core";
 import { clock } from "../shared/clock";
 import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { isObjectIdString } from "../shared/ids";
-import { publish, subscribe, topics, type Unsubscribe } from "../realtime/events";
-import { isBlockedEitherWay } from "../social/social.service";
+import { publish, topics } from "../realtime/events";
+import { relationshipFacts } from "../social/relationship-facts";
 import { NotificationModel } from "./notification.model";
 
 /**
  * Notifications: one `notify` path writes the row and delivers it live on
- * `topics.userNotifications(userId)` (any process); rooms forward it to the user's clients.
+ * `topics.userNotifications(userId)` (any process); `src/realtime/notification-bridge.ts` forwards
+ * it to the user's connected room clients.
  */
 export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended", "story_reshared"] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -68,7 +68,7 @@ export function toNotificationMessage(n: NotificationView): NotificationMessage 
  */
 export async function notify(userId: string, input: NotifyInput): Promise<NotificationView | null> {
   const actorId = input.actor_id ?? null;
-  if (actorId !== null && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return null;
+  if (actorId !== null && (actorId === userId || (await relationshipFacts(actorId, userId)).blockedEitherWay)) return null;
   const doc = await NotificationModel.create({
     user_id: userId,
     type: input.type,
@@ -82,11 +82,6 @@ export async function notify(userId: string, input: NotifyInput): Promise<Notifi
   const view = toView(doc.toObject());
   publish(topics.userNotifications(userId), view);
   return view;
-}
-
-/** Forward a user's live notifications to one connected room client; call the result in onLeave. */
-export function subscribeClientToNotifications(client: Pick<Client, "send">, userId: string): Unsubscribe {
-  return subscribe<NotificationView>(topics.userNotifications(userId), (n) => client.send("notification", toNotificationMessage(n)));
 }
 
 export async function unreadCount(userId: string): Promise<number> {

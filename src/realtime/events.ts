@@ -46,6 +46,8 @@ export function publishAudienceChanged(authorId: string, userId: string): void {
 export const topics = {
   /** everything that changes an author's reel: created, deleted, expired, counters, tallies */
   storyReel: (authorId: string) => `stories:reel:${authorId}`,
+  /** a follow, block or close-friends change between two users (relationship caches drop the pair) */
+  relationshipChanged: "relationships:changed",
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
 };

@@ -1,7 +1,9 @@
-import { ErrorCode, ServerError } from "@colyseus/core";
+import { ErrorCode, ServerError, type Client } from "@colyseus/core";
+import type { z } from "zod";
 import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
-import { DomainError, ForbiddenError } from "../shared/errors";
+import { DomainError, ForbiddenError, UnauthenticatedError } from "../shared/errors";
+import { parseWith } from "../shared/validation";
 
 /**
  * The rooms' onAuth: the same verifier as the REST middleware. The SDK sends `client.auth.token`.
@@ -27,4 +29,26 @@ export function authenticateRoomClient(token: string | undefined, ...roles: Role
     }
     return principal;
   });
+}
+
+/** A room client authenticated by `authenticateRoomClient` (onAuth's result is `client.auth`). */
+export type SignedInClient = Client<{ auth: Principal }>;
+
+/** The signed-in user of a joined client. onAuth ran for every one; the check keeps that explicit. */
+export function userIdOf(client: Pick<SignedInClient, "auth">): string {
+  return principalOf(client).userId;
+}
+
+/** The signed-in principal of a joined client (user id, username, roles). */
+export function principalOf(client: Pick<SignedInClient, "auth">): Principal {
+  if (!client.auth) throw new UnauthenticatedError("missing_token", "This room needs a signed-in user.");
+  return client.auth;
+}
+
+/**
+ * A room's join options, parsed by its schema on the same validation helper as REST: a mismatch
+ * is `invalid_join_options` with `details`. `hint` says what to send (`Join with { authorId }`).
+ */
+export function parseJoinOptions<S extends z.ZodType>(schema: S, options: unknown, hint: string): z.output<S> {
+  return parseWith(schema, options ?? {}, "invalid_join_options", hint);
 }

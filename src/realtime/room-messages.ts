@@ -1,29 +1,38 @@
-import type { Client } from "@colyseus/core";
+import { Protocol, type Client, type Room } from "@colyseus/core";
+import { decode } from "@colyseus/schema";
 import type { z } from "zod";
 import { DomainError, ValidationError } from "../shared/errors";
-import { issuesOf } from "../http/validate";
+import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
 import { findReservedKey } from "../shared/hostile-keys";
 
 /**
- * Every room message handler goes through `roomMessage(schema, fn)`: the payload is validated softly
- * (a bad message is answered, the client stays connected — Colyseus' own validate() would close it
- * with 4002), and domain errors reach the client with their stable code:
- * - `room.request(type, payload)` → the promise rejects with `{ name, message, code }`;
+ * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
+ * room's `messages` map: the type is the map key, the client is typed once, every payload is
+ * validated softly (a bad message is answered, the client stays connected — Colyseus' own
+ * validate() would close it with 4002), and domain errors reach the client with their stable code:
+ * - `room.request(type, payload)` → the promise rejects with `{ name, message, code }`; when the
+ *   error has `details`, an `"error"` message with them (and `request: true`) arrives just before
+ *   (the SDK 0.18 rebuilds a rejected request from name, message and code only);
  * - `room.send(type, payload)`    → the client receives `"error"` with `{ type, code, message, details? }`.
+ * A type the room does not handle (including any `sendBytes`) is answered with `unknown_message`.
  */
 export interface RoomErrorPayload {
   type: string;
   code: string;
   message: string;
   details?: unknown;
+  /** set when the failed message was a `room.request` (its promise rejects as well) */
+  request?: true;
 }
 
+/** What a failed `room.request` rejects with (Colyseus sends `{ name, message, code }`). */
 export class RoomReplyError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = "RoomError";
@@ -31,19 +40,41 @@ export class RoomReplyError extends Error {
 }
 
 function normalize(err: unknown): { code: string; message: string; details?: unknown } {
-  if (err instanceof DomainError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof DomainError) return { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
   logger.error({ err }, "room message handler failed");
   return { code: "internal_error", message: "Something went wrong on our side." };
 }
 
+/** Colyseus passes a request's context (with its id) as the third argument; `send` gets none. */
 type Ctx = { id?: number } | undefined;
 
-export function roomMessage<S extends z.ZodType, R>(
-  type: string,
-  schema: S,
-  fn: (client: Client, message: z.infer<S>) => R | Promise<R>,
-) {
-  return async (client: Client, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
+function sendError(client: Pick<Client, "send">, payload: RoomErrorPayload): void {
+  client.send("error", payload);
+}
+
+/** Answer a failed message: reject the request (details ride an `error` message), or send `error`. */
+function answerFailure(client: Client, type: string, err: unknown, ctx: Ctx): never | undefined {
+  const e = normalize(err);
+  if (ctx?.id !== undefined) {
+    if (e.details !== undefined) sendError(client, { type, ...e, request: true });
+    throw new RoomReplyError(e.code, e.message, e.details);
+  }
+  sendError(client, { type, ...e });
+  return undefined;
+}
+
+/** One message: its payload schema and the handler for the parsed payload. */
+export interface MessageSpec<C, S extends z.ZodType> {
+  schema: S;
+  handle: (client: C, message: z.output<S>) => unknown;
+}
+
+type Handler = (client: Client, raw: unknown, ctx?: Ctx) => Promise<unknown>;
+type Wildcard = (client: Client, type: string | number, raw: unknown) => void;
+
+/** Soft validation + error answering around one handler (exported for rooms with hand-made maps). */
+export function roomMessage<S extends z.ZodType, C extends Client, R>(type: string, schema: S, fn: (client: C, message: z.output<S>) => R | Promise<R>) {
+  return async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
       // a message is an action: a client whose account was deleted since joining may not act
       const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
@@ -53,16 +84,77 @@ export function roomMessage<S extends z.ZodType, R>(
         throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, [{ path: reserved, message: "reserved key" }]);
       }
       const parsed = schema.safeParse(raw ?? {});
-      if (!parsed.success) {
-        throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
-      }
+      if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
       return await fn(client, parsed.data);
     } catch (err) {
-      const e = normalize(err);
-      if (ctx?.id !== undefined) throw new RoomReplyError(e.code, e.message);
-      const payload: RoomErrorPayload = { type, ...e };
-      client.send("error", payload);
-      return undefined;
+      return answerFailure(client, type, err, ctx);
     }
+  };
+}
+
+/** The catch-all (`"_"` in a messages map, Colyseus' `"*"`): a type nobody handles is answered, not fatal. */
+const unknownMessage: Wildcard = (client, type, raw) => {
+  const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
+  sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
+};
+
+/**
+ * Build a room's `messages` map from `{ type: { schema, handle } }`. Curried so the client type is
+ * given once and each payload type is inferred from its schema:
+ * `override messages = roomMessages<StoryClient>()({ view: { schema, handle: (client, msg) => … } })`.
+ */
+export function roomMessages<C extends Client>() {
+  return <M extends Record<string, z.ZodType>>(specs: { [K in keyof M]: MessageSpec<C, M[K]> }): Record<string, Handler | Wildcard> => {
+    const map: Record<string, Handler | Wildcard> = { _: unknownMessage };
+    for (const [type, spec] of Object.entries(specs) as [string, MessageSpec<C, z.ZodType>][]) {
+      map[type] = roomMessage(type, spec.schema, spec.handle) as Handler;
+    }
+    return map;
+  };
+}
+
+/** Protocol byte → message code (Colyseus' PROTOCOL_CODE_MASK; the high bits are modifiers). */
+const PROTOCOL_CODE_MASK = 31;
+
+function messageTypeOf(buffer: Uint8Array): string {
+  try {
+    const it = { offset: 1 };
+    return String(decode.stringCheck(buffer, it) ? decode.string(buffer, it) : decode.number(buffer, it));
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Keep a client whose frame the room cannot read. Colyseus closes the socket (4002) when a
+ * `send` payload is not valid msgpack, and a frame whose header cannot be decoded throws inside
+ * the socket listener. Installed on each room instance (its `_onMessage` is what the transport
+ * calls): a refusal made synchronously while dispatching one frame becomes an
+ * `error {code: "malformed_message"}` answer instead. Frames ws rejects below the room (over its
+ * size limit, broken WebSocket framing) still close the connection; see the README.
+ */
+export function keepClientsOnMalformedFrames(room: Room): void {
+  const target = room as unknown as { _onMessage: (client: Client, buffer: Uint8Array) => void };
+  const dispatch = target._onMessage;
+  target._onMessage = function (this: unknown, client: Client, buffer: Uint8Array) {
+    const hadOwnLeave = Object.prototype.hasOwnProperty.call(client, "leave");
+    const leave = client.leave;
+    let refused = false;
+    client.leave = () => {
+      refused = true;
+    };
+    try {
+      dispatch.call(this, client, buffer);
+    } catch (err) {
+      logger.debug({ err }, "unreadable room frame");
+      refused = true;
+    } finally {
+      if (hadOwnLeave) client.leave = leave;
+      else delete (client as Partial<Client>).leave;
+    }
+    if (!refused) return;
+    const code = buffer?.[0] !== undefined ? buffer[0] & PROTOCOL_CODE_MASK : -1;
+    const type = code === Protocol.ROOM_DATA || code === Protocol.ROOM_DATA_BYTES ? messageTypeOf(buffer) : "";
+    sendError(client, { type, code: "malformed_message", message: "This message could not be read (not valid msgpack)." });
   };
 }

@@ -1,9 +1,10 @@
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
-import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
+import { NotFoundError, ValidationError } from "../shared/errors";
+import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
-import { BlockModel, FollowModel } from "./social.model";
-import { publishAudienceChanged } from "../realtime/events";
+import { inTransaction } from "../infra/transaction";
+import * as repo from "./social.repository";
+import { relationshipChanged } from "./relationship-facts";
 
 /**
  * The social graph: follows and blocks. A block hides each user from the other everywhere and
@@ -19,88 +20,51 @@ export interface PublicProfile {
   following_count: number;
 }
 
-export async function isBlockedEitherWay(a: string, b: string): Promise<boolean> {
-  if (a === b) return false;
-  const hit = await BlockModel.exists({
-    $or: [
-      { blocker_id: a, blocked_id: b },
-      { blocker_id: b, blocked_id: a },
-    ],
-  });
-  return hit !== null;
-}
-
-/** Users that `userId` blocked or that blocked `userId` (feeds exclude them). */
-export async function blockedEitherWayIds(userId: string): Promise<string[]> {
-  const rows = await BlockModel.find({ $or: [{ blocker_id: userId }, { blocked_id: userId }] }).lean();
-  return rows.map((r) => (r.blocker_id === userId ? r.blocked_id : r.blocker_id));
-}
-
-export async function isFollowing(followerId: string, followeeId: string): Promise<boolean> {
-  return (await FollowModel.exists({ follower_id: followerId, followee_id: followeeId })) !== null;
-}
-
-export async function followingIds(userId: string): Promise<string[]> {
-  const rows = await FollowModel.find({ follower_id: userId }, { followee_id: 1 }).lean();
-  return rows.map((r) => r.followee_id);
-}
-
-export async function followerCount(userId: string): Promise<number> {
-  return FollowModel.countDocuments({ followee_id: userId });
-}
+export { isBlockedEitherWay, blockedEitherWayIds, isFollowing, followingIds, followerCount } from "./social.repository";
 
 async function requireVisibleUser(viewerId: string, userId: string) {
   const user = await findUserById(userId);
   // a blocked pair does not see each other: same answer as a user that does not exist
-  if (!user || (await isBlockedEitherWay(viewerId, userId))) throw new NotFoundError("user_not_found", "No such user.");
+  if (!user || (await repo.isBlockedEitherWay(viewerId, userId))) throw new NotFoundError("user_not_found", "No such user.");
   return user;
 }
 
 export async function follow(followerId: string, followeeId: string): Promise<void> {
   if (followerId === followeeId) throw new ValidationError("cannot_follow_self", "You cannot follow yourself.");
   await requireVisibleUser(followerId, followeeId);
-  try {
-    await FollowModel.create({ follower_id: followerId, followee_id: followeeId, created_at: clock.now() });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // following twice is a no-op
-  }
-  publishAudienceChanged(followeeId, followerId);
+  await repo.insertFollow(followerId, followeeId, clock.now());
+  relationshipChanged(followeeId, followerId);
 }
 
 export async function unfollow(followerId: string, followeeId: string): Promise<void> {
-  await FollowModel.deleteOne({ follower_id: followerId, followee_id: followeeId });
-  publishAudienceChanged(followeeId, followerId);
+  await repo.deleteFollow(followerId, followeeId);
+  relationshipChanged(followeeId, followerId);
 }
 
 export async function block(blockerId: string, blockedId: string): Promise<void> {
   if (blockerId === blockedId) throw new ValidationError("cannot_block_self", "You cannot block yourself.");
   if (!(await findUserById(blockedId))) throw new NotFoundError("user_not_found", "No such user.");
-  try {
-    await BlockModel.create({ blocker_id: blockerId, blocked_id: blockedId, created_at: clock.now() });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-  await FollowModel.deleteMany({
-    $or: [
-      { follower_id: blockerId, followee_id: blockedId },
-      { follower_id: blockedId, followee_id: blockerId },
-    ],
+  const now = clock.now();
+  // the block and the follows it removes commit together: no moment where a blocked pair still follows
+  await inTransaction(async (session) => {
+    await repo.insertBlock(blockerId, blockedId, now, session);
+    await repo.deleteFollowsBetween(blockerId, blockedId, session);
   });
-  publishAudienceChanged(blockerId, blockedId);
-  publishAudienceChanged(blockedId, blockerId);
+  relationshipChanged(blockerId, blockedId);
+  relationshipChanged(blockedId, blockerId);
 }
 
 export async function unblock(blockerId: string, blockedId: string): Promise<void> {
-  await BlockModel.deleteOne({ blocker_id: blockerId, blocked_id: blockedId });
-  publishAudienceChanged(blockerId, blockedId);
-  publishAudienceChanged(blockedId, blockerId);
+  await repo.deleteBlock(blockerId, blockedId);
+  relationshipChanged(blockerId, blockedId);
+  relationshipChanged(blockedId, blockerId);
 }
 
 export async function publicProfile(viewerId: string, userId: string): Promise<PublicProfile> {
   const user = await requireVisibleUser(viewerId, userId);
   const [follower_count, following_count] = await Promise.all([
-    FollowModel.countDocuments({ followee_id: userId }),
-    FollowModel.countDocuments({ follower_id: userId }),
+    repo.followerCount(userId),
+    repo.followingCount(userId),
   ]);
   return {
     id: user.id,
@@ -126,15 +90,13 @@ export async function listFollows(
   page: PageQuery,
 ): Promise<Page<FollowListItem>> {
   await requireVisibleUser(viewerId, userId);
-  const [own, other] = direction === "followers" ? (["followee_id", "follower_id"] as const) : (["follower_id", "followee_id"] as const);
-  const filter = { [own]: userId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
-  const rows = await FollowModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean();
-  const users = new Map((await findUsersByIds(rows.map((r) => r[other]))).map((u) => [u.id, u]));
-  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
+  const rows = await repo.listFollowRows(userId, direction, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
+  const users = new Map((await findUsersByIds(rows.map((r) => r.other_id))).map((u) => [u.id, u]));
+  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
   return {
     next_cursor: result.next_cursor,
     items: result.items.flatMap((r) => {
-      const u = users.get(r[other]);
+      const u = users.get(r.other_id);
       return u ? [{ user: { id: u.id, username: u.username, display_name: u.display_name, avatar_url: u.avatar_url }, followed_at: r.created_at }] : [];
     }),
   };

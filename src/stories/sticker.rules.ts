@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
 import type { InteractBody } from "./story.schemas";
+import { storyErrors } from "./story.errors";
 import { assertStoryActive } from "./story.rules";
 import type { InteractiveStickerType, StickerDoc, StoryDoc } from "./story.types";
 import { isInteractiveStickerType } from "./story.types";
@@ -80,16 +81,10 @@ export function validateInteraction(
   const index = body.sticker_index;
   const sticker = story.stickers[index];
   if (sticker === undefined) {
-    throw new NotFoundError("sticker_not_found", `This story has no sticker ${index}.`, {
-      sticker_index: index,
-      sticker_count: story.stickers.length,
-    });
+    throw storyErrors.stickerNotFound({ sticker_index: index, sticker_count: story.stickers.length });
   }
   if (!isInteractiveStickerType(sticker.sticker_type)) {
-    throw new ValidationError("sticker_not_interactive", `A ${sticker.sticker_type} sticker takes no answers.`, {
-      sticker_index: index,
-      sticker_type: sticker.sticker_type,
-    });
+    throw storyErrors.stickerNotInteractive({ sticker_index: index, sticker_type: sticker.sticker_type });
   }
   const kind = bodyKind(body);
   switch (sticker.sticker_type) {
@@ -134,7 +129,7 @@ export function validateInteraction(
       return { sticker_index: index, sticker_type: "countdown" };
     }
     default:
-      throw new ValidationError("sticker_not_interactive", "This sticker takes no answers.", { sticker_index: index });
+      throw storyErrors.stickerNotInteractive({ sticker_index: index });
   }
 }
 
@@ -211,12 +206,12 @@ export function tallyIncrements(interaction: StickerInteraction): Record<string,
 }
 
 /**
- * The sticker after one interaction — the in-memory mirror of `tallyIncrements` (used by rooms
- * that keep a live copy, and by tests). Does not mutate its input.
+ * The sticker after one interaction — the in-memory mirror of `tallyIncrements`; the counter
+ * repair (story.maintenance.ts) recounts tallies with it. Does not mutate its input.
  */
 export function applyInteractionToTallies(sticker: StickerDoc, interaction: StickerInteraction): StickerDoc {
   if (sticker.sticker_type !== interaction.sticker_type) {
-    throw new ValidationError("sticker_type_mismatch", "The interaction does not match this sticker.");
+    throw storyErrors.stickerTypeMismatch("The interaction does not match this sticker.");
   }
   switch (interaction.sticker_type) {
     case "poll": {
@@ -258,6 +253,26 @@ export function applyInteractionToTallies(sticker: StickerDoc, interaction: Stic
       return { ...s, countdown: { ...s.countdown, subscriber_count: s.countdown.subscriber_count + 1 } };
     }
   }
+}
+
+/** The stickers with every tally at zero: the start of a recount from the answer records. */
+export function withZeroTallies(stickers: readonly StickerDoc[]): StickerDoc[] {
+  return stickers.map((s) => {
+    switch (s.sticker_type) {
+      case "poll":
+        return { ...s, poll: { ...s.poll, options: s.poll.options.map((o) => ({ ...o, votes: 0 })), total_votes: 0 } };
+      case "quiz":
+        return { ...s, quiz: { ...s.quiz, options: s.quiz.options.map((o) => ({ ...o, votes: 0 })), total_answers: 0, correct_answers: 0 } };
+      case "question":
+        return { ...s, question: { ...s.question, answer_count: 0 } };
+      case "slider":
+        return { ...s, slider: { ...s.slider, response_count: 0, value_sum: 0 } };
+      case "countdown":
+        return { ...s, countdown: { ...s.countdown, subscriber_count: 0 } };
+      default:
+        return s;
+    }
+  });
 }
 
 /** The story after one interaction (sticker tallies + `interaction_count`), without mutating it. */

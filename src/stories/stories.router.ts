@@ -74,7 +74,7 @@ export function storiesRouter(): Router {
     res.status(201).json(await stories.reshareStory(principalOf(req), req.valid.params.id, req.valid.body));
   });
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
-    res.status(201).json(await stories.replyToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));
+    res.status(201).json(await stories.replyToStory(principalOf(req), req.valid.params.id, req.valid.body));
   });
   r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
     res.json(await stories.reactToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));

@@ -2,7 +2,7 @@ import { registerJob } from "../jobs";
 import { clock } from "../shared/clock";
 import { logger } from "../logger";
 import { claimJobLock, releaseJobLock } from "./job-lock";
-import { sendCountdownReminders, sweepExpiredStories } from "./story.service";
+import { sendCountdownReminders, sweepExpiredStories } from "./story.maintenance";
 
 /**
  * Every STORY_SWEEP_INTERVAL_MS: mark expired stories, purge past retention, and send countdown

@@ -1,5 +1,6 @@
 import { ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
 import type { CreateStoryBody, StickerInput } from "./story.schemas";
+import { storyErrors } from "./story.errors";
 import { storyFrameOf, type StickerDoc, type StoryDoc } from "./story.types";
 
 /**
@@ -267,8 +268,8 @@ export function isInAuthorArchive(story: Pick<StoryDoc, "is_deleted" | "is_expir
  * for everyone but the purge job), GoneError `story_expired` once expired.
  */
 export function assertStoryActive(story: Lifecycle, now: Date): void {
-  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
-  if (hasExpired(story, now)) throw new GoneError("story_expired", "This story has expired.");
+  if (story.is_deleted) throw storyErrors.notFound();
+  if (hasExpired(story, now)) throw storyErrors.expired();
 }
 
 /**
@@ -311,7 +312,7 @@ export function softDeleteUpdate(
   actorId: string,
   now: Date,
 ): { is_deleted: true; deleted_at: Date; updated_at: Date } {
-  if (story.is_deleted) throw new NotFoundError("story_not_found", "Story not found.");
+  if (story.is_deleted) throw storyErrors.notFound();
   assertAuthor(story, actorId);
   return { is_deleted: true, deleted_at: now, updated_at: now };
 }
@@ -322,7 +323,7 @@ export function isAuthor(story: Pick<StoryDoc, "user_id">, userId: string): bool
 
 /** Insights, viewer lists, replies inbox, delete and archive are the author's alone. */
 export function assertAuthor(story: Pick<StoryDoc, "user_id">, userId: string): void {
-  if (!isAuthor(story, userId)) throw new ForbiddenError("not_story_author", "Only the story's author can do this.");
+  if (!isAuthor(story, userId)) throw storyErrors.notAuthor();
 }
 
 /**

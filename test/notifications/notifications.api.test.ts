@@ -3,7 +3,8 @@ import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
 import { NotificationModel } from "../../src/notifications/notification.model";
-import { notify, subscribeClientToNotifications, type NotificationMessage } from "../../src/notifications/notification.service";
+import { notify, type NotificationMessage } from "../../src/notifications/notification.service";
+import { subscribeClientToNotifications } from "../../src/realtime/notification-bridge";
 
 const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
 

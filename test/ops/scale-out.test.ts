@@ -98,5 +98,18 @@ describe("scale-out with Redis: two server processes", function () {
     assert.equal(Object.keys(state.stories).length, 1, "the viewer sees the author's story through the shared room");
     await joinedViaA.leave();
     await roomOnB.leave();
+
+    // one room per key across processes: 10 concurrent creates for one author, split over A and B
+    const creates = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => {
+        const sdk = new ColyseusSDK(i % 2 === 0 ? a.url : b.url);
+        sdk.auth.token = viewer.body.access_token;
+        return sdk.create("story", { authorId: viewer.body.user.id });
+      }),
+    );
+    const created = creates.filter((r) => r.status === "fulfilled");
+    assert.equal(created.length, 1, `exactly one create wins: ${creates.map((r) => (r.status === "rejected" ? String(r.reason?.message) : "ok")).join(" | ")}`);
+    for (const r of creates) if (r.status === "rejected") assert.match(String(r.reason?.message), /room_key_taken/);
+    await (created[0] as PromiseFulfilledResult<Awaited<ReturnType<ColyseusSDK["create"]>>>).value.leave();
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** A real server process (`src/index.ts` under tsx), for shutdown and scale-out tests. */
 export interface ServerProcess {
@@ -13,7 +14,11 @@ export interface ServerProcess {
 }
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX_CLI = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+/**
+ * `node --import tsx`, not the tsx CLI: the CLI runs the server in a child process of its own, so
+ * a SIGKILL (which it cannot relay) would kill only the CLI and leave the server running.
+ */
+const TSX_LOADER = path.join(ROOT, "node_modules/tsx/dist/loader.mjs");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +36,7 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
   const port = await freePort();
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of ["EMBEDDED_DB", "MONGODB_URI", "REDIS_URL", "AUTH_RATE_LIMIT_PER_MINUTE"]) delete base[k];
-  const child = spawn(process.execPath, [TSX_CLI, "src/index.ts"], {
+  const child = spawn(process.execPath, ["--import", pathToFileURL(TSX_LOADER).href, "src/index.ts"], {
     cwd: ROOT,
     env: { ...base, NODE_ENV: "test", LOG_LEVEL: "info", PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -43,3 +43,11 @@ export async function createStory(author: TestUser, body: Record<string, unknown
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;
 }
+
+/** A sticker's position and size (fractions of the frame), for building sticker bodies. */
+export const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
+
+/** Post a public text story (plus `body`) as `author`; returns its id. */
+export async function postStory(author: TestUser, body: Record<string, unknown> = {}): Promise<string> {
+  return (await createStory(author, textStory(body))).id;
+}

@@ -1,0 +1,121 @@
+import { isOnList, ownersListing } from "../close-friends/close-friends.repository";
+import { publish, publishAudienceChanged, subscribe, topics, type Unsubscribe } from "../realtime/events";
+import type { ViewerFacts } from "../stories/privacy.rules";
+import { blockedEitherWayIds, followingIds, isBlockedEitherWay, isFollowing } from "./social.repository";
+
+/**
+ * The relationship facts every privacy decision reads (stories, highlights, the feed), loaded in
+ * one place and kept for a moment: a hot request (a view, a vote, a feed page) then costs no
+ * store round trip for them. Every follow, block and close-friends change publishes
+ * `topics.relationshipChanged` (see `publishAudienceChanged`), which drops the pair's entries on
+ * every process; the TTL only bounds memory and a lost event.
+ */
+
+/** How long an answer is reused; a change is applied at once through the event, this is a backstop. */
+const TTL_MS = 5_000;
+/** Entries kept per process; past it the oldest go (a Map keeps insertion order). */
+const MAX_ENTRIES = 20_000;
+
+/** What `viewerId` is to `ownerId`. */
+export interface RelationshipFacts {
+  followsOwner: boolean;
+  isCloseFriend: boolean;
+  blockedEitherWay: boolean;
+}
+
+/** Who `viewerId` follows, whose close friend they are, and who is blocked either way. */
+export interface ViewerGraphIds {
+  following: string[];
+  closeFriendOf: string[];
+  blocked: string[];
+}
+
+interface Entry<T> {
+  value: Promise<T>;
+  until: number;
+}
+
+const pairs = new Map<string, Entry<RelationshipFacts>>();
+const graphs = new Map<string, Entry<ViewerGraphIds>>();
+/** Bumped per user on every change: a load that started before the change is not cached. */
+const generations = new Map<string, number>();
+let listening: Unsubscribe | undefined;
+
+const gen = (userId: string) => generations.get(userId) ?? 0;
+
+function listen(): void {
+  listening ??= subscribe<{ a: string; b: string }>(topics.relationshipChanged, ({ a, b }) => forgetRelationship(a, b));
+}
+
+/** Drop what is known about the pair (both directions) and both users' graphs. */
+export function forgetRelationship(a: string, b: string): void {
+  for (const id of [a, b]) {
+    generations.set(id, gen(id) + 1);
+    graphs.delete(id);
+  }
+  pairs.delete(`${a}:${b}`);
+  pairs.delete(`${b}:${a}`);
+}
+
+/**
+ * A follow, block or close-friends change between `ownerId` and `userId` was persisted: forget it
+ * here at once, on every other process through the event, and let rooms re-check the audience.
+ */
+export function relationshipChanged(ownerId: string, userId: string): void {
+  forgetRelationship(ownerId, userId);
+  publish(topics.relationshipChanged, { a: ownerId, b: userId });
+  publishAudienceChanged(ownerId, userId);
+}
+
+/** Stop listening and forget everything (server shutdown, tests). */
+export function resetRelationshipFacts(): void {
+  listening?.();
+  listening = undefined;
+  pairs.clear();
+  graphs.clear();
+}
+
+function cached<T>(map: Map<string, Entry<T>>, key: string, users: string[], load: () => Promise<T>): Promise<T> {
+  listen();
+  const now = Date.now();
+  const hit = map.get(key);
+  if (hit && hit.until > now) return hit.value;
+  const before = users.map(gen);
+  const value = load();
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+  const entry = { value, until: now + TTL_MS };
+  map.set(key, entry);
+  value.then(
+    () => {
+      // a change during the load: keep the answer for this caller only
+      if (users.some((u, i) => gen(u) !== before[i]) && map.get(key) === entry) map.delete(key);
+    },
+    () => map.get(key) === entry && map.delete(key),
+  );
+  return value;
+}
+
+export function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
+  return cached(pairs, `${viewerId}:${ownerId}`, [viewerId, ownerId], async () => {
+    const [followsOwner, closeFriend, blockedEitherWay] = await Promise.all([
+      isFollowing(viewerId, ownerId),
+      isOnList(ownerId, viewerId),
+      isBlockedEitherWay(viewerId, ownerId),
+    ]);
+    return { followsOwner, isCloseFriend: closeFriend, blockedEitherWay };
+  });
+}
+
+export function viewerGraphIds(viewerId: string): Promise<ViewerGraphIds> {
+  return cached(graphs, viewerId, [viewerId], async () => {
+    const [following, closeFriendOf, blocked] = await Promise.all([followingIds(viewerId), ownersListing(viewerId), blockedEitherWayIds(viewerId)]);
+    return { following, closeFriendOf, blocked };
+  });
+}
+
+/** The privacy facts for `viewerId` looking at `ownerId`'s content (stories, highlights). */
+export async function viewerFactsFor(viewerId: string, ownerId: string): Promise<ViewerFacts> {
+  if (viewerId === ownerId) return { isAuthor: true, followsAuthor: false, isCloseFriend: false, blockedEitherWay: false, hiddenByAuthor: false };
+  const r = await relationshipFacts(viewerId, ownerId);
+  return { isAuthor: false, followsAuthor: r.followsOwner, isCloseFriend: r.isCloseFriend, blockedEitherWay: r.blockedEitherWay, hiddenByAuthor: false };
+}

@@ -1,0 +1,59 @@
+import { clock } from "../shared/clock";
+import { findUsersByIds } from "../auth/user.repository";
+import { viewerGraphIds } from "../social/relationship-facts";
+import { buildFeedPage } from "./feed.rules";
+import type { ViewerGraph } from "./privacy.rules";
+import { toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
+import type { FeedQuery } from "./story.schemas";
+import * as repo from "./story.repository";
+
+/**
+ * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
+ * commands per page: the candidates, what the viewer saw, their answers on the page, the page's
+ * authors (4); the viewer's graph (follows, close-friend-of, blocks) comes from the cached
+ * relationship facts.
+ */
+
+/** Feed candidates read per request: bounds memory; past it the tray shows the most recent stories. */
+const FEED_CANDIDATE_CAP = 5000;
+
+export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ groups: FeedGroup[]; next_cursor: string | null }> {
+  const now = clock.now();
+  const { following, closeFriendOf, blocked } = await viewerGraphIds(viewerId);
+  const candidates = await repo.findFeedCandidates({
+    viewerId,
+    authorIds: [viewerId, ...following, ...closeFriendOf],
+    excludeAuthorIds: blocked,
+    now,
+    cap: FEED_CANDIDATE_CAP,
+  });
+  const graph: ViewerGraph = {
+    viewerId,
+    followingIds: new Set(following),
+    closeFriendOfIds: new Set(closeFriendOf),
+    blockedIds: new Set(blocked),
+    // no standing per-author hide list exists yet; per-story hidden_from_ids are on each story
+    hiddenByAuthorIds: new Set(),
+  };
+  const seen = await repo.seenStoryIds(viewerId, candidates.map((s) => s._id));
+  const page = buildFeedPage(candidates, seen, graph, now, query);
+  const onPage = page.items.flatMap((reel) => reel.stories);
+  const [mine, authors] = await Promise.all([
+    repo.interactionsOf(viewerId, onPage.map((s) => s._id)),
+    findUsersByIds(page.items.map((r) => r.author_id)),
+  ]);
+  const authorById = new Map(authors.map((u) => [u.id, toAuthor(u)]));
+  return {
+    next_cursor: page.next_cursor,
+    groups: page.items.map((reel) => ({
+      author_id: reel.author_id,
+      author: authorById.get(reel.author_id) ?? null,
+      is_own: reel.is_own,
+      has_unseen: reel.has_unseen,
+      unseen_count: reel.unseen_count,
+      latest_created_at: reel.latest_created_at,
+      start_index: reel.start_index,
+      stories: reel.stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)),
+    })),
+  };
+}

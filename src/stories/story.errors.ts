@@ -1,0 +1,26 @@
+import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
+import type { StickerType } from "./story.types";
+
+/**
+ * Every error code the stories feature answers, declared once: each factory fixes the code, the
+ * error kind (hence the HTTP status) and the shape of `details`. Rules and services throw these.
+ */
+export const storyErrors = {
+  /** missing, deleted, or hidden from this caller (indistinguishable on purpose) */
+  notFound: (details?: { story_ids: string[] }) =>
+    new NotFoundError("story_not_found", details ? "Some stories do not exist or are not yours." : "Story not found.", details),
+  expired: () => new GoneError("story_expired", "This story has expired."),
+  notAuthor: () => new ForbiddenError("not_story_author", "Only the story's author can do this."),
+  limitReached: (max: number) => new ConflictError("story_limit_reached", `You can have at most ${max} live stories.`),
+  alreadyReshared: () => new ConflictError("already_reshared", "You already re-shared this story."),
+  stickerNotFound: (details: { sticker_index: number; sticker_count?: number }) =>
+    new NotFoundError("sticker_not_found", `This story has no sticker ${details.sticker_index}.`, details),
+  stickerNotInteractive: (details: { sticker_index: number; sticker_type?: StickerType }) =>
+    new ValidationError(
+      "sticker_not_interactive",
+      details.sticker_type ? `A ${details.sticker_type} sticker takes no answers.` : "This sticker takes no answers.",
+      details,
+    ),
+  stickerTypeMismatch: (message: string, details?: { sticker_index: number; sticker_type: StickerType }) =>
+    new ValidationError("sticker_type_mismatch", message, details),
+} as const;

@@ -1,0 +1,17 @@
+import { publish, topics } from "../realtime/events";
+
+/** What the story services publish on `topics.storyReel(author_id)` after every persisted change. */
+export type StoryEventType = "story_created" | "story_deleted" | "story_expired" | "story_changed";
+export type StoryChangeKind = "view" | "interaction" | "reaction" | "reply";
+
+export interface StoryEvent {
+  type: StoryEventType;
+  story_id: string;
+  author_id: string;
+  actor_id?: string;
+  kind?: StoryChangeKind;
+}
+
+export function publishStoryEvent(event: StoryEvent): void {
+  publish(topics.storyReel(event.author_id), event);
+}
