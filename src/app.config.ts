@@ -8,6 +8,8 @@ import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import { mountMetrics } from "./metrics/metrics.router";
+import { installRealtimeMetrics } from "./metrics/realtime.metrics";
 import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
@@ -18,6 +20,7 @@ import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown 
  */
 export function createServer(cfg: Config = config()): Server {
   const { presence, driver } = createInfrastructure(cfg);
+  installRealtimeMetrics(Object.keys(rooms));
   const server = defineServer({
     rooms,
     presence,
@@ -43,6 +46,7 @@ export function createServer(cfg: Config = config()): Server {
       },
     },
     express: (app) => {
+      mountMetrics(app, cfg);
       mountOperatorTools(app, cfg);
       mountHttp(app);
     },

@@ -75,6 +75,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   ENABLE_PLAYGROUND: booleanish.optional(),
   ADMIN_USERNAMES: z.string().optional(),
+  /** Bearer token a Prometheus scraper sends to GET /metrics (admins may use their access token). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

@@ -11,6 +11,8 @@ import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
+import { observeHttp } from "../metrics/metrics.router";
+import "./route-template";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
@@ -23,6 +25,7 @@ export function mountHttp(app: express.Application): void {
   app.set("query parser", "simple");
   // TRUST_PROXY decides whose X-Forwarded-For counts (default: nobody's), read per request
   app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
+  app.use(observeHttp);
   app.use("/health", healthRouter());
 
   const api = Router();

@@ -6,6 +6,7 @@ import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
 import { findReservedKey } from "../shared/hostile-keys";
+import { roomMessagesIn } from "../metrics/metrics";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -85,15 +86,25 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
       }
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
-      return await fn(client, parsed.data);
+      const result = await fn(client, parsed.data);
+      roomMessagesIn.inc({ type, outcome: "ok" });
+      return result;
     } catch (err) {
+      roomMessagesIn.inc({ type, outcome: outcomeOf(err) });
       return answerFailure(client, type, err, ctx);
     }
   };
 }
 
+/** How a failed message is counted: bad input, a refused action, or our failure. */
+function outcomeOf(err: unknown): "invalid" | "refused" | "error" {
+  if (err instanceof ValidationError) return "invalid";
+  return err instanceof DomainError ? "refused" : "error";
+}
+
 /** The catch-all (`"_"` in a messages map, Colyseus' `"*"`): a type nobody handles is answered, not fatal. */
 const unknownMessage: Wildcard = (client, type, raw) => {
+  roomMessagesIn.inc({ type: "(unknown)", outcome: "invalid" });
   const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
   sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
 };
