@@ -48,7 +48,7 @@ export function createServer(cfg: Config = config()): Server {
     express: (app) => {
       mountMetrics(app, cfg);
       mountOperatorTools(app, cfg);
-      mountHttp(app);
+      mountHttp(app, rooms);
     },
   });
   // rooms are disposed (and persist) first, then jobs and the database close

@@ -11,6 +11,9 @@ import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { trustProxyFn } from "./client-ip";
 import { refuseReservedKeys } from "./validate";
+import type { RegisteredHandler } from "@colyseus/core";
+import { describeRooms } from "../realtime/room-docs";
+import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
 import "./route-template";
 
@@ -18,7 +21,7 @@ import "./route-template";
 const JSON_LIMIT = "256kb";
 
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
-export function mountHttp(app: express.Application): void {
+export function mountHttp(app: express.Application, roomRegistry: Record<string, RegisteredHandler> = {}): void {
   app.disable("x-powered-by");
   // Express 5's default, pinned: node:querystring gives flat keys on a null-prototype object
   // (`?a[__proto__][x]=1` is one literal key), never nested objects built from client keys
@@ -39,6 +42,7 @@ export function mountHttp(app: express.Application): void {
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
+  mountApiDocs(app, api, () => describeRooms(roomRegistry));
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { ValidationError } from "../shared/errors";
 import { findReservedKey, findReservedQueryKey } from "../shared/hostile-keys";
 import { parseWith } from "../shared/validation";
+import { attachDocs } from "./route-catalogue";
 
 /**
  * Validate body / query / params by schema before the handler runs. Parsed values replace the raw
@@ -13,6 +14,11 @@ export interface ValidSchemas {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  /** Documentation only (the OpenAPI document; response checks in tests): what a success returns. */
+  response?: z.ZodType;
+  /** success status, when not 200 (201 for creations, 204 for no content) */
+  status?: number;
+  summary?: string;
 }
 
 export interface ValidatedRequestParts {
@@ -31,15 +37,21 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
   return parseWith(schema, input, "invalid_" + what, `The request ${what} is not valid.`);
 }
 
+/** The route's docs ride on the middleware, so the generator documents what is really validated. */
 export function validate(schemas: ValidSchemas): RequestHandler {
-  return (req, _res, next) => {
+  return attachDocs<RequestHandler>((req, _res, next) => {
     const valid: ValidatedRequestParts = { body: undefined, query: undefined, params: undefined };
     if (schemas.params) valid.params = parseOrThrow(schemas.params, req.params, "params");
     if (schemas.query) valid.query = parseOrThrow(schemas.query, req.query, "query");
     if (schemas.body) valid.body = parseOrThrow(schemas.body, req.body ?? {}, "body");
     req.valid = valid;
     next();
-  };
+  }, { validate: schemas });
+}
+
+/** Docs for a route that takes no input (`GET /profile`): summary and response only. */
+export function describeRoute(docs: Pick<ValidSchemas, "response" | "status" | "summary">): RequestHandler {
+  return attachDocs<RequestHandler>((_req, _res, next) => next(), { validate: docs });
 }
 
 /**

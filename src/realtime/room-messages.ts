@@ -7,6 +7,7 @@ import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
 import { findReservedKey } from "../shared/hostile-keys";
 import { roomMessagesIn } from "../metrics/metrics";
+import { attachDocs } from "../http/route-catalogue";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -75,7 +76,8 @@ type Wildcard = (client: Client, type: string | number, raw: unknown) => void;
 
 /** Soft validation + error answering around one handler (exported for rooms with hand-made maps). */
 export function roomMessage<S extends z.ZodType, C extends Client, R>(type: string, schema: S, fn: (client: C, message: z.output<S>) => R | Promise<R>) {
-  return async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
+  // the schema rides on the handler so the room documentation lists what each message accepts
+  return attachDocs(async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
       // a message is an action: a client whose account was deleted since joining may not act
       const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
@@ -93,7 +95,7 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
       roomMessagesIn.inc({ type, outcome: outcomeOf(err) });
       return answerFailure(client, type, err, ctx);
     }
-  };
+  }, { message: { schema } });
 }
 
 /** How a failed message is counted: bad input, a refused action, or our failure. */
