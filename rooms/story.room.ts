@@ -12,8 +12,8 @@ import { logger } from "../src/logger";
 import * as msg from "../src/stories/story-messages.schemas";
 import * as stories from "../src/stories/story.service";
 import type { StoryEvent } from "../src/stories/story.service";
-import { AUTHOR_ONLY, STICKER_RESULTS, StoryRoomState, type StoryState } from "../schema/story.state";
-import { roomInteractReply, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
+import { StoryRoomState, type StoryState } from "../schema/story.state";
+import { roomInteractReply, showStory, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
 
 /**
  * `story`: one room per author, showing that author's live stories to everyone allowed to see
@@ -162,40 +162,17 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   private async showReelTo(client: StoryClient): Promise<void> {
     const userId = userIdOf(client);
     const visible = userId === this.authorId ? undefined : new Map((await stories.listUserStories(userId, this.authorId)).map((s) => [s.id, s]));
-    for (const state of this.state.stories.values()) this.reveal(client, state, visible ? (visible.get(state.id) ?? null) : undefined);
+    for (const state of this.state.stories.values()) showStory(client.view!, state, visible ? (visible.get(state.id) ?? null) : undefined);
   }
 
   /** Re-decide one story for one client, as the service shows it to that user now. */
   private async showTo(client: StoryClient, state: StoryState): Promise<void> {
-    if (userIdOf(client) === this.authorId) return this.reveal(client, state, undefined);
+    if (userIdOf(client) === this.authorId) return showStory(client.view!, state, undefined);
     const seen = await stories.getLiveStory(userIdOf(client), state.id).catch((err: unknown) => {
       if (!isGone(err)) throw err;
       return null;
     });
-    if (this.state.stories.has(state.id) && this.clients.includes(client)) this.reveal(client, state, seen); // not removed or left meanwhile
-  }
-
-  /**
-   * Put a story in one client's view with the sticker results the service showed that user
-   * (`seen`; null: not visible to them; undefined: the author, who sees everything).
-   */
-  private reveal(client: StoryClient, state: StoryState, seen: StoryForRoom | null | undefined): void {
-    const view = client.view!;
-    if (seen === undefined) {
-      view.add(state);
-      view.add(state, AUTHOR_ONLY);
-      state.stickers.forEach((sticker) => view.add(sticker, STICKER_RESULTS));
-      return;
-    }
-    if (seen === null) {
-      if (view.has(state)) view.remove(state);
-      return;
-    }
-    view.add(state);
-    seen.stickers.forEach((sticker, i) => {
-      const target = state.stickers.at(i);
-      if (target && sticker.results !== null) view.add(target, STICKER_RESULTS);
-    });
+    if (this.state.stories.has(state.id) && this.clients.includes(client)) showStory(client.view!, state, seen); // not removed or left meanwhile
   }
 
   private removeExpired(): void {

@@ -1,10 +1,14 @@
-import { ArraySchema, type Schema } from "@colyseus/schema";
-import type { StickerResults, ViewerSticker } from "../src/stories/sticker.rules";
+import { put, syncChild, syncList, syncStrings, toMillis } from "./sync";
+import { camelize, type Camelized } from "../src/shared/camelize";
+import type { StickerResults, ViewerSticker } from "../src/stories/sticker-results.rules";
 import type { InteractionOutcome, StoryView } from "../src/stories/story.service";
 import type { StoryFrame } from "../src/stories/story.types";
 import { interactionRate } from "../src/stories/insights.rules";
 import type { AchievementData, MusicTrack, WorkoutData } from "../src/stories/story.types";
+import type { StateView } from "@colyseus/schema";
 import {
+  AUTHOR_ONLY,
+  STICKER_RESULTS,
   AchievementState,
   ExerciseState,
   MusicState,
@@ -44,58 +48,6 @@ export interface SeenByRow {
   viewed_at: Date | string;
 }
 
-/** Epoch ms from a Date or an ISO string (service results may have been through JSON). */
-export function toMillis(value: Date | string | number | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === "number") return value;
-  return (typeof value === "string" ? new Date(value) : value).getTime();
-}
-
-/** Assign only when different: an unchanged field then costs nothing in the next patch. */
-function put<T extends Schema, K extends keyof T>(target: T, key: K, value: T[K]): void {
-  if (target[key] !== value) target[key] = value;
-}
-
-/**
- * Make `list` hold `values` in order, reusing instances by index. (Resizing with push/pop only:
- * `unshift` on an ArraySchema under a StateView reaches clients in the wrong order.)
- */
-function syncList<S, V>(list: ArraySchema<S>, values: readonly V[], create: () => S, write: (item: S, value: V) => void): void {
-  values.forEach((value, i) => {
-    let item = list.at(i);
-    if (item === undefined) {
-      item = create();
-      write(item, value);
-      list.push(item);
-    } else {
-      write(item, value);
-    }
-  });
-  while (list.length > values.length) list.pop();
-}
-
-/**
- * Keep an optional child schema in step with a nullable domain value: unset it when the value is
- * null (the field then leaves the client's state), create it the first time, else write in place.
- */
-function syncChild<T extends Schema, K extends keyof T, C extends Schema, V>(
-  target: T,
-  key: K,
-  value: V | null | undefined,
-  create: () => C,
-  write: (child: C, value: V) => void,
-): void {
-  if (value === null || value === undefined) {
-    if (target[key] !== undefined) target[key] = undefined as T[K];
-    return;
-  }
-  const existing = target[key] as C | undefined;
-  if (existing) return write(existing, value);
-  const child = create();
-  write(child, value);
-  target[key] = child as T[K];
-}
-
 function writeMusic(target: MusicState, music: MusicTrack): void {
   put(target, "trackId", music.track_id);
   put(target, "title", music.title ?? undefined);
@@ -120,16 +72,6 @@ function writeAchievement(target: AchievementState, achievement: AchievementData
   put(target, "title", achievement.title);
   put(target, "description", achievement.description ?? undefined);
   put(target, "badgeEmoji", achievement.badge_emoji ?? undefined);
-}
-
-function syncStrings(list: ArraySchema<string>, values: readonly string[] | null | undefined): void {
-  const next = values ?? [];
-  next.forEach((value, i) => {
-    if (i < list.length) {
-      if (list.at(i) !== value) list[i] = value;
-    } else list.push(value);
-  });
-  while (list.length > next.length) list.pop();
 }
 
 function promptOf(sticker: ViewerSticker): string {
@@ -216,53 +158,11 @@ export function writeSticker(target: StickerState, sticker: ViewerSticker): void
 }
 
 /** A sticker's results as room messages carry them: the REST `results` in camelCase, dates as epoch ms. */
-export type RoomStickerResults =
-  | { stickerType: "poll"; totalVotes: number; options: { text: string; votes: number; percentage: number }[] }
-  | {
-      stickerType: "quiz";
-      totalAnswers: number;
-      correctAnswers: number;
-      correctRate: number;
-      correctAnswerIndex: number;
-      options: { text: string; votes: number; percentage: number; isCorrect: boolean }[];
-    }
-  | { stickerType: "question"; answerCount: number }
-  | { stickerType: "slider"; responseCount: number; average: number | null }
-  | { stickerType: "countdown"; subscriberCount: number; endTime: number }
-  | { stickerType: "mention" | "location" | "link" | "music"; interactive: false };
+export type RoomStickerResults = Camelized<StickerResults>;
 
-export function roomStickerResults(results: StickerResults): RoomStickerResults {
-  switch (results.sticker_type) {
-    case "poll":
-      return { stickerType: "poll", totalVotes: results.total_votes, options: results.options.map(({ text, votes, percentage }) => ({ text, votes, percentage })) };
-    case "quiz":
-      return {
-        stickerType: "quiz",
-        totalAnswers: results.total_answers,
-        correctAnswers: results.correct_answers,
-        correctRate: results.correct_rate,
-        correctAnswerIndex: results.correct_answer_index,
-        options: results.options.map(({ text, votes, percentage, is_correct }) => ({ text, votes, percentage, isCorrect: is_correct })),
-      };
-    case "question":
-      return { stickerType: "question", answerCount: results.answer_count };
-    case "slider":
-      return { stickerType: "slider", responseCount: results.response_count, average: results.average };
-    case "countdown":
-      return { stickerType: "countdown", subscriberCount: results.subscriber_count, endTime: toMillis(results.end_time) };
-    default:
-      return { stickerType: results.sticker_type, interactive: false };
-  }
-}
-
-/** The `interact` reply: the service's outcome in camelCase. */
-export function roomInteractReply(r: InteractionOutcome) {
-  return {
-    stickerIndex: r.sticker_index,
-    result: r.result === null ? null : roomStickerResults(r.result),
-    ...(r.is_correct !== undefined ? { isCorrect: r.is_correct } : {}),
-    ...(r.already ? { already: true as const } : {}),
-  };
+/** The `interact` reply: the service's outcome in camelCase (`result` as above). */
+export function roomInteractReply(outcome: InteractionOutcome): Camelized<InteractionOutcome> {
+  return camelize(outcome);
 }
 
 function writeInsights(target: StoryInsightsState, story: StoryForRoom): void {
@@ -319,4 +219,27 @@ export function writeSeenBy(target: StoryState, rows: readonly SeenByRow[]): voi
       put(item, "viewedAt", toMillis(row.viewed_at));
     },
   );
+}
+
+/**
+ * Put a story in one client's view with the sticker results the service showed that user
+ * (`seen`; null: not visible to them, it leaves the view; undefined: the author, who sees
+ * everything, author-only parts included).
+ */
+export function showStory(view: StateView, state: StoryState, seen: Pick<StoryForRoom, "stickers"> | null | undefined): void {
+  if (seen === undefined) {
+    view.add(state);
+    view.add(state, AUTHOR_ONLY);
+    state.stickers.forEach((sticker) => view.add(sticker, STICKER_RESULTS));
+    return;
+  }
+  if (seen === null) {
+    if (view.has(state)) view.remove(state);
+    return;
+  }
+  view.add(state);
+  seen.stickers.forEach((sticker, i) => {
+    const target = state.stickers.at(i);
+    if (target && sticker.results !== null) view.add(target, STICKER_RESULTS);
+  });
 }

@@ -16,31 +16,31 @@ const limitByIp: RequestHandler = async (req, _res, next) => {
   next();
 };
 /** runs after validation, so the account key is a well-formed username */
-const limitByAccount: RequestHandler = async (req, _res, next) => {
-  await consumeRateLimit(authLimit("account"), String(req.valid.body.username).toLowerCase());
+const limitByAccount: RequestHandler<any, any, any, any, { valid: { body: { username: string } } }> = async (_req, res, next) => {
+  await consumeRateLimit(authLimit("account"), res.locals.valid.body.username.toLowerCase());
   next();
 };
 
 export function authRouter(): Router {
   const r = Router();
   r.post("/register", limitByIp, validate({ body: registerBody, response: sessionResponse, status: 201, summary: "Create an account and sign in" }), async (req, res) => {
-    res.status(201).json(await auth.register(req.valid.body));
+    res.status(201).json(await auth.register(res.locals.valid.body));
   });
   r.post("/login", limitByIp, validate({ body: loginBody, response: sessionResponse, summary: "Sign in with username and password" }), limitByAccount, async (req, res) => {
-    res.json(await auth.login(req.valid.body.username, req.valid.body.password));
+    res.json(await auth.login(res.locals.valid.body.username, res.locals.valid.body.password));
   });
   r.post("/refresh", limitByIp, validate({ body: refreshBody, response: sessionResponse, summary: "Rotate a refresh token for a new session" }), async (req, res) => {
-    res.json(await auth.refresh(req.valid.body.refresh_token));
+    res.json(await auth.refresh(res.locals.valid.body.refresh_token));
   });
   r.post("/logout", requireAuth(), validate({ body: logoutBody, status: 204, summary: "Sign out (revoke one refresh token, or all)" }), async (req, res) => {
-    await auth.logout(principalOf(req).userId, req.valid.body.refresh_token);
+    await auth.logout(principalOf(req).userId, res.locals.valid.body.refresh_token);
     res.status(204).end();
   });
   r.get("/profile", requireAuth(), describeRoute({ response: profileResponse, summary: "The signed-in user" }), async (req, res) => {
     res.json({ user: await auth.getProfile(principalOf(req).userId) });
   });
   r.patch("/profile", requireAuth(), validate({ body: profilePatchBody, response: profileResponse, summary: "Edit the signed-in user's profile" }), async (req, res) => {
-    res.json({ user: await auth.updateProfile(principalOf(req).userId, req.valid.body) });
+    res.json({ user: await auth.updateProfile(principalOf(req).userId, res.locals.valid.body) });
   });
   return r;
 }

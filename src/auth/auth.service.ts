@@ -4,7 +4,7 @@ import { clock } from "../shared/clock";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, isDuplicateKeyError } from "../shared/errors";
 import { issueAccessToken } from "./tokens";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
-import { RefreshTokenModel } from "./refresh-token.model";
+import * as tokensRepo from "./refresh-token.repository";
 import { findCredentialsByUsername, findUserById, insertUser, updateUserProfile, type User } from "./user.repository";
 import type { Principal, Role } from "./roles";
 
@@ -25,7 +25,7 @@ function hashToken(token: string): string {
 async function issueRefreshToken(userId: string, familyId: string): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   const now = clock.now();
-  await RefreshTokenModel.create({
+  await tokensRepo.insertRefreshToken({
     token_hash: hashToken(token),
     family_id: familyId,
     user_id: userId,
@@ -93,15 +93,11 @@ export async function login(username: string, password: string): Promise<Session
 export async function refresh(token: string): Promise<{ access_token: string; refresh_token: string }> {
   const now = clock.now();
   const token_hash = hashToken(token);
-  const consumed = await RefreshTokenModel.findOneAndUpdate(
-    { token_hash, used_at: null, revoked_at: null, expires_at: { $gt: now } },
-    { $set: { used_at: now } },
-    { returnDocument: "after" },
-  ).lean();
+  const consumed = await tokensRepo.consumeRefreshToken(token_hash, now);
   if (!consumed) {
-    const known = await RefreshTokenModel.findOne({ token_hash }).lean();
+    const known = await tokensRepo.findRefreshToken(token_hash);
     if (known && (known.used_at || known.revoked_at)) {
-      await RefreshTokenModel.updateMany({ family_id: known.family_id, revoked_at: null }, { $set: { revoked_at: now } });
+      await tokensRepo.revokeFamily(known.family_id, now);
       throw new UnauthenticatedError("refresh_token_reused", "This refresh token was already used; the session has been revoked.");
     }
     throw new UnauthenticatedError("invalid_refresh_token", "The refresh token is not valid.");
@@ -119,12 +115,12 @@ export async function refresh(token: string): Promise<{ access_token: string; re
 export async function logout(userId: string, token?: string): Promise<void> {
   const now = clock.now();
   if (token) {
-    const known = await RefreshTokenModel.findOne({ token_hash: hashToken(token) }).lean();
+    const known = await tokensRepo.findRefreshToken(hashToken(token));
     if (known && known.user_id !== userId) throw new ForbiddenError("not_your_token", "That refresh token belongs to another user.");
-    if (known) await RefreshTokenModel.updateMany({ family_id: known.family_id, revoked_at: null }, { $set: { revoked_at: now } });
+    if (known) await tokensRepo.revokeFamily(known.family_id, now);
     return;
   }
-  await RefreshTokenModel.updateMany({ user_id: userId, revoked_at: null }, { $set: { revoked_at: now } });
+  await tokensRepo.revokeAllOfUser(userId, now);
 }
 
 export async function getProfile(userId: string): Promise<User> {

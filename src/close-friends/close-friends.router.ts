@@ -13,14 +13,14 @@ export function closeFriendsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/", validate({ query: pageQuerySchema }), async (req, res) => {
-    res.json(await closeFriends.listCloseFriends(principalOf(req).userId, req.valid.query));
+    res.json(await closeFriends.listCloseFriends(principalOf(req).userId, res.locals.valid.query));
   });
   r.post("/:user_id", validate({ params: userParams }), async (req, res) => {
-    const { created, item } = await closeFriends.addCloseFriend(principalOf(req).userId, req.valid.params.user_id);
+    const { created, item } = await closeFriends.addCloseFriend(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(created ? 201 : 200).json(item);
   });
   r.delete("/:user_id", validate({ params: userParams }), async (req, res) => {
-    await closeFriends.removeCloseFriend(principalOf(req).userId, req.valid.params.user_id);
+    await closeFriends.removeCloseFriend(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(204).end();
   });
   return r;

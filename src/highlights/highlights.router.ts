@@ -25,36 +25,36 @@ export function highlightsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.post("/", validate({ body: createHighlightBodySchema }), async (req, res) => {
-    res.status(201).json(await highlights.createHighlight(principalOf(req).userId, req.valid.body));
+    res.status(201).json(await highlights.createHighlight(principalOf(req).userId, res.locals.valid.body));
   });
   // before "/:id" routes so "reorder" is never read as an id
   r.post("/reorder", validate({ body: reorderHighlightsBodySchema }), async (req, res) => {
-    res.json({ items: await highlights.reorderUserHighlights(principalOf(req).userId, req.valid.body.highlight_ids) });
+    res.json({ items: await highlights.reorderUserHighlights(principalOf(req).userId, res.locals.valid.body.highlight_ids) });
   });
   r.get("/user/:user_id", validate({ params: userParams, query: listQuery }), async (req, res) => {
     const items = await highlights.listUserHighlights(
       principalOf(req).userId,
-      req.valid.params.user_id,
-      req.valid.query.archived === "true",
+      res.locals.valid.params.user_id,
+      res.locals.valid.query.archived === "true",
     );
     res.json({ items });
   });
   r.get("/:id", validate({ params: idParams }), async (req, res) => {
-    res.json(await highlights.getHighlight(principalOf(req).userId, req.valid.params.id));
+    res.json(await highlights.getHighlight(principalOf(req).userId, res.locals.valid.params.id));
   });
   r.patch("/:id", validate({ params: idParams, body: updateHighlightBodySchema }), async (req, res) => {
-    res.json(await highlights.updateHighlight(principalOf(req).userId, req.valid.params.id, req.valid.body));
+    res.json(await highlights.updateHighlight(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
   r.delete("/:id", validate({ params: idParams }), async (req, res) => {
-    await highlights.deleteHighlight(principalOf(req).userId, req.valid.params.id);
+    await highlights.deleteHighlight(principalOf(req).userId, res.locals.valid.params.id);
     res.status(204).end();
   });
   r.post("/:id/stories", validate({ params: idParams, body: highlightStoriesBodySchema }), async (req, res) => {
-    res.json(await highlights.addHighlightStories(principalOf(req).userId, req.valid.params.id, req.valid.body.story_ids));
+    res.json(await highlights.addHighlightStories(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body.story_ids));
   });
   // removing the last story deletes the highlight: 204 then, the updated highlight otherwise
   r.delete("/:id/stories", validate({ params: idParams, body: highlightStoriesBodySchema }), async (req, res) => {
-    const updated = await highlights.removeHighlightStories(principalOf(req).userId, req.valid.params.id, req.valid.body.story_ids);
+    const updated = await highlights.removeHighlightStories(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body.story_ids);
     if (updated === null) res.status(204).end();
     else res.json(updated);
   });

@@ -6,9 +6,10 @@ import { parseWith } from "../shared/validation";
 import { attachDocs } from "./route-catalogue";
 
 /**
- * Validate body / query / params by schema before the handler runs. Parsed values replace the raw
- * ones on `req.valid`, so handlers never touch unvalidated input. Issues are reported as
- * `details: [{ path, message }]`.
+ * Validate body / query / params by schema before the handler runs. Parsed values are on
+ * `res.locals.valid`, typed from the route's schemas (Express infers the route's locals from this
+ * middleware, so the handler after it cannot hand a service a body of the wrong type); handlers
+ * never touch unvalidated input. Issues are reported as `details: [{ path, message }]`.
  */
 export interface ValidSchemas {
   body?: z.ZodType;
@@ -21,16 +22,13 @@ export interface ValidSchemas {
   summary?: string;
 }
 
-export interface ValidatedRequestParts {
-  body: any;
-  query: any;
-  params: any;
-}
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-declare module "express-serve-static-core" {
-  interface Request {
-    valid: ValidatedRequestParts;
-  }
+/** What `validate(schemas)` leaves on `res.locals.valid`. */
+export interface Valid<S extends ValidSchemas> {
+  body: Parsed<S["body"]>;
+  query: Parsed<S["query"]>;
+  params: Parsed<S["params"]>;
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = "body"): z.infer<S> {
@@ -38,13 +36,13 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
 }
 
 /** The route's docs ride on the middleware, so the generator documents what is really validated. */
-export function validate(schemas: ValidSchemas): RequestHandler {
-  return attachDocs<RequestHandler>((req, _res, next) => {
-    const valid: ValidatedRequestParts = { body: undefined, query: undefined, params: undefined };
+export function validate<S extends ValidSchemas>(schemas: S): RequestHandler<any, any, any, any, { valid: Valid<S> }> {
+  return attachDocs<RequestHandler<any, any, any, any, { valid: Valid<S> }>>((req, res, next) => {
+    const valid = { body: undefined, query: undefined, params: undefined } as Record<"body" | "query" | "params", unknown>;
     if (schemas.params) valid.params = parseOrThrow(schemas.params, req.params, "params");
     if (schemas.query) valid.query = parseOrThrow(schemas.query, req.query, "query");
     if (schemas.body) valid.body = parseOrThrow(schemas.body, req.body ?? {}, "body");
-    req.valid = valid;
+    res.locals.valid = valid as unknown as Valid<S>;
     next();
   }, { validate: schemas });
 }

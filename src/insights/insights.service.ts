@@ -6,7 +6,7 @@ import { followerCount } from "../social/social.service";
 import { loadAuthoredStory, seenBy } from "../stories/story.service";
 import type { StickerDoc } from "../stories/story.types";
 import { isInteractiveStickerType } from "../stories/story.types";
-import { stickerInteractionCounts, stickerInteractionKey, stickerResults, type StickerResults } from "../stories/sticker.rules";
+import { stickerInteractionCounts, stickerInteractionKey, stickerResults, type StickerResults } from "../stories/sticker-results.rules";
 import {
   computeStoryInsights,
   mergeUserInsights,

@@ -13,13 +13,13 @@ export function viewersRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/user/insights", validate({ query: userInsightsQuerySchema }), async (req, res) => {
-    res.json(await insights.userInsights(principalOf(req).userId, req.valid.query));
+    res.json(await insights.userInsights(principalOf(req).userId, res.locals.valid.query));
   });
   r.get("/story/:id", validate({ params: storyParams, query: seenByQuerySchema }), async (req, res) => {
-    res.json(await insights.storyViewers(principalOf(req).userId, req.valid.params.id, req.valid.query));
+    res.json(await insights.storyViewers(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.query));
   });
   r.get("/story/:id/insights", validate({ params: storyParams }), async (req, res) => {
-    res.json(await insights.storyInsights(principalOf(req).userId, req.valid.params.id));
+    res.json(await insights.storyInsights(principalOf(req).userId, res.locals.valid.params.id));
   });
   return r;
 }

@@ -1,10 +1,8 @@
-import { Types } from "mongoose";
 import { clock } from "../shared/clock";
-import { afterTimeId, timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
-import { isObjectIdString } from "../shared/ids";
+import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { publish, topics } from "../realtime/events";
 import { relationshipFacts } from "../social/relationship-facts";
-import { NotificationModel } from "./notification.model";
+import * as repo from "./notification.repository";
 
 /**
  * Notifications: one `notify` path writes the row and delivers it live on
@@ -69,7 +67,7 @@ export function toNotificationMessage(n: NotificationView): NotificationMessage 
 export async function notify(userId: string, input: NotifyInput): Promise<NotificationView | null> {
   const actorId = input.actor_id ?? null;
   if (actorId !== null && (actorId === userId || (await relationshipFacts(actorId, userId)).blockedEitherWay)) return null;
-  const doc = await NotificationModel.create({
+  const row = await repo.insertNotification({
     user_id: userId,
     type: input.type,
     actor_id: actorId,
@@ -79,30 +77,24 @@ export async function notify(userId: string, input: NotifyInput): Promise<Notifi
     read_at: null,
     created_at: clock.now(),
   });
-  const view = toView(doc.toObject());
+  const view = toView(row);
   publish(topics.userNotifications(userId), view);
   return view;
 }
 
 export async function unreadCount(userId: string): Promise<number> {
-  return NotificationModel.countDocuments({ user_id: userId, is_read: false });
+  return repo.countUnread(userId);
 }
 
 /** The user's notifications, newest first, with the unread count. */
 export async function listNotifications(userId: string, page: PageQuery): Promise<Page<NotificationView> & { unread_count: number }> {
-  const filter = { user_id: userId, ...afterTimeId(decodeCursor(page.cursor, timeIdCursor)) };
-  const [rows, unread] = await Promise.all([
-    NotificationModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(page.limit + 1).lean(),
-    unreadCount(userId),
-  ]);
+  const [rows, unread] = await Promise.all([repo.listForUser(userId, decodeCursor(page.cursor, timeIdCursor), page.limit + 1), unreadCount(userId)]);
   const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r._id));
   return { items: result.items.map(toView), next_cursor: result.next_cursor, unread_count: unread };
 }
 
 /** Mark the given notifications (only the caller's own) or all of them read. */
 export async function markRead(userId: string, ids?: string[]): Promise<{ updated: number; unread_count: number }> {
-  const filter: Record<string, unknown> = { user_id: userId, is_read: false };
-  if (ids !== undefined) filter._id = { $in: ids.filter(isObjectIdString).map((id) => new Types.ObjectId(id)) };
-  const res = await NotificationModel.updateMany(filter, { $set: { is_read: true, read_at: clock.now() } });
-  return { updated: res.modifiedCount, unread_count: await unreadCount(userId) };
+  const updated = await repo.markReadForUser(userId, ids, clock.now());
+  return { updated, unread_count: await unreadCount(userId) };
 }

@@ -15,10 +15,10 @@ export function notificationsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/", validate({ query: pageQuerySchema }), async (req, res) => {
-    res.json(await notifications.listNotifications(principalOf(req).userId, req.valid.query));
+    res.json(await notifications.listNotifications(principalOf(req).userId, res.locals.valid.query));
   });
   r.post("/read", validate({ body: markReadBody }), async (req, res) => {
-    res.json(await notifications.markRead(principalOf(req).userId, req.valid.body.ids));
+    res.json(await notifications.markRead(principalOf(req).userId, res.locals.valid.body.ids));
   });
   return r;
 }

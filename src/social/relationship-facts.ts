@@ -1,7 +1,7 @@
-import { isOnList, ownersListing } from "../close-friends/close-friends.repository";
+import { ownersListing } from "../close-friends/close-friends.repository";
 import { publish, publishAudienceChanged, subscribe, topics, type Unsubscribe } from "../realtime/events";
 import type { ViewerFacts } from "../stories/privacy.rules";
-import { blockedEitherWayIds, followingIds, isBlockedEitherWay, isFollowing } from "./social.repository";
+import { blockedEitherWayIds, followingIds } from "./social.repository";
 
 /**
  * The relationship facts every privacy decision reads (stories, highlights, the feed), loaded in
@@ -35,7 +35,6 @@ interface Entry<T> {
   until: number;
 }
 
-const pairs = new Map<string, Entry<RelationshipFacts>>();
 const graphs = new Map<string, Entry<ViewerGraphIds>>();
 /** Bumped per user on every change: a load that started before the change is not cached. */
 const generations = new Map<string, number>();
@@ -53,8 +52,6 @@ export function forgetRelationship(a: string, b: string): void {
     generations.set(id, gen(id) + 1);
     graphs.delete(id);
   }
-  pairs.delete(`${a}:${b}`);
-  pairs.delete(`${b}:${a}`);
 }
 
 /**
@@ -71,7 +68,6 @@ export function relationshipChanged(ownerId: string, userId: string): void {
 export function resetRelationshipFacts(): void {
   listening?.();
   listening = undefined;
-  pairs.clear();
   graphs.clear();
 }
 
@@ -95,15 +91,13 @@ function cached<T>(map: Map<string, Entry<T>>, key: string, users: string[], loa
   return value;
 }
 
-export function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
-  return cached(pairs, `${viewerId}:${ownerId}`, [viewerId, ownerId], async () => {
-    const [followsOwner, closeFriend, blockedEitherWay] = await Promise.all([
-      isFollowing(viewerId, ownerId),
-      isOnList(ownerId, viewerId),
-      isBlockedEitherWay(viewerId, ownerId),
-    ]);
-    return { followsOwner, isCloseFriend: closeFriend, blockedEitherWay };
-  });
+/**
+ * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (3 commands) per
+ * viewer serves every owner they look at for the next few seconds.
+ */
+export async function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
+  const g = await viewerGraphIds(viewerId);
+  return { followsOwner: g.following.includes(ownerId), isCloseFriend: g.closeFriendOf.includes(ownerId), blockedEitherWay: g.blocked.includes(ownerId) };
 }
 
 export function viewerGraphIds(viewerId: string): Promise<ViewerGraphIds> {

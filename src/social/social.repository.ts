@@ -39,13 +39,18 @@ export async function followingCount(userId: string): Promise<number> {
   return FollowModel.countDocuments({ follower_id: userId });
 }
 
-/** Insert the follow; following twice is a no-op. */
-export async function insertFollow(followerId: string, followeeId: string, now: Date, session?: ClientSession): Promise<void> {
+/** Run an insert that the unique index may refuse: a second follow or block of a pair is a no-op. */
+async function insertOnce(insert: () => Promise<unknown>): Promise<void> {
   try {
-    await FollowModel.create([{ follower_id: followerId, followee_id: followeeId, created_at: now }], { session });
+    await insert();
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
   }
+}
+
+/** Insert the follow; following twice is a no-op. */
+export async function insertFollow(followerId: string, followeeId: string, now: Date, session?: ClientSession): Promise<void> {
+  await insertOnce(() => FollowModel.create([{ follower_id: followerId, followee_id: followeeId, created_at: now }], { session }));
 }
 
 export async function deleteFollow(followerId: string, followeeId: string, session?: ClientSession): Promise<void> {
@@ -67,11 +72,7 @@ export async function deleteFollowsBetween(a: string, b: string, session?: Clien
 
 /** Insert the block; blocking twice is a no-op. */
 export async function insertBlock(blockerId: string, blockedId: string, now: Date, session?: ClientSession): Promise<void> {
-  try {
-    await BlockModel.create([{ blocker_id: blockerId, blocked_id: blockedId, created_at: now }], { session });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
+  await insertOnce(() => BlockModel.create([{ blocker_id: blockerId, blocked_id: blockedId, created_at: now }], { session }));
 }
 
 export async function deleteBlock(blockerId: string, blockedId: string, session?: ClientSession): Promise<void> {

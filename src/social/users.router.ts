@@ -12,27 +12,27 @@ export function usersRouter(): Router {
   const r = Router();
   r.use(requireAuth());
   r.get("/:user_id", validate({ params: userParams }), async (req, res) => {
-    res.json(await social.publicProfile(principalOf(req).userId, req.valid.params.user_id));
+    res.json(await social.publicProfile(principalOf(req).userId, res.locals.valid.params.user_id));
   });
   r.post("/:user_id/follow", validate({ params: userParams }), async (req, res) => {
-    await social.follow(principalOf(req).userId, req.valid.params.user_id);
+    await social.follow(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(204).end();
   });
   r.delete("/:user_id/follow", validate({ params: userParams }), async (req, res) => {
-    await social.unfollow(principalOf(req).userId, req.valid.params.user_id);
+    await social.unfollow(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(204).end();
   });
   r.post("/:user_id/block", validate({ params: userParams }), async (req, res) => {
-    await social.block(principalOf(req).userId, req.valid.params.user_id);
+    await social.block(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(204).end();
   });
   r.delete("/:user_id/block", validate({ params: userParams }), async (req, res) => {
-    await social.unblock(principalOf(req).userId, req.valid.params.user_id);
+    await social.unblock(principalOf(req).userId, res.locals.valid.params.user_id);
     res.status(204).end();
   });
   for (const direction of ["followers", "following"] as const) {
     r.get(`/:user_id/${direction}`, validate({ params: userParams, query: pageQuerySchema }), async (req, res) => {
-      res.json(await social.listFollows(principalOf(req).userId, req.valid.params.user_id, direction, req.valid.query));
+      res.json(await social.listFollows(principalOf(req).userId, res.locals.valid.params.user_id, direction, res.locals.valid.query));
     });
   }
   return r;

@@ -1,4 +1,4 @@
-import { round1 } from "./sticker.rules";
+import { round1 } from "./sticker-results.rules";
 
 /**
  * Story insights formulas (author only). The aggregation pipelines count raw figures (views,
@@ -26,16 +26,6 @@ export function reachPercentage(uniqueViewers: number, followersAtTime: number):
 export function interactionRate(totalInteractions: number, uniqueViewers: number): number {
   if (uniqueViewers <= 0) return 0;
   return round1((totalInteractions * 100) / uniqueViewers);
-}
-
-/** Views per UTC hour of day, keys "0".."23" (absent hours have no key), from view timestamps. */
-export function bucketViewsByHour(viewedAt: readonly Date[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const at of viewedAt) {
-    const h = String(at.getUTCHours());
-    out[h] = (out[h] ?? 0) + 1;
-  }
-  return out;
 }
 
 /** The hour with the most views; ties go to the earliest hour; null with no views. */

@@ -65,15 +65,6 @@ export function canViewStory(story: PrivacyFields, viewerId: string | null, fact
   return storyViewDecision(story, viewerId, facts).allowed;
 }
 
-/** Facts for a signed-out visitor: only public stories, and nothing hidden. */
-export const ANONYMOUS_FACTS: ViewerFacts = Object.freeze({
-  isAuthor: false,
-  followsAuthor: false,
-  isCloseFriend: false,
-  blockedEitherWay: false,
-  hiddenByAuthor: false,
-});
-
 /**
  * The relationship facts a feed needs, per author, from the sets a service loads once per request.
  */
@@ -98,14 +89,3 @@ export function factsFor(graph: ViewerGraph, authorId: string): ViewerFacts {
   };
 }
 
-/**
- * What the author's settings fields look like on a story sent to someone other than the author:
- * the audience lists are the author's private business.
- */
-export function redactAudienceForViewer<T extends PrivacyFields & Pick<StoryDoc, "user_id">>(
-  story: T,
-  viewerId: string | null,
-): T {
-  if (viewerId === story.user_id) return story;
-  return { ...story, custom_viewer_ids: [], hidden_from_ids: [] };
-}

@@ -47,51 +47,51 @@ export function storiesRouter(): Router {
   r.use(requireAuth());
 
   r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story" }), async (req, res) => {
-    res.status(201).json(await stories.createStory(principalOf(req), req.valid.body));
+    res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
-    res.json(await stories.getFeed(principalOf(req).userId, req.valid.query));
+    res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
   r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
     res.json(await stories.sweepExpiredStories());
   });
   r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
-    res.json(await stories.listArchive(principalOf(req).userId, req.valid.query));
+    res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
   });
   r.get("/user/:user_id", validate({ params: userParams }), async (req, res) => {
-    res.json({ items: await stories.listUserStories(principalOf(req).userId, req.valid.params.user_id) });
+    res.json({ items: await stories.listUserStories(principalOf(req).userId, res.locals.valid.params.user_id) });
   });
   r.get("/:id", validate({ params: storyParams, response: storyViewResponse, summary: "One story, as the caller may see it" }), async (req, res) => {
-    res.json(await stories.getStory(principalOf(req).userId, req.valid.params.id));
+    res.json(await stories.getStory(principalOf(req).userId, res.locals.valid.params.id));
   });
   r.delete("/:id", validate({ params: storyParams, status: 204, summary: "Delete one of your stories" }), async (req, res) => {
-    await stories.deleteStory(principalOf(req), req.valid.params.id);
+    await stories.deleteStory(principalOf(req), res.locals.valid.params.id);
     res.status(204).end();
   });
   r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema }), async (req, res) => {
-    res.json(await stories.recordView(principalOf(req).userId, req.valid.params.id));
+    res.json(await stories.recordView(principalOf(req).userId, res.locals.valid.params.id));
   });
   r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema }), async (req, res) => {
-    res.status(201).json(await stories.reshareStory(principalOf(req), req.valid.params.id, req.valid.body));
+    res.status(201).json(await stories.reshareStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
-    res.status(201).json(await stories.replyToStory(principalOf(req), req.valid.params.id, req.valid.body));
+    res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
-    res.json(await stories.reactToStory(principalOf(req).userId, req.valid.params.id, req.valid.body));
+    res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
   r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
-    res.json(await stories.interactWithSticker(principalOf(req).userId, req.valid.params.id, req.valid.body));
+    res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
   r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
-    res.json(await stories.listReplies(principalOf(req).userId, req.valid.params.id, req.valid.query));
+    res.json(await stories.listReplies(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.query));
   });
   r.get("/:id/viewers", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
-    res.json(await stories.seenBy(principalOf(req).userId, req.valid.params.id, req.valid.query));
+    res.json(await stories.seenBy(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.query));
   });
   r.get("/:id/stickers/:index/answers", validate({ params: stickerParams, query: pageQuerySchema }), async (req, res) => {
-    const { id, index } = req.valid.params;
-    res.json(await stories.listQuestionAnswers(principalOf(req).userId, id, index, req.valid.query));
+    const { id, index } = res.locals.valid.params;
+    res.json(await stories.listQuestionAnswers(principalOf(req).userId, id, index, res.locals.valid.query));
   });
   return r;
 }

@@ -3,7 +3,8 @@ import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuer
 import type { Principal } from "../auth/roles";
 import { notify } from "../notifications/notification.service";
 import { logger } from "../logger";
-import { presentStickerForViewer, repeatInteraction, tallyIncrements, validateInteraction, type StickerResults } from "./sticker.rules";
+import { repeatInteraction, tallyIncrements, validateInteraction } from "./sticker.rules";
+import { presentStickerForViewer, type StickerResults } from "./sticker-results.rules";
 import { loadAuthoredStory, loadVisibleStory } from "./story.access";
 import { storyErrors } from "./story.errors";
 import { publishStoryEvent } from "./story.events";
@@ -88,15 +89,29 @@ export async function replyToStory(actor: Pick<Principal, "userId" | "username">
   return { reply: { id: row.id, story_id: row.story_id, user_id: actor.userId, username: actor.username, text: row.text, created_at: row.created_at } };
 }
 
+/** One newest-first page of a story's rows (time, id keyset), each shown with its user's username. */
+async function pageWithUsernames<R extends { id: string }, T>(
+  rows: R[],
+  limit: number,
+  timeOf: (r: R) => Date,
+  userOf: (r: R) => string,
+  present: (r: R, username: string | null) => T,
+): Promise<Page<T>> {
+  const result = toPage(rows, limit, (r) => timeIdKey(timeOf(r), r.id));
+  const names = await usernamesOf(result.items.map(userOf));
+  return { next_cursor: result.next_cursor, items: result.items.map((r) => present(r, names.get(userOf(r)) ?? null)) };
+}
+
 export async function listReplies(authorId: string, storyId: string, page: PageQuery): Promise<Page<ReplyView>> {
   const story = await loadAuthoredStory(authorId, storyId);
   const rows = await repo.listReplies(story._id, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
-  const names = await usernamesOf(result.items.map((r) => r.user_id));
-  return {
-    next_cursor: result.next_cursor,
-    items: result.items.map((r) => ({ id: r.id, story_id: r.story_id, user_id: r.user_id, username: names.get(r.user_id) ?? null, text: r.text, created_at: r.created_at })),
-  };
+  return pageWithUsernames(
+    rows,
+    page.limit,
+    (r) => r.created_at,
+    (r) => r.user_id,
+    (r, username) => ({ id: r.id, story_id: r.story_id, user_id: r.user_id, username, text: r.text, created_at: r.created_at }),
+  );
 }
 
 export async function listQuestionAnswers(authorId: string, storyId: string, stickerIndex: number, page: PageQuery): Promise<Page<QuestionAnswerView>> {
@@ -110,22 +125,24 @@ export async function listQuestionAnswers(authorId: string, storyId: string, sti
     });
   }
   const rows = await repo.listStickerAnswers(story._id, stickerIndex, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => timeIdKey(r.created_at, r.id));
-  const names = await usernamesOf(result.items.map((r) => r.user_id));
-  return {
-    next_cursor: result.next_cursor,
-    items: result.items.map((r) => ({ id: r.id, user_id: r.user_id, username: names.get(r.user_id) ?? null, answer: r.answer ?? "", created_at: r.created_at })),
-  };
+  return pageWithUsernames(
+    rows,
+    page.limit,
+    (r) => r.created_at,
+    (r) => r.user_id,
+    (r, username) => ({ id: r.id, user_id: r.user_id, username, answer: r.answer ?? "", created_at: r.created_at }),
+  );
 }
 
 /** Who viewed the story, newest first (author only). */
 export async function seenBy(authorId: string, storyId: string, page: PageQuery): Promise<Page<SeenByItem>> {
   const story = await loadAuthoredStory(authorId, storyId);
   const rows = await repo.listStoryViews(story._id, decodeCursor(page.cursor, timeIdCursor), page.limit + 1);
-  const result = toPage(rows, page.limit, (r) => timeIdKey(r.first_viewed_at, r.id));
-  const names = await usernamesOf(result.items.map((r) => r.viewer_id));
-  return {
-    next_cursor: result.next_cursor,
-    items: result.items.map((r) => ({ user_id: r.viewer_id, username: names.get(r.viewer_id) ?? null, viewed_at: r.first_viewed_at })),
-  };
+  return pageWithUsernames(
+    rows,
+    page.limit,
+    (r) => r.first_viewed_at,
+    (r) => r.viewer_id,
+    (r, username) => ({ user_id: r.viewer_id, username, viewed_at: r.first_viewed_at }),
+  );
 }

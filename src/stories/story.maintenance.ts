@@ -6,6 +6,7 @@ import { applyInteractionToStory, withZeroTallies } from "./sticker.rules";
 import { publishStoryEvent } from "./story.events";
 import { expiryUpdate, shouldHardDelete } from "./story.rules";
 import * as repo from "./story.repository";
+import * as counters from "./story-counters.repository";
 
 /**
  * Upkeep beside the sweeper job (story-sweeper.job.ts) and the admin cleanup: expiry, purge,
@@ -97,14 +98,14 @@ export async function repairStoryCounters(): Promise<number> {
   let repaired = 0;
   let afterId: string | null = null;
   for (;;) {
-    const batch = await repo.findStoriesAfterId(afterId, SWEEP_BATCH);
+    const batch = await counters.findStoriesAfterId(afterId, SWEEP_BATCH);
     if (batch.length === 0) break;
     const ids = batch.map((s) => s._id);
     const [views, reactions, replies, answers] = await Promise.all([
-      repo.countViewsByStory(ids),
-      repo.countReactionsByStory(ids),
-      repo.countRepliesByStory(ids),
-      repo.interactionsByStory(ids),
+      counters.countViewsByStory(ids),
+      counters.countReactionsByStory(ids),
+      counters.countRepliesByStory(ids),
+      counters.interactionsByStory(ids),
     ]);
     for (const story of batch) {
       const recount = (answers.get(story._id) ?? []).reduce(applyInteractionToStory, { stickers: withZeroTallies(story.stickers), interaction_count: 0 });
@@ -117,7 +118,7 @@ export async function repairStoryCounters(): Promise<number> {
       };
       const actual = { view_count: story.view_count, reaction_count: story.reaction_count, reply_count: story.reply_count, interaction_count: story.interaction_count, stickers: story.stickers };
       if (JSON.stringify(expected) === JSON.stringify(actual)) continue;
-      await repo.setStoryCounters(story._id, expected);
+      await counters.setStoryCounters(story._id, expected);
       repaired += 1;
       logger.warn({ storyId: story._id, expected: { ...expected, stickers: undefined }, actual: { ...actual, stickers: undefined } }, "story counters repaired");
     }

@@ -1,5 +1,6 @@
 import { findUsersByIds, type User } from "../auth/user.repository";
-import { presentStickerForViewer, type StickerInteraction, type ViewerSticker } from "./sticker.rules";
+import type { StickerInteraction } from "./sticker.rules";
+import { presentStickerForViewer, type ViewerSticker } from "./sticker-results.rules";
 import { hasExpired, isAuthor } from "./story.rules";
 import { storyFrameOf, type StoryFrame, type StoryPrivacy } from "./story.types";
 import * as repo from "./story.repository";

@@ -15,11 +15,11 @@ export type StoryRow = StoryDoc & { _id: string };
 
 type Row = Record<string, any>;
 
-function toStory(row: Row): StoryRow {
+export function toStory(row: Row): StoryRow {
   return { ...(row as StoryDoc), _id: String(row._id) };
 }
 
-function oid(id: string): Types.ObjectId {
+export function oid(id: string): Types.ObjectId {
   return new Types.ObjectId(id);
 }
 
@@ -98,6 +98,8 @@ export async function findFeedCandidates(opts: {
   })
     .sort({ created_at: -1, _id: -1 })
     .limit(opts.cap)
+    // one round trip: without it the driver fetches 101 rows, then asks for the rest (getMore)
+    .batchSize(opts.cap)
     .lean();
   return rows.map(toStory);
 }
@@ -107,28 +109,30 @@ export async function findFeedCandidates(opts: {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Record one view. The first view by a viewer inserts the (story, viewer) row and bumps the
- * story's view_count; a repeat bumps the row's own view_count. Exact under concurrency: the unique
- * index lets exactly one insert win.
+ * Record one view. The (story, viewer) row and the story's view_count `$inc` are sent together
+ * (one journal sync instead of two in a row); when the unique index says the viewer had already
+ * seen it, the `$inc` is taken back and the row's own view_count bumped instead. Exact under
+ * concurrency (exactly one insert wins); a crash between the two writes is recounted at boot.
  */
 export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, viewerId: string, now: Date): Promise<{ counted: boolean; view_count: number }> {
-  try {
-    await StoryViewModel.create({
-      story_id: story._id,
-      author_id: story.user_id,
-      viewer_id: viewerId,
-      view_count: 1,
-      first_viewed_at: now,
-      last_viewed_at: now,
-    });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    await StoryViewModel.updateOne({ story_id: story._id, viewer_id: viewerId }, { $inc: { view_count: 1 }, $set: { last_viewed_at: now } });
-    const current = await StoryModel.findById(story._id, { view_count: 1 }).lean();
-    return { counted: false, view_count: current?.view_count ?? 0 };
+  const [inserted, bumped] = await Promise.allSettled([
+    StoryViewModel.create({ story_id: story._id, author_id: story.user_id, viewer_id: viewerId, view_count: 1, first_viewed_at: now, last_viewed_at: now }),
+    StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: 1 } }, { returnDocument: "after", projection: { view_count: 1 } }).lean(),
+  ]);
+  if (bumped.status === "rejected") {
+    if (inserted.status === "fulfilled") await StoryViewModel.deleteOne({ _id: inserted.value._id }); // the counter never moved: nor may the record
+    throw bumped.reason;
   }
-  const updated = await StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: 1 } }, { returnDocument: "after", projection: { view_count: 1 } }).lean();
-  return { counted: true, view_count: updated?.view_count ?? 0 };
+  if (inserted.status === "fulfilled") return { counted: true, view_count: bumped.value?.view_count ?? 0 };
+  if (!isDuplicateKeyError(inserted.reason)) {
+    await StoryModel.updateOne({ _id: story._id }, { $inc: { view_count: -1 } });
+    throw inserted.reason;
+  }
+  const [current] = await Promise.all([
+    StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: -1 } }, { returnDocument: "after", projection: { view_count: 1 } }).lean(),
+    StoryViewModel.updateOne({ story_id: story._id, viewer_id: viewerId }, { $inc: { view_count: 1 }, $set: { last_viewed_at: now } }),
+  ]);
+  return { counted: false, view_count: current?.view_count ?? 0 };
 }
 
 /** Which of these stories the viewer has seen. */
@@ -165,10 +169,12 @@ export function toInteraction(row: Row): StickerInteraction {
 }
 
 /**
- * Insert the interaction; on success apply the tally `$inc` to the story in one atomic update and
- * return the updated story. Returns `{ previous }` when this user already answered this sticker.
- * The `$inc` goes through the native collection: the paths point into a Mixed array
- * (`stickers.0.poll.options.1.votes`), which mongoose's casting does not know.
+ * Insert the interaction and apply its tally `$inc` to the story, sent together (one journal sync
+ * instead of two in a row); returns the updated story. When the unique index says this user
+ * already answered this sticker, the `$inc` is taken back and `{ previous }` returned. The `$inc`
+ * goes through the native collection: the paths point into a Mixed array
+ * (`stickers.0.poll.options.1.votes`), which mongoose's casting does not know. A crash between
+ * the two writes is recounted at boot (story.maintenance.ts).
  */
 export async function insertInteraction(
   story: Pick<StoryRow, "_id" | "user_id">,
@@ -178,8 +184,14 @@ export async function insertInteraction(
   now: Date,
   remindAt: Date | null = null,
 ): Promise<{ story: StoryRow } | { previous: StickerInteraction }> {
-  try {
-    await StoryInteractionModel.create({
+  const bump = (sign: 1 | -1) =>
+    StoryModel.collection.findOneAndUpdate(
+      { _id: oid(story._id) },
+      { $inc: Object.fromEntries(Object.entries(increments).map(([k, v]) => [k, sign * v])), $set: { updated_at: now } },
+      { returnDocument: "after" },
+    );
+  const [inserted, bumped] = await Promise.allSettled([
+    StoryInteractionModel.create({
       story_id: story._id,
       author_id: story.user_id,
       user_id: userId,
@@ -192,20 +204,19 @@ export async function insertInteraction(
       reminded_at: null,
       remind_at: remindAt,
       created_at: now,
-    });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const prev = await StoryInteractionModel.findOne({ story_id: story._id, sticker_index: interaction.sticker_index, user_id: userId }).lean();
-    if (!prev) throw err;
-    return { previous: toInteraction(prev) };
+    }),
+    bump(1),
+  ]);
+  if (bumped.status === "rejected" || !bumped.value) {
+    if (inserted.status === "fulfilled") await StoryInteractionModel.deleteOne({ _id: inserted.value._id });
+    throw bumped.status === "rejected" ? bumped.reason : new Error(`story ${story._id} vanished while recording an interaction`);
   }
-  const updated = await StoryModel.collection.findOneAndUpdate(
-    { _id: oid(story._id) },
-    { $inc: { ...increments }, $set: { updated_at: now } },
-    { returnDocument: "after" },
-  );
-  if (!updated) throw new Error(`story ${story._id} vanished while recording an interaction`);
-  return { story: toStory(updated) };
+  if (inserted.status === "fulfilled") return { story: toStory(bumped.value) };
+  await bump(-1);
+  if (!isDuplicateKeyError(inserted.reason)) throw inserted.reason;
+  const prev = await StoryInteractionModel.findOne({ story_id: story._id, sticker_index: interaction.sticker_index, user_id: userId }).lean();
+  if (!prev) throw inserted.reason;
+  return { previous: toInteraction(prev) };
 }
 
 /** The viewer's own interactions on these stories: story id → sticker index → interaction. */
@@ -284,8 +295,11 @@ export interface ReplyRow {
 }
 
 export async function insertReply(story: Pick<StoryRow, "_id" | "user_id">, userId: string, text: string, now: Date): Promise<ReplyRow> {
-  const doc = await StoryReplyModel.create({ story_id: story._id, author_id: story.user_id, user_id: userId, text, created_at: now });
-  await StoryModel.updateOne({ _id: story._id }, { $inc: { reply_count: 1 } });
+  // no uniqueness to wait for: the row and the counter go together (one journal sync)
+  const [doc] = await Promise.all([
+    StoryReplyModel.create({ story_id: story._id, author_id: story.user_id, user_id: userId, text, created_at: now }),
+    StoryModel.updateOne({ _id: story._id }, { $inc: { reply_count: 1 } }),
+  ]);
   return { id: String(doc._id), story_id: story._id, author_id: story.user_id, user_id: userId, text, created_at: now };
 }
 
@@ -349,47 +363,6 @@ export async function highlightedStoryIds(storyIds: string[]): Promise<Set<strin
   const held = new Set<string>();
   for (const row of rows) for (const id of (row.story_ids ?? []) as string[]) if (wanted.has(id)) held.add(id);
   return held;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Counter repair (story.maintenance.ts)
-// ---------------------------------------------------------------------------------------------
-
-/** Stories not yet purged, in id order after `afterId`. */
-export async function findStoriesAfterId(afterId: string | null, limit: number): Promise<StoryRow[]> {
-  const rows = await StoryModel.find(afterId ? { _id: { $gt: oid(afterId) } } : {})
-    .sort({ _id: 1 })
-    .limit(limit)
-    .lean();
-  return rows.map(toStory);
-}
-
-async function countByStory(model: typeof StoryViewModel | typeof StoryReactionModel | typeof StoryReplyModel, ids: string[]): Promise<Map<string, number>> {
-  const rows = await (model as typeof StoryViewModel).aggregate<{ _id: string; n: number }>([
-    { $match: { story_id: { $in: ids } } },
-    { $group: { _id: "$story_id", n: { $sum: 1 } } },
-  ]);
-  return new Map(rows.map((r) => [r._id, r.n]));
-}
-
-export const countViewsByStory = (ids: string[]) => countByStory(StoryViewModel, ids);
-export const countReactionsByStory = (ids: string[]) => countByStory(StoryReactionModel, ids);
-export const countRepliesByStory = (ids: string[]) => countByStory(StoryReplyModel, ids);
-
-/** Every sticker answer on these stories, per story, oldest first. */
-export async function interactionsByStory(ids: string[]): Promise<Map<string, StickerInteraction[]>> {
-  const out = new Map<string, StickerInteraction[]>();
-  const rows = await StoryInteractionModel.find({ story_id: { $in: ids } }).sort({ _id: 1 }).lean();
-  for (const row of rows) out.set(row.story_id, [...(out.get(row.story_id) ?? []), toInteraction(row)]);
-  return out;
-}
-
-/** Overwrite a story's counters and sticker tallies (native: stickers is a Mixed array). */
-export async function setStoryCounters(
-  id: string,
-  counters: Pick<StoryRow, "view_count" | "reaction_count" | "reply_count" | "interaction_count" | "stickers">,
-): Promise<void> {
-  await StoryModel.collection.updateOne({ _id: oid(id) }, { $set: { ...counters } });
 }
 
 /** Remove stories and all their engagement rows for good. */

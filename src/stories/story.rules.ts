@@ -248,11 +248,6 @@ export function isActive(story: Lifecycle, now: Date): boolean {
   return !story.is_deleted && !hasExpired(story, now);
 }
 
-/** When the story expired (or will): its `expires_at`. */
-export function expiredAt(story: Pick<StoryDoc, "expires_at">): Date {
-  return story.expires_at;
-}
-
 /**
  * In the author's archive: expired by the clock, not deleted, and not an expiry the sweep recorded
  * without archiving (`expiryUpdate` with the "save to archive" setting off). An expired story the
@@ -324,20 +319,6 @@ export function isAuthor(story: Pick<StoryDoc, "user_id">, userId: string): bool
 /** Insights, viewer lists, replies inbox, delete and archive are the author's alone. */
 export function assertAuthor(story: Pick<StoryDoc, "user_id">, userId: string): void {
   if (!isAuthor(story, userId)) throw storyErrors.notAuthor();
-}
-
-/**
- * Should this view be recorded? Once per viewer (the repository enforces it with a unique
- * (story_id, viewer_id) index; `alreadyViewed` is its answer), never the author's own, never on a
- * story that is not live.
- */
-export function shouldCountView(
-  story: Pick<StoryDoc, "user_id" | "is_deleted" | "expires_at">,
-  viewerId: string,
-  alreadyViewed: boolean,
-  now: Date,
-): boolean {
-  return !alreadyViewed && !isAuthor(story, viewerId) && isActive(story, now);
 }
 
 /**

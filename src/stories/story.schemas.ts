@@ -3,7 +3,9 @@ import { objectIdString } from "../shared/ids";
 import { cursorParam } from "../shared/pagination";
 
 /**
- * Edge schemas for stories: what a client may send. Every object is `.strict()` so a misspelt
+ * Edge schemas for stories: what a client may send. (Over 400 lines on purpose: the story body,
+ * its nine sticker payloads and the action bodies validate together and share their field rules;
+ * the room's messages are in story-messages.schemas.ts.) Every object is `.strict()` so a misspelt
  * field is refused instead of silently dropped. Rules that depend on "now" (a countdown's end
  * time must be in the future) live in story.rules.ts, keeping these schemas static.
  */

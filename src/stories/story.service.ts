@@ -24,7 +24,7 @@ import { metrics } from "../metrics/metrics";
 const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
 
 export type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody } from "./story.schemas";
-export type { StickerResults } from "./sticker.rules";
+export type { StickerResults } from "./sticker-results.rules";
 export type { StoryEvent, StoryEventType, StoryChangeKind } from "./story.events";
 export type { StoryView, StoryAuthor, FeedGroup, ReplyView, QuestionAnswerView, SeenByItem } from "./story.presenter";
 export { loadAuthoredStory } from "./story.access";
@@ -114,9 +114,11 @@ export async function listUserStories(viewerId: string, authorId: string): Promi
   return presentStories(stories, viewerId, now);
 }
 
-/** At least one live story of the author is visible to the viewer (rooms' join check). */
+/** At least one live story of the author is visible to the viewer (rooms' join check; one read). */
 export async function canViewReel(viewerId: string, authorId: string): Promise<boolean> {
-  return (await listUserStories(viewerId, authorId)).length > 0;
+  const facts = await viewerFactsFor(viewerId, authorId);
+  if (facts.blockedEitherWay) return false;
+  return (await repo.findActiveStoriesByAuthor(authorId, clock.now())).some((s) => canViewStory(s, viewerId, facts));
 }
 
 /**

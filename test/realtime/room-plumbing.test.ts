@@ -4,7 +4,7 @@ import type { Room } from "@colyseus/sdk";
 import { config, setConfig } from "../../src/config";
 import { resetState, testServer } from "../support/server";
 import { createUser } from "../support/factories";
-import { nextMessage, sdkClient } from "../support/sdk";
+import { nextMessage, sdkClient, untilState } from "../support/sdk";
 import { postStory } from "../support/stories";
 
 /**
@@ -28,22 +28,6 @@ function onceLeft(room: Room<any>, ms = 8000): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no leave within ${ms} ms`)), ms);
     room.onLeave((code: number) => (clearTimeout(timer), resolve(code)));
-  });
-}
-
-/** Resolve when the room's decoded state satisfies `check`, checking after every patch. */
-function untilState(room: Room<any>, check: (s: any) => boolean, what: string, ms = 3000): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(room.state.toJSON())}`)), ms);
-    const test = () => {
-      const s = room.state.toJSON();
-      if (check(s)) {
-        clearTimeout(timer);
-        resolve(s);
-      }
-    };
-    room.onStateChange(test);
-    test();
   });
 }
 

@@ -3,7 +3,7 @@ import type { Room } from "@colyseus/sdk";
 import { call } from "../support/stories";
 import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
-import { sdkClient } from "../support/sdk";
+import { sdkClient, untilState } from "../support/sdk";
 
 /**
  * Privacy is re-decided while a viewer is watching: an unfollow, a block or a close-friends
@@ -19,13 +19,10 @@ function storyIds(room: Room<any>): string[] {
   return Object.keys((room.state.toJSON() as any).stories ?? {}).sort();
 }
 
+/** Wait (after each patch) until the viewer's state holds exactly `expected`. */
 async function until(room: Room<any>, expected: string[], what: string, ms = 3000): Promise<void> {
-  const want = [...expected].sort();
-  const deadline = Date.now() + ms;
-  while (JSON.stringify(storyIds(room)) !== JSON.stringify(want)) {
-    if (Date.now() > deadline) assert.fail(`${what}: expected ${JSON.stringify(want)}, state has ${JSON.stringify(storyIds(room))}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const want = JSON.stringify([...expected].sort());
+  await untilState(room, () => JSON.stringify(storyIds(room)) === want, `${what}: expected ${want}`, ms);
 }
 
 describe("story room: audience changes while watching", () => {

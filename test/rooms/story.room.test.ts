@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { SignJWT } from "jose";
 import { api } from "../support/http";
-import { call } from "../support/stories";
+import { at, call, postStory } from "../support/stories";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
-import { nextMessage, sdkClient } from "../support/sdk";
+import { joinStory, nextMessage, sdkClient, stateOf, untilState } from "../support/sdk";
 import { config } from "../../src/config";
 import { StoryModel } from "../../src/stories/story.model";
 
@@ -15,7 +15,6 @@ import { StoryModel } from "../../src/stories/story.model";
  * REST reach everyone watching without reconnecting.
  */
 
-const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
 const pollSticker = { sticker_type: "poll", ...at, poll: { question: "Best?", options: [{ text: "A" }, { text: "B" }] } };
 const quizSticker = {
   sticker_type: "quiz",
@@ -23,39 +22,14 @@ const quizSticker = {
   quiz: { question: "Capital of France?", options: [{ text: "London" }, { text: "Paris" }], correct_answer_index: 1 },
 };
 
-async function postStory(author: TestUser, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await api("POST", "/api/v1/stories", {
-    token: author.token,
-    body: { story_type: "text", text_content: "hello", privacy: "public", ...body },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.id;
-}
-
-
-function join(user: TestUser, authorId: string): Promise<Room<any>> {
-  return sdkClient(user.token).joinOrCreate("story", { authorId });
-}
-
-/** The client's decoded state, as plain JSON. */
-function stateOf(room: Room<any>): any {
-  return room.state.toJSON();
-}
+const join = joinStory;
 
 function storyIds(room: Room<any>): string[] {
   return Object.keys(stateOf(room).stories ?? {}).sort();
 }
 
-/** Wait until the client's decoded state satisfies `check` (patches arrive every 50 ms). */
-async function until(room: Room<any>, check: (state: any) => boolean, what: string, ms = 2500): Promise<any> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const state = stateOf(room);
-    if (check(state)) return state;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; state: ${JSON.stringify(state)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Wait until the client's decoded state satisfies `check` (after each patch). */
+const until = untilState;
 
 /** Give the room a few patch intervals to (not) send something. */
 const settle = (ms = 250) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import {
-  bucketViewsByHour,
   computeStoryInsights,
   ENGAGEMENT_SCORE_FORMULA,
   engagementScore,
@@ -55,10 +54,6 @@ describe("insights rules", () => {
     assert.equal(peakViewingHour({ "9": 5, "21": 5, "3": 2 }), 9);
     assert.equal(peakViewingHour({}), null);
     assert.equal(peakViewingHour({ "4": 0 }), null);
-    assert.deepEqual(bucketViewsByHour([new Date("2025-06-01T14:05:00Z"), new Date("2025-06-01T14:59:00Z"), new Date("2025-06-01T15:00:00Z")]), {
-      "14": 2,
-      "15": 1,
-    });
   });
 
   it("top viewers are the most interactive, earliest viewer first on a tie", () => {

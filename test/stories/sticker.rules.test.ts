@@ -1,16 +1,7 @@
 import { strict as assert } from "node:assert";
 import { DomainError } from "../../src/shared/errors";
-import {
-  applyInteractionToStory,
-  percentagesOf,
-  presentStickerForViewer,
-  repeatInteraction,
-  stickerInteractionCounts,
-  stickerResults,
-  tallyIncrements,
-  validateInteraction,
-  type StickerInteraction,
-} from "../../src/stories/sticker.rules";
+import { applyInteractionToStory, repeatInteraction, tallyIncrements, validateInteraction, type StickerInteraction } from "../../src/stories/sticker.rules";
+import { percentagesOf, presentStickerForViewer, stickerInteractionCounts, stickerResults } from "../../src/stories/sticker-results.rules";
 import type { StoryDoc } from "../../src/stories/story.types";
 import { AUTHOR, HOUR, NOW, storyWithStickers, VIEWER } from "./story.fixtures";
 

@@ -9,7 +9,6 @@ import {
   isActive,
   isInAuthorArchive,
   mentionedUserIds,
-  shouldCountView,
   shouldHardDelete,
   softDeleteUpdate,
 } from "../../src/stories/story.rules";
@@ -131,14 +130,6 @@ describe("story rules: life cycle", () => {
 });
 
 describe("story rules: views, replies, reactions", () => {
-  it("counts a view once per viewer, never the author's, never on an expired story", () => {
-    const s = storyWithStickers();
-    assert.equal(shouldCountView(s, VIEWER, false, NOW), true);
-    assert.equal(shouldCountView(s, VIEWER, true, NOW), false);
-    assert.equal(shouldCountView(s, AUTHOR, false, NOW), false);
-    assert.equal(shouldCountView(s, VIEWER, false, new Date(NOW.getTime() + DAY)), false);
-  });
-
   it("replies and reactions go to a live story's author, not from the author", () => {
     const s = storyWithStickers();
     assert.doesNotThrow(() => assertCanMessageAuthor(s, VIEWER, NOW));

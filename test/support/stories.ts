@@ -51,3 +51,9 @@ export const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
 export async function postStory(author: TestUser, body: Record<string, unknown> = {}): Promise<string> {
   return (await createStory(author, textStory(body))).id;
 }
+
+/** `user` follows `target` over REST (204 asserted). */
+export async function follow(user: TestUser, target: Pick<TestUser, "id">): Promise<void> {
+  const res = await api("POST", `/api/v1/users/${target.id}/follow`, { token: user.token });
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+}

@@ -1,0 +1,243 @@
+/**
+ * `npm run bench:api` — the hot REST requests and a room join on the embedded default (disk,
+ * group-commit journal), each beside a bare Express route doing one indexed findOne on the same
+ * store, in one run: requests/s, p50/p99 and store commands per request (the driver's command
+ * monitoring). Data: 50 authors × 3 public stories (poll sticker), 200 readers each following 20
+ * authors; 16 connections from a worker thread (so the load does not share the server's event loop).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+
+const CONNECTIONS = 16;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+interface Target {
+  name: string;
+  method: string;
+  /** one path per request, cycled; each carries the reader's token */
+  requests: { url: string; token?: string; body?: string }[];
+}
+
+interface Measured {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator (worker thread)
+// ---------------------------------------------------------------------------------------------
+
+async function load(target: Target, seconds: number): Promise<Measured> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const until = performance.now() + seconds * 1000;
+  const conn = async () => {
+    while (performance.now() < until) {
+      const r = target.requests[next++ % target.requests.length]!;
+      const started = performance.now();
+      const res = await fetch(r.url, {
+        method: target.method,
+        headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json" } : {}) },
+        body: r.body,
+      });
+      await res.arrayBuffer();
+      if (res.status >= 400 && res.status !== 409) errors += 1;
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, conn));
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { name: target.name, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
+}
+
+if (!isMainThread) {
+  const { target, seconds } = workerData as { target: Target; seconds: number };
+  void load(target, seconds).then((m) => parentPort!.postMessage(m));
+}
+
+function inWorker(target: Target, seconds: number): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv: process.execArgv });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server, data, command counting (main thread)
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "limelight-bench-api-"));
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    EMBEDDED_DB: "disk",
+    JWT_SECRET: "bench-secret-".padEnd(48, "x"),
+    PORT: process.env.BENCH_PORT ?? "2599",
+  });
+  const [{ default: express }, { default: mongoose }, { createServer }, { config }, users, tokens, { StoryModel }] = await Promise.all([
+    import("express"),
+    import("mongoose"),
+    import("../app.config"),
+    import("../config"),
+    import("../auth/user.repository"),
+    import("../auth/tokens"),
+    import("../stories/story.model"),
+  ]);
+  const { ColyseusSDK } = await import("@colyseus/sdk");
+  // the driver's command monitoring has to be asked for at connect time: add it to the app's connect
+  const connect = mongoose.connect.bind(mongoose);
+  (mongoose as { connect: typeof mongoose.connect }).connect = ((uri: string, opts?: Parameters<typeof mongoose.connect>[1]) =>
+    connect(uri, { ...opts, monitorCommands: true })) as typeof mongoose.connect;
+  const server = createServer();
+  const port = config().PORT;
+  await server.listen(port);
+  const base = `http://127.0.0.1:${port}`;
+
+  // counting every command the app sends
+  const client = mongoose.connection.getClient();
+  let commands = 0;
+  const trace: string[] = [];
+  client.on("commandStarted", (e: { commandName: string; command: Record<string, unknown> }) => {
+    commands += 1;
+    if (process.env.BENCH_TRACE) trace.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+  });
+
+  // the baseline: a bare Express route, one indexed findOne on the same store
+  const baseline = express();
+  baseline.get("/story/:id", async (req, res) => {
+    res.json(await StoryModel.findOne({ _id: req.params.id }).lean());
+  });
+  const baselinePort = port + 1;
+  const baselineServer = baseline.listen(baselinePort);
+
+  // data
+  const post = async (p: string, token: string, body: unknown) => {
+    const res = await fetch(base + p, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`${p} → ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : null) as any;
+  };
+  const makeUser = async (username: string) => {
+    const u = await users.insertUser({ username, password_hash: "x", roles: ["creator"] });
+    return { id: u.id, username, token: await tokens.issueAccessToken({ userId: u.id, username, roles: u.roles }) };
+  };
+  const authors = await Promise.all(Array.from({ length: 50 }, (_, i) => makeUser(`bench_author_${i}`)));
+  const readers = await Promise.all(Array.from({ length: 200 }, (_, i) => makeUser(`bench_reader_${i}`)));
+  const at = { x: 0.5, y: 0.5, width: 0.5, height: 0.2 };
+  const stories: { id: string; author: string }[] = [];
+  for (const a of authors) {
+    for (let k = 0; k < 3; k++) {
+      const s = await post("/api/v1/stories", a.token, {
+        story_type: "text",
+        text_content: `story ${k} by ${a.username}`,
+        privacy: "public",
+        stickers: [{ sticker_type: "poll", ...at, poll: { question: "Best?", options: [{ text: "A" }, { text: "B" }] } }],
+      });
+      stories.push({ id: s.id, author: a.id });
+    }
+  }
+  for (const [i, r] of readers.entries()) {
+    for (let k = 0; k < 20; k++) await post(`/api/v1/users/${authors[(i + k * 7) % authors.length]!.id}/follow`, r.token, {});
+  }
+
+  // requests: reader i acts on stories in a rotating order, so most views and votes are first ones
+  const pairs = readers.flatMap((r, i) => stories.map((_, j) => ({ r, s: stories[(i * 37 + j) % stories.length]! })));
+  const targets: Target[] = [
+    { name: "baseline: express + 1 findOne", method: "GET", requests: stories.map((s) => ({ url: `http://127.0.0.1:${baselinePort}/story/${s.id}` })) },
+    { name: "POST /stories/{id}/view", method: "POST", requests: pairs.map(({ r, s }) => ({ url: `${base}/api/v1/stories/${s.id}/view`, token: r.token, body: "{}" })) },
+    {
+      name: "POST /stories/{id}/interact",
+      method: "POST",
+      requests: pairs.map(({ r, s }) => ({ url: `${base}/api/v1/stories/${s.id}/interact`, token: r.token, body: JSON.stringify({ sticker_index: 0, option_index: 0 }) })),
+    },
+    {
+      name: "POST /stories/{id}/reactions",
+      method: "POST",
+      requests: pairs.map(({ r, s }) => ({ url: `${base}/api/v1/stories/${s.id}/reactions`, token: r.token, body: JSON.stringify({ emoji: "🔥" }) })),
+    },
+    {
+      name: "POST /stories/{id}/reply",
+      method: "POST",
+      requests: pairs.map(({ r, s }) => ({ url: `${base}/api/v1/stories/${s.id}/reply`, token: r.token, body: JSON.stringify({ text: "nice" }) })),
+    },
+    { name: "GET /stories/feed", method: "GET", requests: readers.map((r) => ({ url: `${base}/api/v1/stories/feed`, token: r.token })) },
+    { name: "GET /stories/{id}", method: "GET", requests: pairs.map(({ r, s }) => ({ url: `${base}/api/v1/stories/${s.id}`, token: r.token })) },
+  ];
+
+  /**
+   * Commands for one request of the kind, sent alone after a warm-up by the same reader on another
+   * story of the same author (GETs: the same request), so per-reader caches are warm as in a session.
+   */
+  const reader = 5;
+  const author = 10;
+  const pairIndex = (storyIndex: number) => reader * stories.length + ((storyIndex - reader * 37) % stories.length + stories.length) % stories.length;
+  const commandsFor = async (t: Target): Promise<number> => {
+    const [warm, probe] =
+      t.requests.length === pairs.length ? [t.requests[pairIndex(3 * author)]!, t.requests[pairIndex(3 * author + 1)]!] : [t.requests[reader]!, t.requests[reader]!];
+    const send = (r: (typeof t.requests)[number]) =>
+      fetch(r.url, { method: t.method, headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json" } : {}) }, body: r.body }).then((x) => x.arrayBuffer());
+    await send(warm);
+    await new Promise((r) => setTimeout(r, 50)); // let the previous request's events settle
+    const before = commands;
+    trace.length = 0;
+    const t0 = performance.now();
+    await send(probe);
+    if (process.env.BENCH_TRACE) console.log(t.name, (performance.now() - t0).toFixed(1), "ms", trace.join(", "));
+    return commands - before;
+  };
+
+  const rows: (Measured & { commands: number })[] = [];
+  const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
+  for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
+    const cmds = await commandsFor(t);
+    const m = await inWorker(t, SECONDS);
+    rows.push({ ...m, commands: cmds });
+  }
+
+  // a room join: the commands the onAuth check and the join's reel decision send
+  const sdk = new ColyseusSDK(base);
+  sdk.auth.token = readers[0]!.token;
+  const warmRoom = await sdk.joinOrCreate("story", { authorId: authors[0]!.id });
+  const other = new ColyseusSDK(base);
+  other.auth.token = readers[1]!.token;
+  await new Promise((r) => setTimeout(r, 100));
+  const beforeJoin = commands;
+  const joined = await other.joinOrCreate("story", { authorId: authors[0]!.id });
+  await new Promise((r) => setTimeout(r, 100));
+  const joinCommands = commands - beforeJoin;
+  await Promise.all([joined.leave(), warmRoom.leave()]);
+
+  const base0 = rows[0]!;
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind, embedded store on disk (batch fsync)\n`);
+  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cmds", 6)}${pad("errors", 8)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.commands, 6)}${pad(r.errors, 8)}`,
+    );
+  }
+  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad(joinCommands, 6)}`);
+  console.log("\ncmds: store commands one warm request sends (driver command monitoring), beside the baseline's 1.");
+
+  baselineServer.close();
+  await server.gracefullyShutdown(false);
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
