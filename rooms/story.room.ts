@@ -43,6 +43,11 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   /** Removed stories never come back (a reload that started before the delete must not re-add it). */
   private readonly removed = new Set<string>();
 
+  /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
+  static readonly joinOptions = msg.storyJoinOptions;
+  static readonly stateClass = StoryRoomState;
+  static readonly messagesOut = { notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)" };
+
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {

@@ -8,6 +8,8 @@ import { mountHttp } from "./http/api";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
+import { mountMetrics } from "./metrics/metrics.router";
+import { installRealtimeMetrics } from "./metrics/realtime.metrics";
 import { repairStoryCounters } from "./stories/story.maintenance";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
@@ -22,6 +24,7 @@ import "./progression/progression.job"; // story views, answers, reactions, repl
  */
 export function createServer(cfg: Config = config()): Server {
   const { presence, driver } = createInfrastructure(cfg);
+  installRealtimeMetrics(Object.keys(rooms));
   const server = defineServer({
     rooms,
     presence,
@@ -47,8 +50,9 @@ export function createServer(cfg: Config = config()): Server {
       },
     },
     express: (app) => {
+      mountMetrics(app, cfg);
       mountOperatorTools(app, cfg);
-      mountHttp(app);
+      mountHttp(app, rooms);
     },
   });
   // rooms are disposed (and persist) first, then jobs and the database close

@@ -125,6 +125,8 @@ const envSchema = z.object({
   APPLE_ENVIRONMENT: z.enum(["Production", "Sandbox"]).default("Production"),
   /** The app's Apple id; Apple's verifier requires it for Production. */
   APPLE_APP_APPLE_ID: z.coerce.number().int().positive().optional(),
+  /** Bearer token a Prometheus scraper sends to GET /metrics (admins may use their access token). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

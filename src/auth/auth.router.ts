@@ -1,9 +1,9 @@
 import { Router, type RequestHandler } from "express";
-import { validate } from "../http/validate";
+import { describeRoute, validate } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { consumeRateLimit, type RateLimit } from "../infra/rate-limit";
 import { config } from "../config";
-import { loginBody, logoutBody, profilePatchBody, refreshBody, registerBody } from "./auth.schemas";
+import { loginBody, logoutBody, profilePatchBody, profileResponse, refreshBody, registerBody, sessionResponse } from "./auth.schemas";
 import * as auth from "./auth.service";
 
 /** 5 attempts a minute per IP and per account (the marketplace spec), shared across processes. */
@@ -23,23 +23,23 @@ const limitByAccount: RequestHandler<any, any, any, any, { valid: { body: { user
 
 export function authRouter(): Router {
   const r = Router();
-  r.post("/register", limitByIp, validate({ body: registerBody }), async (req, res) => {
+  r.post("/register", limitByIp, validate({ body: registerBody, response: sessionResponse, status: 201, summary: "Create an account and sign in" }), async (req, res) => {
     res.status(201).json(await auth.register(res.locals.valid.body));
   });
-  r.post("/login", limitByIp, validate({ body: loginBody }), limitByAccount, async (req, res) => {
+  r.post("/login", limitByIp, validate({ body: loginBody, response: sessionResponse, summary: "Sign in with username and password" }), limitByAccount, async (req, res) => {
     res.json(await auth.login(res.locals.valid.body.username, res.locals.valid.body.password));
   });
-  r.post("/refresh", limitByIp, validate({ body: refreshBody }), async (req, res) => {
+  r.post("/refresh", limitByIp, validate({ body: refreshBody, response: sessionResponse, summary: "Rotate a refresh token for a new session" }), async (req, res) => {
     res.json(await auth.refresh(res.locals.valid.body.refresh_token));
   });
-  r.post("/logout", requireAuth(), validate({ body: logoutBody }), async (req, res) => {
+  r.post("/logout", requireAuth(), validate({ body: logoutBody, status: 204, summary: "Sign out (revoke one refresh token, or all)" }), async (req, res) => {
     await auth.logout(principalOf(req).userId, res.locals.valid.body.refresh_token);
     res.status(204).end();
   });
-  r.get("/profile", requireAuth(), async (req, res) => {
+  r.get("/profile", requireAuth(), describeRoute({ response: profileResponse, summary: "The signed-in user" }), async (req, res) => {
     res.json({ user: await auth.getProfile(principalOf(req).userId) });
   });
-  r.patch("/profile", requireAuth(), validate({ body: profilePatchBody }), async (req, res) => {
+  r.patch("/profile", requireAuth(), validate({ body: profilePatchBody, response: profileResponse, summary: "Edit the signed-in user's profile" }), async (req, res) => {
     res.json({ user: await auth.updateProfile(principalOf(req).userId, res.locals.valid.body) });
   });
   return r;

@@ -30,3 +30,24 @@ export const profilePatchBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, "at least one field to change");
+
+/** Responses (documentation and the sampled response checks; handlers do not parse them). */
+const isoDate = z.iso.datetime().meta({ example: "2026-01-01T12:00:00.000Z" });
+export const userResponse = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string().nullable(),
+    roles: z.array(z.string()),
+    display_name: z.string(),
+    bio: z.string(),
+    avatar_url: z.string().nullable(),
+    created_at: isoDate,
+  })
+  .strict()
+  .meta({ id: "User" });
+export const sessionResponse = z
+  .object({ user: userResponse, access_token: z.string(), refresh_token: z.string() })
+  .strict()
+  .meta({ id: "Session", example: { access_token: "eyJhbGciOi…", refresh_token: "q4Vb…" } });
+export const profileResponse = z.object({ user: userResponse }).strict().meta({ id: "Profile" });

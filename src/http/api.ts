@@ -19,18 +19,24 @@ import { marketplaceApi } from "../marketplace/marketplace.router";
 import { refuseReservedKeys } from "./validate";
 import { paymentsRouter, purchasesRouter, rawBody, RAW_BODY_PATHS, storeRouter } from "../payments/payments.router";
 import { giftsRouter, liveAdminRouter, streamsRouter, subscriptionsRouter } from "../live/live.router";
+import type { RegisteredHandler } from "@colyseus/core";
+import { describeRooms } from "../realtime/room-docs";
+import { mountApiDocs } from "./docs.router";
+import { observeHttp } from "../metrics/metrics.router";
+import "./route-template";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
 const JSON_LIMIT = "256kb";
 
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
-export function mountHttp(app: express.Application): void {
+export function mountHttp(app: express.Application, roomRegistry: Record<string, RegisteredHandler> = {}): void {
   app.disable("x-powered-by");
   // Express 5's default, pinned: node:querystring gives flat keys on a null-prototype object
   // (`?a[__proto__][x]=1` is one literal key), never nested objects built from client keys
   app.set("query parser", "simple");
   // TRUST_PROXY decides whose X-Forwarded-For counts (default: nobody's), read per request
   app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
+  app.use(observeHttp);
   app.use("/health", healthRouter());
 
   const api = Router();
@@ -62,6 +68,7 @@ export function mountHttp(app: express.Application): void {
   api.use("/admin/streams", liveAdminRouter());
   // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
   api.use("/creator-subscriptions", subscriptionsRouter());
+  mountApiDocs(app, api, () => describeRooms(roomRegistry));
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use("/api/v1", api);

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from "express";
 import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { ForbiddenError, UnauthenticatedError } from "../shared/errors";
+import { attachDocs } from "./route-catalogue";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -18,14 +19,14 @@ export function bearerToken(req: Request): string | undefined {
 
 /** Require a valid access token; with roles, also one of those roles. */
 export function requireAuth(...roles: Role[]): RequestHandler {
-  return async (req, _res, next) => {
+  return attachDocs<RequestHandler>(async (req, _res, next) => {
     const principal = await authenticate(bearerToken(req));
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This action needs one of the roles: ${roles.join(", ")}.`);
     }
     req.principal = principal;
     next();
-  };
+  }, { auth: { roles } });
 }
 
 /** The principal set by requireAuth; a handler behind it can rely on it. */

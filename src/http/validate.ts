@@ -1,8 +1,9 @@
 import type { RequestHandler } from "express";
 import type { z } from "zod";
-import { parseWith } from "../shared/validation";
 import { ValidationError } from "../shared/errors";
 import { findReservedKey, findReservedQueryKey } from "../shared/hostile-keys";
+import { parseWith } from "../shared/validation";
+import { attachDocs } from "./route-catalogue";
 
 /**
  * Validate body / query / params by schema before the handler runs. Parsed values are on
@@ -14,6 +15,11 @@ export interface ValidSchemas {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  /** Documentation only (the OpenAPI document; response checks in tests): what a success returns. */
+  response?: z.ZodType;
+  /** success status, when not 200 (201 for creations, 204 for no content) */
+  status?: number;
+  summary?: string;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -29,15 +35,21 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, wha
   return parseWith(schema, input, "invalid_" + what, `The request ${what} is not valid.`);
 }
 
+/** The route's docs ride on the middleware, so the generator documents what is really validated. */
 export function validate<S extends ValidSchemas>(schemas: S): RequestHandler<any, any, any, any, { valid: Valid<S> }> {
-  return (req, res, next) => {
-    const valid = { body: undefined, query: undefined, params: undefined } as Record<keyof ValidSchemas, unknown>;
+  return attachDocs<RequestHandler<any, any, any, any, { valid: Valid<S> }>>((req, res, next) => {
+    const valid = { body: undefined, query: undefined, params: undefined } as Record<"body" | "query" | "params", unknown>;
     if (schemas.params) valid.params = parseOrThrow(schemas.params, req.params, "params");
     if (schemas.query) valid.query = parseOrThrow(schemas.query, req.query, "query");
     if (schemas.body) valid.body = parseOrThrow(schemas.body, req.body ?? {}, "body");
     res.locals.valid = valid as unknown as Valid<S>;
     next();
-  };
+  }, { validate: schemas });
+}
+
+/** Docs for a route that takes no input (`GET /profile`): summary and response only. */
+export function describeRoute(docs: Pick<ValidSchemas, "response" | "status" | "summary">): RequestHandler {
+  return attachDocs<RequestHandler>((_req, _res, next) => next(), { validate: docs });
 }
 
 /**

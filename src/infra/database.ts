@@ -2,6 +2,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import type { Config } from "../config";
 import { logger } from "../logger";
+import { observeCommands } from "../metrics/db.metrics";
 
 /**
  * MONGODB_URI → a real MongoDB. Without it the embedded MongoDB-wire-compatible store starts
@@ -32,7 +33,9 @@ export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
     logger.info({ dataDir: dataDir ?? "(memory)" }, "embedded MongoDB-compatible store started");
   }
   mongoose.set("strictQuery", true);
-  await mongoose.connect(uri, { dbName: cfg.MONGODB_URI ? undefined : "limelight", serverSelectionTimeoutMS: 10_000 });
+  // command monitoring feeds the latency histogram, on a real MongoDB and the embedded store alike
+  await mongoose.connect(uri, { dbName: cfg.MONGODB_URI ? undefined : "limelight", serverSelectionTimeoutMS: 10_000, monitorCommands: true });
+  observeCommands(mongoose.connection.getClient());
   // build every registered model's indexes before serving: unique indexes are correctness, not speed
   await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
   const opened: DatabaseHandle = {

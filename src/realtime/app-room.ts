@@ -4,6 +4,7 @@ import type { Unsubscribe } from "./events";
 import { ClientSubscriptions } from "./room-kit";
 import { claimRoomKey, type RoomKeyClaim } from "./room-key";
 import { keepClientsOnMalformedFrames } from "./room-messages";
+import { roomPatches } from "../metrics/metrics";
 
 /**
  * What every Limelight room shares (extend it instead of Colyseus' Room):
@@ -67,6 +68,13 @@ export abstract class AppRoom<T extends RoomOptions = RoomOptions> extends Room<
     for (const stop of this.roomStops.splice(0)) stop();
     this.clientSubscriptions.releaseAll();
     await this.keyClaim?.release();
+  }
+
+  /** Patches that carried changes are counted per room type. */
+  override broadcastPatch(): boolean {
+    const changed = super.broadcastPatch();
+    if (changed) roomPatches.inc({ room: this.roomName });
+    return changed;
   }
 
   /** Connected clients changed. */

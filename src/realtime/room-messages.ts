@@ -6,6 +6,8 @@ import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
 import { findReservedKey } from "../shared/hostile-keys";
+import { roomMessagesIn } from "../metrics/metrics";
+import { attachDocs } from "../http/route-catalogue";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -74,7 +76,8 @@ type Wildcard = (client: Client, type: string | number, raw: unknown) => void;
 
 /** Soft validation + error answering around one handler (exported for rooms with hand-made maps). */
 export function roomMessage<S extends z.ZodType, C extends Client, R>(type: string, schema: S, fn: (client: C, message: z.output<S>) => R | Promise<R>) {
-  return async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
+  // the schema rides on the handler so the room documentation lists what each message accepts
+  return attachDocs(async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
       // a message is an action: a client whose account was deleted since joining may not act
       const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
@@ -85,15 +88,25 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
       }
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
-      return await fn(client, parsed.data);
+      const result = await fn(client, parsed.data);
+      roomMessagesIn.inc({ type, outcome: "ok" });
+      return result;
     } catch (err) {
+      roomMessagesIn.inc({ type, outcome: outcomeOf(err) });
       return answerFailure(client, type, err, ctx);
     }
-  };
+  }, { message: { schema } });
+}
+
+/** How a failed message is counted: bad input, a refused action, or our failure. */
+function outcomeOf(err: unknown): "invalid" | "refused" | "error" {
+  if (err instanceof ValidationError) return "invalid";
+  return err instanceof DomainError ? "refused" : "error";
 }
 
 /** The catch-all (`"_"` in a messages map, Colyseus' `"*"`): a type nobody handles is answered, not fatal. */
 const unknownMessage: Wildcard = (client, type, raw) => {
+  roomMessagesIn.inc({ type: "(unknown)", outcome: "invalid" });
   const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
   sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
 };

@@ -13,6 +13,7 @@ import {
   reactionBodySchema,
   replyBodySchema,
   reshareBodySchema,
+  storyViewResponse,
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
@@ -45,7 +46,7 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema }), async (req, res) => {
+  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story" }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
@@ -60,10 +61,10 @@ export function storiesRouter(): Router {
   r.get("/user/:user_id", validate({ params: userParams }), async (req, res) => {
     res.json({ items: await stories.listUserStories(principalOf(req).userId, res.locals.valid.params.user_id) });
   });
-  r.get("/:id", validate({ params: storyParams }), async (req, res) => {
+  r.get("/:id", validate({ params: storyParams, response: storyViewResponse, summary: "One story, as the caller may see it" }), async (req, res) => {
     res.json(await stories.getStory(principalOf(req).userId, res.locals.valid.params.id));
   });
-  r.delete("/:id", validate({ params: storyParams }), async (req, res) => {
+  r.delete("/:id", validate({ params: storyParams, status: 204, summary: "Delete one of your stories" }), async (req, res) => {
     await stories.deleteStory(principalOf(req), res.locals.valid.params.id);
     res.status(204).end();
   });

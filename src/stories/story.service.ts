@@ -18,6 +18,10 @@ import { buildNewStory, buildReshare, hasExpired, isAuthor, isInAuthorArchive, m
 import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
+import { metrics } from "../metrics/metrics";
+
+/** Operators watch posting volume (a drop means clients cannot post). */
+const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
 
 export type { CreateStoryBody, FeedQuery, InteractBody, ReactionBody, ReplyBody } from "./story.schemas";
 export type { StickerResults } from "./sticker-results.rules";
@@ -62,6 +66,7 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
   }
   await assertBelowStoryLimit(authorId, now);
   const story = await repo.insertStory(doc);
+  storiesPosted.inc();
   publishStoryEvent({ type: "story_created", story_id: story._id, author_id: authorId, actor_id: authorId });
   // mentions are told after the story exists; notify() skips blocked pairs
   await notifyQuietly(mentioned, { type: "mention", actor_id: authorId, story_id: story._id, data: { username: principal.username } });

@@ -5,6 +5,8 @@ process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "silent";
 process.env.EMBEDDED_DB = "memory";
 // tests drive auth flows in bulk; the limit itself is exercised by the rate-limit test
 process.env.AUTH_RATE_LIMIT_PER_MINUTE = process.env.AUTH_RATE_LIMIT_PER_MINUTE ?? "1000";
+// the scraper token the metrics tests present
+process.env.METRICS_TOKEN = "test-metrics-token-0123456789";
 delete process.env.MONGODB_URI;
 // the in-process test server runs on local presence; Redis tests spawn their own processes with it
 if (process.env.REDIS_URL) process.env.TEST_REDIS_URL ??= process.env.REDIS_URL;
