@@ -1,5 +1,6 @@
 import { hasRole, type Principal } from "../auth/roles";
 import { config } from "../config";
+import { awardXp } from "../progression/progression.service";
 import { captureHold, getHold, hold, releaseHold, transfer, withTransfer, type Hold } from "../economy";
 import { inTransaction } from "../infra/transaction";
 import { logger } from "../logger";
@@ -236,6 +237,8 @@ async function runEffect(c: ConversationRow, effect: FlowEffect): Promise<void> 
         { $setOnInsert: { conversation_id: id, influencer_id: c.influencer_id, amount: effect.to_influencer, fee: effect.fee, status: "pending", created_at: clock.now() } },
         { upsert: true },
       );
+      // a completed deal is progress for both sides; idempotent on the deal, so a re-run effect awards nothing twice
+      await Promise.all([c.brand_owner_id, c.influencer_id].map((userId) => awardXp({ userId, source: "deal_completed", eventId: `deal:${id}` })));
       return;
     }
     case "release_escrow":

@@ -101,6 +101,11 @@ describe("negotiation room (SDK clients)", () => {
     const brandLedger = await listLedger(brand.id, { currency: "inr", limit: 10 });
     assert.deepEqual(brandLedger.items.map((e) => e.amount).sort(), [-450_000, 450_000], "paid in once, held once");
     assert.equal((await reconcile()).ok, true, "the ledger reconciles");
+    // the completed deal is progress for both sides (deal_completed: 100 XP each, once)
+    for (const u of [brand, inf]) {
+      const me = await api("GET", "/api/v1/progression/me", { token: u.token });
+      assert.equal(me.body.xp, 100, `${u.id} got the deal's XP once`);
+    }
     // every automated message was stored: the opening one and one per transition (10)
     const msgs = await api("GET", `/api/v1/messages/conversations/${conversationId}/messages`, { token: inf.token });
     assert.equal(msgs.body.data.messages.filter((m: any) => m.message_type === "automated").length, 11);
