@@ -16,6 +16,7 @@ import * as streams from "../src/live/stream.service";
 import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subscribeLive, type LiveEvent, type LiveSignal } from "../src/live/live-events";
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
 import { recordViewerPeak } from "../src/live/analytics.service";
+import { recordWatchStretch } from "../src/live/watch.service";
 import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
 import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
@@ -148,7 +149,11 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     s.seq = seq;
   }
 
+  /** when each seated client joined (by session), for its watch-time XP on leave */
+  private readonly joinedAt = new Map<string, number>();
+
   override onJoin(client: LiveClient): void {
+    this.joinedAt.set(client.sessionId, clock.now().getTime());
     this.clientSubscriptions.add(client, subscribeClientToNotifications(client, client.auth.userId));
     this.decideStaffView(client);
     this.onPresenceChanged();
@@ -156,6 +161,13 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
 
   override onLeave(client: LiveClient): void {
     super.onLeave(client);
+    const joinedAt = this.joinedAt.get(client.sessionId);
+    this.joinedAt.delete(client.sessionId);
+    if (joinedAt !== undefined && client.auth.userId !== this.state.creatorId) {
+      recordWatchStretch(this.streamId, client.auth.userId, joinedAt, clock.now().getTime()).catch((err: unknown) =>
+        logger.error({ err, streamId: this.streamId }, "watch-time XP not awarded"),
+      );
+    }
     this.chatGate.forget(client.auth.userId);
     this.reactionGate.forget(client.auth.userId);
   }

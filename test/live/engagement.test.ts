@@ -37,6 +37,22 @@ describe("live engagement", () => {
     assert.equal(mixed.mood.dominant, "hype");
   });
 
+  it("watching: a viewer who leaves after 7 minutes gets 14 XP once (2 per whole minute); the creator gets none for their own stream", async () => {
+    const clock = manualClock();
+    const id = await liveStream(creator);
+    const viewer = await createUser();
+    const host = await track(joinLive(creator, id));
+    const room = await joinLive(viewer, id);
+    clock.advance(7 * 60_000 + 59_000); // the partial minute earns nothing
+    await room.leave();
+    await host.leave();
+    const xpOf = async (u: TestUser) => (await api("GET", "/api/v1/progression/me", { token: u.token })).body.xp as number;
+    const deadline = Date.now() + 5000;
+    while ((await xpOf(viewer)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await xpOf(viewer), 14);
+    assert.equal(await xpOf(creator), 0);
+  });
+
   it("polls: creator starts (2-5 options), one vote per viewer, live tallies, results persisted when time is up", async () => {
     const clock = manualClock();
     const id = await liveStream(creator);
