@@ -1,3 +1,4 @@
+import { awardBoardLeader } from "../progression/progression.service";
 import { hasRole, type Principal } from "../auth/roles";
 import { withTransfer } from "../economy";
 import { logger } from "../logger";
@@ -159,6 +160,8 @@ export async function transition(principal: Principal, streamId: string, action:
   const next = toStream(row);
   if (action !== "archive") await appendLiveEvent(next, "status", principal.userId, { status: to });
   if (action === "go_live") void notifyFollowersLive(next);
+  // the stream's top gifter earns the badge when it ends; again on archive (idempotent), should the end's award have died with a process
+  if (action !== "go_live") await awardBoardLeader("stream_gifters", next.id, "stream_top_gifter");
   return next;
 }
 

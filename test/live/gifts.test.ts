@@ -73,6 +73,14 @@ describe("live gifts", () => {
     const xp = await getProgressionProfile(creator.id);
     assert.ok(xp.xp > 0, "the creator earned XP");
     assert.equal((await reconcile()).ok, true);
+    // ending the stream gives its top gifter (60 tokens; ties go to who got there first) the badge, once
+    const leader = board.items[0]!.user.id;
+    assert.equal((await api("POST", `/api/v1/streams/${id}/end`, { token: creator.token, body: {} })).status, 200);
+    const badgesOf = async (userId: string) => (await getProgressionProfile(userId)).badges.filter((b) => b.id === "top_gifter").length;
+    assert.equal(await badgesOf(leader), 1);
+    assert.equal(await badgesOf(board.items[1]!.user.id), 0);
+    await api("POST", `/api/v1/streams/${id}/archive`, { token: creator.token, body: {} });
+    assert.equal(await badgesOf(leader), 1, "archive re-awards nothing");
   });
 
   it("goals advance with gifts and complete once", async () => {
