@@ -5,6 +5,7 @@ import Redis from "ioredis";
 import { ColyseusSDK } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { spawnServer, freePort, type ServerProcess } from "../support/process";
+import { TEST_REDIS_DB } from "../support/redis";
 
 /**
  * With REDIS_URL, processes share presence and the matchmaker driver: a client that asks process A
@@ -47,7 +48,7 @@ describe("scale-out with Redis: two server processes", function () {
       }
     }
     // a private Redis database so leftovers from other runs cannot leak in
-    redisUrl = `${redisUrl.replace(/\/\d*$/, "")}/7`;
+    redisUrl = `${redisUrl.replace(/\/\d*$/, "")}/${TEST_REDIS_DB}`;
     const admin = new Redis(redisUrl);
     await admin.flushdb();
     admin.disconnect();

@@ -2,10 +2,11 @@ import Redis from "ioredis";
 
 /**
  * Redis for tests that run a suite on both leaderboard backends: TEST_REDIS_URL (set from REDIS_URL
- * by setup.ts; CI provides it) or a local default, on database 7 with a per-run key prefix, so a
- * test only ever deletes its own keys. Undefined when no Redis answers (a hard error in CI).
+ * by setup.ts; CI provides it) or a local default, on database TEST_REDIS_DB (default 7; parallel
+ * work trees on one machine each pick their own) with a per-run key prefix, so a test only ever
+ * deletes its own keys. Undefined when no Redis answers (a hard error in CI).
  */
-export const TEST_REDIS_DB = 7;
+export const TEST_REDIS_DB = Number(process.env.TEST_REDIS_DB ?? 7);
 
 export async function testRedisUrl(): Promise<string | undefined> {
   const candidate = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
