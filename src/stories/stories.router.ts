@@ -13,10 +13,27 @@ import {
   reactionBodySchema,
   replyBodySchema,
   reshareBodySchema,
-  storyViewResponse,
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
+import {
+  answerPageResponse,
+  feedResponse,
+  interactionResponse,
+  reactionResponse,
+  replyPageResponse,
+  replyResponse,
+  seenByPageResponse,
+  storyListResponse,
+  storyPageResponse,
+  storyViewResponse,
+  sweepResponse,
+  viewRecordedResponse,
+} from "./story.responses";
+
+/** What the story routes may answer beyond 400/401/404 (the codes are in story.errors.ts). */
+const authorOnly = { 403: "`not_story_author`: only the story's author sees this." } as const;
+const engaging = { 403: "`own_story`: you cannot reply or react to your own story.", 410: "`story_expired`." } as const;
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -46,50 +63,50 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story" }), async (req, res) => {
+  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story", errors: { 409: "`story_limit_reached`: too many live stories." } }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
-  r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
+  r.get("/feed", validate({ query: feedQuerySchema, response: feedResponse, summary: "The story tray: one reel per author the caller may watch, unseen first" }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody, response: sweepResponse, summary: "Expire and purge old stories now (the job does this on a schedule)" }), async (_req, res) => {
     res.json(await stories.sweepExpiredStories());
   });
-  r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
+  r.get("/archive", validate({ query: pageQuerySchema, response: storyPageResponse, summary: "The caller's own archive (expired stories), newest first" }), async (req, res) => {
     res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
   });
-  r.get("/user/:user_id", validate({ params: userParams }), async (req, res) => {
+  r.get("/user/:user_id", validate({ params: userParams, response: storyListResponse, summary: "A user's live stories the caller may watch, oldest first" }), async (req, res) => {
     res.json({ items: await stories.listUserStories(principalOf(req).userId, res.locals.valid.params.user_id) });
   });
   r.get("/:id", validate({ params: storyParams, response: storyViewResponse, summary: "One story, as the caller may see it" }), async (req, res) => {
     res.json(await stories.getStory(principalOf(req).userId, res.locals.valid.params.id));
   });
-  r.delete("/:id", validate({ params: storyParams, status: 204, summary: "Delete one of your stories" }), async (req, res) => {
+  r.delete("/:id", validate({ params: storyParams, status: 204, summary: "Delete one of your stories", errors: authorOnly }), async (req, res) => {
     await stories.deleteStory(principalOf(req), res.locals.valid.params.id);
     res.status(204).end();
   });
-  r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema }), async (req, res) => {
+  r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema, response: viewRecordedResponse, summary: "Mark a story seen (counted once per viewer)", errors: { 410: "`story_expired`." } }), async (req, res) => {
     res.json(await stories.recordView(principalOf(req).userId, res.locals.valid.params.id));
   });
-  r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema }), async (req, res) => {
+  r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema, response: storyViewResponse, status: 201, summary: "Re-share a story you are mentioned in, as a story of yours", errors: { 403: "`reshare_not_allowed`: only a mentioned user may re-share.", 409: "`already_reshared`.", 410: "`story_expired`." } }), async (req, res) => {
     res.status(201).json(await stories.reshareStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
+  r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema, response: replyResponse, status: 201, summary: "Reply privately to a story's author", errors: engaging }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
+  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema, response: reactionResponse, summary: "React to a story with an emoji", errors: engaging }), async (req, res) => {
     res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
+  r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema, response: interactionResponse, summary: "Answer a sticker (poll vote, quiz answer, question, slider, countdown reminder)", errors: { 403: "`own_story_interaction`.", 409: "`sticker_already_answered`.", 410: "`story_expired` or `countdown_ended`." } }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
+  r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema, response: replyPageResponse, summary: "Replies a story received (author only)", errors: authorOnly }), async (req, res) => {
     res.json(await stories.listReplies(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.query));
   });
-  r.get("/:id/viewers", validate({ params: storyParams, query: pageQuerySchema }), async (req, res) => {
+  r.get("/:id/viewers", validate({ params: storyParams, query: pageQuerySchema, response: seenByPageResponse, summary: "Who viewed a story, latest first (author only)", errors: authorOnly }), async (req, res) => {
     res.json(await stories.seenBy(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.query));
   });
-  r.get("/:id/stickers/:index/answers", validate({ params: stickerParams, query: pageQuerySchema }), async (req, res) => {
+  r.get("/:id/stickers/:index/answers", validate({ params: stickerParams, query: pageQuerySchema, response: answerPageResponse, summary: "Answers to a question sticker (author only)", errors: authorOnly }), async (req, res) => {
     const { id, index } = res.locals.valid.params;
     res.json(await stories.listQuestionAnswers(principalOf(req).userId, id, index, res.locals.valid.query));
   });
