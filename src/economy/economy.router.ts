@@ -1,5 +1,5 @@
 import { Router, type Request } from "express";
-import { validate, parseOrThrow } from "../http/validate";
+import { describeRoute, validate, parseOrThrow } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { findUserById } from "../auth/user.repository";
 import { NotFoundError, ValidationError } from "../shared/errors";
@@ -7,6 +7,7 @@ import { adminGrantBodySchema, idempotencyKeySchema, ledgerQuerySchema, userIdPa
 import { getWallet, listLedger, transfer, unflagWallet } from "./ledger.service";
 import { reconcile } from "./reconcile.service";
 import type { AccountRef, TransferResult } from "./economy.types";
+import { ledgerPageResponse, reconcileResponse, transferResponse, walletResponse } from "./economy.responses";
 
 function refJson(ref: AccountRef) {
   return "userId" in ref ? { user_id: ref.userId } : { system: ref.system };
@@ -37,10 +38,10 @@ function idempotencyKey(req: Request): string {
 export function walletRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.get("/", async (req, res) => {
+  r.get("/", describeRoute({ response: walletResponse, summary: "Your balances, held amounts and key regeneration" }), async (req, res) => {
     res.json(await getWallet(principalOf(req).userId));
   });
-  r.get("/ledger", validate({ query: ledgerQuerySchema }), async (req, res) => {
+  r.get("/ledger", validate({ query: ledgerQuerySchema, response: ledgerPageResponse, summary: "Your ledger entries, newest first (filter by currency)" }), async (req, res) => {
     res.json(await listLedger(principalOf(req).userId, res.locals.valid.query));
   });
   return r;
@@ -50,11 +51,11 @@ export function walletRouter(): Router {
 export function economyAdminRouter(): Router {
   const r = Router();
   r.use(requireAuth("admin"));
-  r.get("/reconcile", async (_req, res) => {
+  r.get("/reconcile", describeRoute({ response: reconcileResponse, summary: "Check every balance against the ledger" }), async (_req, res) => {
     res.json(await reconcile());
   });
   // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
-  r.post("/grants", validate({ body: adminGrantBodySchema }), async (req, res) => {
+  r.post("/grants", validate({ body: adminGrantBodySchema, response: transferResponse, status: 201, summary: "Grant a user currency from promo (Idempotency-Key header required; a retry replays)", errors: { 400: "Invalid body, or `idempotency_key_required`.", 404: "`user_not_found`.", 409: "`transfer_id_reused`: the key was used for a different grant." } }), async (req, res) => {
     const key = idempotencyKey(req);
     const body = res.locals.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
@@ -70,7 +71,7 @@ export function economyAdminRouter(): Router {
     res.setHeader("Idempotent-Replayed", String(result.replayed));
     res.status(201).json(transferJson(result));
   });
-  r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
+  r.post("/accounts/:user_id/unflag", validate({ params: userIdParams, response: walletResponse, summary: "Clear a wallet's fraud flag" }), async (req, res) => {
     if (!(await findUserById(res.locals.valid.params.user_id))) throw new NotFoundError("user_not_found", "No such user.");
     res.json(await unflagWallet(res.locals.valid.params.user_id));
   });
