@@ -45,10 +45,10 @@ export function booksRouter(): Router {
 export function fictionAdminRouter(): Router {
   const r = Router();
   r.use(requireAuth("admin"));
-  r.post("/", validate({ body: createBookBodySchema, response: bookResponse, status: 201, summary: "Create a book (unpublished until its first chapter)" }), async (req, res) => {
+  r.post("/", validate({ body: createBookBodySchema, example: { title: "Night Shift", description: "A hospital romance.", genre: "romance", tags: ["drama"] }, response: bookResponse, status: 201, summary: "Create a book (unpublished until its first chapter)" }), async (req, res) => {
     res.status(201).json(await library.createBook(res.locals.valid.body));
   });
-  r.post("/:id/chapters", validate({ params: bookParamsSchema, body: importChapterBodySchema, response: importedChapterResponse, status: 201, summary: "Import a chapter (native JSON or Ink); 400 `invalid_content` lists every problem" }), async (req, res) => {
+  r.post("/:id/chapters", validate({ params: bookParamsSchema, body: importChapterBodySchema, example: { format: "native", number: 1, content: { title: "Arrival", startSceneId: "intro", scenes: { intro: { timeline: [{ character: "Ava", text: "You're late." }], end: true } } } }, response: importedChapterResponse, status: 201, summary: "Import a chapter (native JSON or Ink); 400 `invalid_content` lists every problem" }), async (req, res) => {
     res.status(201).json(await library.importChapter(res.locals.valid.params.id, res.locals.valid.body));
   });
   return r;

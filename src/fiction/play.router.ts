@@ -14,17 +14,17 @@ const playErrors = { 404: "`book_not_found`.", 409: "`no_active_chapter`, `choic
 export function playRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.post("/start", validate({ body: startBodySchema, response: playViewResponse, summary: "Start (or resume, or replay) a chapter; a premium chapter spends a key", errors: { ...playErrors, 409: "`chapter_locked`, `chapter_not_found`, or `insufficient_funds` (no key)." } }), async (req, res) => {
+  r.post("/start", validate({ body: startBodySchema, example: { book_id: "665f1c2e8b3c4a0012345678", chapter: 1 }, response: playViewResponse, summary: "Start (or resume, or replay) a chapter; a premium chapter spends a key", errors: { ...playErrors, 409: "`chapter_locked`, `chapter_not_found`, or `insufficient_funds` (no key)." } }), async (req, res) => {
     res.json(await play.startChapter(principalOf(req).userId, res.locals.valid.body.book_id, res.locals.valid.body.chapter));
   });
-  r.post("/advance", validate({ body: bookBodySchema, response: playViewResponse, summary: "Advance to the next line or scene", errors: playErrors }), async (req, res) => {
+  r.post("/advance", validate({ body: bookBodySchema, example: { book_id: "665f1c2e8b3c4a0012345678" }, response: playViewResponse, summary: "Advance to the next line or scene", errors: playErrors }), async (req, res) => {
     res.json(await play.advance(principalOf(req).userId, res.locals.valid.body.book_id));
   });
-  r.post("/choice", validate({ body: choiceBodySchema, response: choiceOutcomeResponse, summary: "Make a choice (idempotent per step; a priced option spends diamonds)", errors: playErrors }), async (req, res) => {
+  r.post("/choice", validate({ body: choiceBodySchema, example: { book_id: "665f1c2e8b3c4a0012345678", scene_id: "gate", choice_id: "persuade", step: 2 }, response: choiceOutcomeResponse, summary: "Make a choice (idempotent per step; a priced option spends diamonds)", errors: playErrors }), async (req, res) => {
     const { book_id, scene_id, choice_id, step } = res.locals.valid.body;
     res.json(await play.choose(principalOf(req).userId, book_id, { optionId: choice_id, sceneId: scene_id, step }));
   });
-  r.post("/keep", validate({ body: keepBodySchema, response: playViewResponse, summary: "After a replay: keep its outcome or go back to the original", errors: { ...playErrors, 409: "`no_replay` or `replay_not_finished`." } }), async (req, res) => {
+  r.post("/keep", validate({ body: keepBodySchema, example: { book_id: "665f1c2e8b3c4a0012345678", keep: true }, response: playViewResponse, summary: "After a replay: keep its outcome or go back to the original", errors: { ...playErrors, 409: "`no_replay` or `replay_not_finished`." } }), async (req, res) => {
     res.json(await play.finishChapterReplay(principalOf(req).userId, res.locals.valid.body.book_id, res.locals.valid.body.keep));
   });
   r.get("/progress/:book_id", validate({ params: progressParamsSchema, response: playViewResponse, summary: "Where you are in a book" }), async (req, res) => {

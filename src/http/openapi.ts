@@ -81,7 +81,7 @@ function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
     ...(auth ? { security: [{ bearer: [] }] } : { security: [] }),
     ...(auth?.roles.length ? { "x-roles": auth.roles } : {}),
     ...(params || v.query instanceof z.ZodObject ? { requestParams: { ...(params ? { path: params } : {}), ...(v.query instanceof z.ZodObject ? { query: v.query } : {}) } } : {}),
-    ...(v.body ? { requestBody: { required: true, content: { "application/json": { schema: v.body } } } } : {}),
+    ...(v.body ? { requestBody: { required: true, content: { "application/json": { schema: v.body, ...(v.example === undefined ? {} : { example: v.example }) } } } } : {}),
     responses,
   };
 }

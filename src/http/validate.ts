@@ -29,6 +29,8 @@ export interface ValidSchemas {
    * `{ 409: "already following" }`. A description given for a derived status replaces its text.
    */
   errors?: Partial<Record<ErrorStatus, string>>;
+  /** Documentation only: an example request body (the OpenAPI tests parse it with `body`, so it stays valid). */
+  example?: unknown;
 }
 
 /** The statuses src/http/errors.ts gives domain errors (and 503 for an unavailable dependency). */

@@ -30,7 +30,7 @@ export function streamsRouter(): Router {
   r.use(requireAuth());
   const me = (req: Parameters<typeof principalOf>[0]) => principalOf(req);
 
-  r.post("/", validate({ body: createStreamBody, response: streamResponse, status: 201, summary: "Schedule a live stream (creators)", errors: { 403: "`creator_only`." } }), async (req, res) => {
+  r.post("/", validate({ body: createStreamBody, example: { title: "Sunday Q&A", category: "talk", access: "ticketed", ticket_price: 50 }, response: streamResponse, status: 201, summary: "Schedule a live stream (creators)", errors: { 403: "`creator_only`." } }), async (req, res) => {
     res.status(201).json(streams.streamView(await streams.createStream(me(req), res.locals.valid.body), me(req).userId));
   });
   r.get("/", validate({ query: listStreamsQuery, response: streamPageResponse, summary: "Streams by status (live now, scheduled, ended)" }), async (req, res) => {
@@ -41,21 +41,21 @@ export function streamsRouter(): Router {
     res.json(streams.streamView(await streams.findStream(res.locals.valid.params.id), me(req).userId));
   });
   for (const [path, action] of [["go-live", "go_live"], ["end", "end"], ["archive", "archive"]] as const) {
-    r.post(`/:id/${path}`, validate({ params: streamParams, body: emptyBody, response: streamResponse, summary: `Stream life cycle: ${action.replace("_", " ")}`, errors: { ...creatorOnly, 409: "`invalid_stream_transition` (e.g. ending a scheduled stream), or `already_live`." } }), async (req, res) => {
+    r.post(`/:id/${path}`, validate({ params: streamParams, body: emptyBody, example: {}, response: streamResponse, summary: `Stream life cycle: ${action.replace("_", " ")}`, errors: { ...creatorOnly, 409: "`invalid_stream_transition` (e.g. ending a scheduled stream), or `already_live`." } }), async (req, res) => {
       res.json(streams.streamView(await streams.transition(me(req), res.locals.valid.params.id, action), me(req).userId));
     });
   }
-  r.post("/:id/tickets", validate({ params: streamParams, body: emptyBody, response: ticketResponse, status: [201, 200], summary: "Buy a ticket to a ticketed stream with tokens (200 if you already have one)", errors: { 409: "`insufficient_funds`, or the stream is over." } }), async (req, res) => {
+  r.post("/:id/tickets", validate({ params: streamParams, body: emptyBody, example: {}, response: ticketResponse, status: [201, 200], summary: "Buy a ticket to a ticketed stream with tokens (200 if you already have one)", errors: { 409: "`insufficient_funds`, or the stream is over." } }), async (req, res) => {
     const ticket = await streams.buyTicket(me(req).userId, res.locals.valid.params.id);
     res.status(ticket.replayed ? 200 : 201).json(ticket);
   });
-  r.post("/:id/segments", validate({ params: streamParams, body: segmentBody, response: segmentsResponse, status: 201, summary: "Queue a pre-recorded segment", errors: { ...creatorOnly, 409: "`stream_over`." } }), async (req, res) => {
+  r.post("/:id/segments", validate({ params: streamParams, body: segmentBody, example: { media_url: "https://cdn.example/intro.mp4", duration_s: 30, title: "Intro" }, response: segmentsResponse, status: 201, summary: "Queue a pre-recorded segment", errors: { ...creatorOnly, 409: "`stream_over`." } }), async (req, res) => {
     res.status(201).json({ segments: (await streams.queueSegment(me(req).userId, res.locals.valid.params.id, res.locals.valid.body)).map(streams.segmentJson) });
   });
-  r.post("/:id/segments/next", validate({ params: streamParams, body: emptyBody, response: segmentsResponse, summary: "Play the next queued segment", errors: { ...creatorOnly, 409: "`stream_not_live`, `no_segment_queued` or `segment_already_started`." } }), async (req, res) => {
+  r.post("/:id/segments/next", validate({ params: streamParams, body: emptyBody, example: {}, response: segmentsResponse, summary: "Play the next queued segment", errors: { ...creatorOnly, 409: "`stream_not_live`, `no_segment_queued` or `segment_already_started`." } }), async (req, res) => {
     res.json({ segments: (await streams.playNextSegment(me(req).userId, res.locals.valid.params.id)).map(streams.segmentJson) });
   });
-  r.post("/:id/media-token", validate({ params: streamParams, body: emptyBody, response: mediaTokenResponse, status: 201, summary: "A LiveKit token for the stream's media (publish: creator; subscribe: viewers allowed in)", errors: { 403: "Access refused: `followers_only`, `subscribers_only`, `ticket_required` or `banned`.", 400: "Invalid input, or `media_not_configured` on this server.", 409: "`stream_not_live`." } }), async (req, res) => {
+  r.post("/:id/media-token", validate({ params: streamParams, body: emptyBody, example: {}, response: mediaTokenResponse, status: 201, summary: "A LiveKit token for the stream's media (publish: creator; subscribe: viewers allowed in)", errors: { 403: "Access refused: `followers_only`, `subscribers_only`, `ticket_required` or `banned`.", 400: "Invalid input, or `media_not_configured` on this server.", 409: "`stream_not_live`." } }), async (req, res) => {
     res.status(201).json(await media.mediaToken(me(req), res.locals.valid.params.id));
   });
   r.get("/:id/analytics", validate({ params: streamParams, response: streamAnalyticsResponse, summary: "A stream's analytics (creator only)", errors: creatorOnly }), async (req, res) => {
@@ -95,7 +95,7 @@ export function subscriptionsRouter(): Router {
   r.get("/", describeRoute({ response: creatorSubscriptionListResponse, summary: "Your creator subscriptions" }), async (req, res) => {
     res.json({ items: await subscriptions.listSubscriptions(principalOf(req).userId) });
   });
-  r.post("/", validate({ body: subscribeBody, response: creatorSubscriptionResponse, status: 201, summary: "Subscribe to a creator for a month, paid in tokens", errors: { 404: "`user_not_found`.", 409: "`already_subscribed` or `insufficient_funds`." } }), async (req, res) => {
+  r.post("/", validate({ body: subscribeBody, example: { creator_id: "665f1c2e8b3c4a0012345678" }, response: creatorSubscriptionResponse, status: 201, summary: "Subscribe to a creator for a month, paid in tokens", errors: { 404: "`user_not_found`.", 409: "`already_subscribed` or `insufficient_funds`." } }), async (req, res) => {
     res.status(201).json(await subscriptions.subscribe(principalOf(req).userId, res.locals.valid.body.creator_id));
   });
   r.delete("/:creator_id", validate({ params: creatorParams, response: creatorSubscriptionResponse, summary: "Stop renewing a creator subscription (it runs to the end of its period)" }), async (req, res) => {

@@ -77,12 +77,12 @@ function listingRouter(kind: ListingKind): Router {
   const create = kind === "campaign" ? createCampaignBody : createBidBody;
   const update = kind === "campaign" ? updateCampaignBody : updateBidBody;
   // before "/:id" so "automated" is never read as an id
-  r.post("/automated/initialize", validate({ body: kind === "campaign" ? initializeCampaignBody : initializeBidBody, response: negotiationStartedResponse, status: [201, 200], summary: `Start the automated negotiation on an approved application to a ${kind} (200: it already exists)`, errors: { 403: "`not_a_party`.", 404: "The listing or application does not exist.", 409: "`request_not_open`." } }), async (req, res) => {
+  r.post("/automated/initialize", validate({ body: kind === "campaign" ? initializeCampaignBody : initializeBidBody, example: kind === "campaign" ? { campaign_id: "665f1c2e8b3c4a0012345678", influencer_id: "665f1c2e8b3c4a0012345678", proposed_amount: 800000 } : { bid_id: "665f1c2e8b3c4a0012345678", influencer_id: "665f1c2e8b3c4a0012345678", proposed_amount: 800000 }, response: negotiationStartedResponse, status: [201, 200], summary: `Start the automated negotiation on an approved application to a ${kind} (200: it already exists)`, errors: { 403: "`not_a_party`.", 404: "The listing or application does not exist.", 409: "`request_not_open`." } }), async (req, res) => {
     const b = res.locals.valid.body;
     const out = await negotiation.initializeNegotiation(principalOf(req), kind, { listing_id: "campaign_id" in b ? b.campaign_id : b.bid_id, influencer_id: b.influencer_id, proposed_amount: b.proposed_amount });
     res.status(out.is_existing ? 200 : 201).json(out);
   });
-  r.post("/", requireAuth("brand_owner"), validate({ body: create, response: listingResponse, status: 201, summary: `Post a ${kind} (brand owners; plan limits apply)`, errors: { 403: "`forbidden_role`, or `plan_limit_reached`.", 409: "`invalid_budget_range`." } }), async (req, res) => {
+  r.post("/", requireAuth("brand_owner"), validate({ body: create, example: kind === "campaign" ? { title: "Summer launch", budget: 1000000, platform: "instagram" } : { title: "Quick video", min_budget: 300000, max_budget: 800000 }, response: listingResponse, status: 201, summary: `Post a ${kind} (brand owners; plan limits apply)`, errors: { 403: "`forbidden_role`, or `plan_limit_reached`.", 409: "`invalid_budget_range`." } }), async (req, res) => {
     res.status(201).json(await listings.createListing(kind, principalOf(req), res.locals.valid.body));
   });
   r.get("/", validate({ query: listingQuery, response: listingPageResponse, summary: `Browse ${kind}s (filters; newest first)` }), async (req, res) => {
@@ -91,7 +91,7 @@ function listingRouter(kind: ListingKind): Router {
   r.get("/:id", validate({ params: idParams, response: listingResponse, summary: `One ${kind}` }), async (req, res) => {
     res.json(await listings.getListing(kind, res.locals.valid.params.id));
   });
-  r.put("/:id", validate({ params: idParams, body: update, response: listingResponse, summary: `Edit your ${kind}`, errors: { ...ownerOnly, 409: "`invalid_budget_range`." } }), async (req, res) => {
+  r.put("/:id", validate({ params: idParams, body: update, example: { title: "Summer launch (extended)" }, response: listingResponse, summary: `Edit your ${kind}`, errors: { ...ownerOnly, 409: "`invalid_budget_range`." } }), async (req, res) => {
     res.json(await listings.updateListing(kind, principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.delete("/:id", validate({ params: idParams, status: 204, summary: `Delete your ${kind}`, errors: { ...ownerOnly, 409: "`listing_has_active_deals`." } }), async (req, res) => {
@@ -107,7 +107,7 @@ function listingRouter(kind: ListingKind): Router {
 function requestsRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.post("/", requireAuth("influencer"), validate({ body: createRequestBody, response: applicationResponse, status: 201, summary: "Apply to a campaign or bid (influencers)", errors: { 403: "`forbidden_role`, `own_listing` or `plan_limit_reached`.", 404: "The listing does not exist.", 409: "`listing_not_open` or `already_applied`." } }), async (req, res) => {
+  r.post("/", requireAuth("influencer"), validate({ body: createRequestBody, example: { campaign_id: "665f1c2e8b3c4a0012345678", proposed_amount: 800000, message: "Love the brand" }, response: applicationResponse, status: 201, summary: "Apply to a campaign or bid (influencers)", errors: { 403: "`forbidden_role`, `own_listing` or `plan_limit_reached`.", 404: "The listing does not exist.", 409: "`listing_not_open` or `already_applied`." } }), async (req, res) => {
     res.status(201).json(await requests.applyToListing(principalOf(req), res.locals.valid.body));
   });
   r.get("/", validate({ query: requestListQuery, response: applicationPageResponse, summary: "Your applications (sent, or received as a brand owner)" }), async (req, res) => {
@@ -116,16 +116,16 @@ function requestsRouter(): Router {
   r.get("/:id", validate({ params: idParams, response: applicationResponse, summary: "One application (its two parties and admins)" }), async (req, res) => {
     res.json(await requests.getApplication(principalOf(req), res.locals.valid.params.id));
   });
-  r.put("/:id", validate({ params: idParams, body: updateRequestBody, response: applicationResponse, summary: "Edit your pending application", errors: { ...applicantOnly, 409: "`request_not_pending` or `stale_request`." } }), async (req, res) => {
+  r.put("/:id", validate({ params: idParams, body: updateRequestBody, example: { proposed_amount: 750000 }, response: applicationResponse, summary: "Edit your pending application", errors: { ...applicantOnly, 409: "`request_not_pending` or `stale_request`." } }), async (req, res) => {
     res.json(await requests.updateApplication(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
   r.delete("/:id", validate({ params: idParams, response: applicationResponse, summary: "Withdraw your application (it stays, cancelled)", errors: { ...applicantOnly, 409: "`request_not_withdrawable`." } }), async (req, res) => {
     res.json(await requests.withdrawApplication(principalOf(req), res.locals.valid.params.id));
   });
-  r.put("/:id/status", validate({ params: idParams, body: requestStatusBody, response: applicationResponse, summary: "Move an application (approve, reject, …) by the transition table", errors: { 403: "`forbidden_status_change`.", 409: "`invalid_status_transition` or `stale_request`." } }), async (req, res) => {
+  r.put("/:id/status", validate({ params: idParams, body: requestStatusBody, example: { status: "approved" }, response: applicationResponse, summary: "Move an application (approve, reject, …) by the transition table", errors: { 403: "`forbidden_status_change`.", 409: "`invalid_status_transition` or `stale_request`." } }), async (req, res) => {
     res.json(await requests.setApplicationStatus(principalOf(req), res.locals.valid.params.id, res.locals.valid.body.status));
   });
-  r.put("/:id/amount", validate({ params: idParams, body: requestAmountBody, response: applicationResponse, summary: "Set the agreed amount (the brand owner)", errors: { ...ownerOnly, 409: "`request_not_open`." } }), async (req, res) => {
+  r.put("/:id/amount", validate({ params: idParams, body: requestAmountBody, example: { agreed_amount: 750000 }, response: applicationResponse, summary: "Set the agreed amount (the brand owner)", errors: { ...ownerOnly, 409: "`request_not_open`." } }), async (req, res) => {
     res.json(await requests.setAgreedAmount(principalOf(req), res.locals.valid.params.id, res.locals.valid.body.agreed_amount));
   });
   return r;
@@ -138,11 +138,11 @@ function orderJson(o: Record<string, any>) {
 /** Seed §6 paths beside the payments feature's own (/payments/razorpay/...). */
 function escrowPaymentsRouter(): Router {
   const r = Router();
-  r.post("/create-order", requireAuth(), validate({ body: createOrderBody, response: escrowOrderResponse, status: 201, summary: "Open the escrow payment order for an agreed deal", errors: { 403: "`not_a_party`.", 404: "`conversation_not_found`.", 409: "The deal is not waiting for payment.", 503: "`provider_not_configured`." } }), async (req, res) => {
+  r.post("/create-order", requireAuth(), validate({ body: createOrderBody, example: { conversation_id: "665f1c2e8b3c4a0012345678" }, response: escrowOrderResponse, status: 201, summary: "Open the escrow payment order for an agreed deal", errors: { 403: "`not_a_party`.", 404: "`conversation_not_found`.", 409: "The deal is not waiting for payment.", 503: "`provider_not_configured`." } }), async (req, res) => {
     res.status(201).json(await negotiation.createEscrowOrder(principalOf(req), res.locals.valid.body.conversation_id));
   });
   // any order of the caller's (escrow, subscription): its purpose decides what the payment does
-  r.post("/verify-payment", requireAuth(), validate({ body: verifyPaymentBody, response: paymentVerifiedResponse, summary: "Verify a Razorpay payment for any of your orders; its purpose applies once", errors: { 400: "Invalid body or `invalid_signature`.", 404: "`order_not_found`.", 409: "`order_already_paid`.", 503: "`provider_not_configured`." } }), async (req, res) => {
+  r.post("/verify-payment", requireAuth(), validate({ body: verifyPaymentBody, example: { razorpay_order_id: "order_Nz1x2y3", razorpay_payment_id: "pay_Q1w2e3", razorpay_signature: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }, response: paymentVerifiedResponse, summary: "Verify a Razorpay payment for any of your orders; its purpose applies once", errors: { 400: "Invalid body or `invalid_signature`.", 404: "`order_not_found`.", 409: "`order_already_paid`.", 503: "`provider_not_configured`." } }), async (req, res) => {
     const b = res.locals.valid.body;
     const out = await verifyPayment({ order_id: b.razorpay_order_id, payment_id: b.razorpay_payment_id, signature: b.razorpay_signature }, { userId: principalOf(req).userId });
     res.json({ success: true, order: orderJson({ ...out.order, status: "paid", payment_id: out.payment_id }), result: out.result });
@@ -179,7 +179,7 @@ function subscriptionsRouter(): Router {
   r.get("/plans", describeRoute({ response: planListResponse, summary: "The marketplace plans and their limits" }), (_req, res) => {
     res.json({ items: Object.values(PLANS) });
   });
-  r.post("/create", validate({ body: planBody, response: planSubscriptionCreatedResponse, status: 201, summary: "Subscribe to a plan: opens its payment order", errors: { 409: "`plan_is_free` or `already_subscribed`.", 503: "`provider_not_configured`." } }), async (req, res) => {
+  r.post("/create", validate({ body: planBody, example: { plan: "premium" }, response: planSubscriptionCreatedResponse, status: 201, summary: "Subscribe to a plan: opens its payment order", errors: { 409: "`plan_is_free` or `already_subscribed`.", 503: "`provider_not_configured`." } }), async (req, res) => {
     res.status(201).json(await subscriptions.createSubscription(principalOf(req).userId, res.locals.valid.body.plan));
   });
   r.get("/", describeRoute({ response: planSubscriptionListResponse, summary: "Your plan subscriptions and current plan" }), async (req, res) => {
@@ -192,7 +192,7 @@ function subscriptionsRouter(): Router {
   r.put("/:id/cancel", validate({ params: idParams, response: planSubscriptionResponse, summary: "Cancel a plan subscription", errors: { 409: "`subscription_not_active`." } }), async (req, res) => {
     res.json(await subscriptions.cancelSubscription(principalOf(req).userId, res.locals.valid.params.id));
   });
-  r.post("/:id/upgrade", validate({ params: idParams, body: planBody, response: planUpgradeResponse, status: 201, summary: "Upgrade a plan subscription (pay the prorated difference)", errors: { 409: "`subscription_not_active` or `not_an_upgrade`.", 503: "`provider_not_configured`." } }), async (req, res) => {
+  r.post("/:id/upgrade", validate({ params: idParams, body: planBody, example: { plan: "premium" }, response: planUpgradeResponse, status: 201, summary: "Upgrade a plan subscription (pay the prorated difference)", errors: { 409: "`subscription_not_active` or `not_an_upgrade`.", 503: "`provider_not_configured`." } }), async (req, res) => {
     res.status(201).json(await subscriptions.upgradeSubscription(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body.plan));
   });
   return r;

@@ -20,14 +20,14 @@ const dealStep = { 403: "`not_your_turn` or `not_a_party`.", 409: "`invalid_tran
 export function messagingRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.post("/", validate({ body: sendMessageBody, response: sentMessageResponse, status: 201, summary: "Send a message in one of your conversations", errors: { 403: "`not_a_party`." } }), async (req, res) => {
+  r.post("/", validate({ body: sendMessageBody, example: { conversation_id: "665f1c2e8b3c4a0012345678", message: "Hi! Draft attached." }, response: sentMessageResponse, status: 201, summary: "Send a message in one of your conversations", errors: { 403: "`not_a_party`." } }), async (req, res) => {
     const b = res.locals.valid.body;
     res.status(201).json({ success: true, data: await messaging.sendMessage(principalOf(req), b.conversation_id, { message: b.message, media_url: b.media_url }) });
   });
   r.get("/unread-count", describeRoute({ response: unreadCountResponse, summary: "Your unread messages across conversations" }), async (req, res) => {
     res.json({ success: true, ...(await messaging.unreadCount(principalOf(req))) });
   });
-  r.post("/conversations/direct", validate({ body: openDirectBody, response: directConversationResponse, status: [201, 200], summary: "Open (or find) a direct conversation between a brand owner and an influencer", errors: { 403: "`direct_pair_not_allowed`.", 404: "`user_not_found`." } }), async (req, res) => {
+  r.post("/conversations/direct", validate({ body: openDirectBody, example: { user_id: "665f1c2e8b3c4a0012345678" }, response: directConversationResponse, status: [201, 200], summary: "Open (or find) a direct conversation between a brand owner and an influencer", errors: { 403: "`direct_pair_not_allowed`.", 404: "`user_not_found`." } }), async (req, res) => {
     const out = await messaging.openDirectConversation(principalOf(req), res.locals.valid.body.user_id);
     res.status(out.is_existing ? 200 : 201).json({ success: true, ...out });
   });
@@ -47,12 +47,12 @@ export function messagingRouter(): Router {
   r.put("/conversations/:id/seen", validate({ params: conversationParams, response: seenResponse, summary: "Mark a conversation's messages seen" }), async (req, res) => {
     res.json({ success: true, ...(await messaging.markSeen(principalOf(req), res.locals.valid.params.id)) });
   });
-  r.post("/conversations/:id/button-click", validate({ params: conversationParams, body: buttonClickBody, response: negotiationStepResponse, summary: "Take a negotiation action (a button of the automated flow)", errors: dealStep }), async (req, res) => {
+  r.post("/conversations/:id/button-click", validate({ params: conversationParams, body: buttonClickBody, example: { action: "accept_proposal", version: 3 }, response: negotiationStepResponse, summary: "Take a negotiation action (a button of the automated flow)", errors: dealStep }), async (req, res) => {
     const b = res.locals.valid.body;
     const out = await negotiation.applyNegotiationAction(principalOf(req), res.locals.valid.params.id, b.action, b.data ?? {}, b.version);
     res.json({ success: true, message: "Action processed successfully", ...out });
   });
-  r.post("/conversations/:id/text-input", validate({ params: conversationParams, body: textInputBody, response: negotiationStepResponse, summary: "Submit a negotiation input (an amount, a deliverable link)", errors: dealStep }), async (req, res) => {
+  r.post("/conversations/:id/text-input", validate({ params: conversationParams, body: textInputBody, example: { input_type: "negotiation_amount", values: { amount: 750000, reasoning: "two reels" }, version: 3 }, response: negotiationStepResponse, summary: "Submit a negotiation input (an amount, a deliverable link)", errors: dealStep }), async (req, res) => {
     const b = res.locals.valid.body;
     const out = await negotiation.submitNegotiationInput(principalOf(req), res.locals.valid.params.id, b.input_type, b.values, b.version);
     res.json({ success: true, message: "Input processed successfully", ...out });

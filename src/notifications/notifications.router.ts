@@ -18,7 +18,7 @@ export function notificationsRouter(): Router {
   r.get("/", validate({ query: pageQuerySchema, response: notificationPageResponse, summary: "Your notifications, newest first, with the unread count" }), async (req, res) => {
     res.json(await notifications.listNotifications(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/read", validate({ body: markReadBody, response: markReadResponse, summary: "Mark notifications read (the listed ids, or all with an empty body)" }), async (req, res) => {
+  r.post("/read", validate({ body: markReadBody, example: { ids: ["665f1c2e8b3c4a0012345678"] }, response: markReadResponse, summary: "Mark notifications read (the listed ids, or all with an empty body)" }), async (req, res) => {
     res.json(await notifications.markRead(principalOf(req).userId, res.locals.valid.body.ids));
   });
   return r;

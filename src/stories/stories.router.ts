@@ -63,13 +63,13 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story", errors: { 409: "`story_limit_reached`: too many live stories." } }), async (req, res) => {
+  r.post("/", validate({ body: createStoryBodySchema, example: { story_type: "text", text_content: "Morning run done", background_color: "#1E88E5", privacy: "followers" }, response: storyViewResponse, status: 201, summary: "Post a story", errors: { 409: "`story_limit_reached`: too many live stories." } }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema, response: feedResponse, summary: "The story tray: one reel per author the caller may watch, unseen first" }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody, response: sweepResponse, summary: "Expire and purge old stories now (the job does this on a schedule)" }), async (_req, res) => {
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody, example: {}, response: sweepResponse, summary: "Expire and purge old stories now (the job does this on a schedule)" }), async (_req, res) => {
     res.json(await stories.sweepExpiredStories());
   });
   r.get("/archive", validate({ query: pageQuerySchema, response: storyPageResponse, summary: "The caller's own archive (expired stories), newest first" }), async (req, res) => {
@@ -85,19 +85,19 @@ export function storiesRouter(): Router {
     await stories.deleteStory(principalOf(req), res.locals.valid.params.id);
     res.status(204).end();
   });
-  r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema, response: viewRecordedResponse, summary: "Mark a story seen (counted once per viewer)", errors: { 410: "`story_expired`." } }), async (req, res) => {
+  r.post("/:id/view", validate({ params: storyParams, body: viewBodySchema, example: {}, response: viewRecordedResponse, summary: "Mark a story seen (counted once per viewer)", errors: { 410: "`story_expired`." } }), async (req, res) => {
     res.json(await stories.recordView(principalOf(req).userId, res.locals.valid.params.id));
   });
-  r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema, response: storyViewResponse, status: 201, summary: "Re-share a story you are mentioned in, as a story of yours", errors: { 403: "`reshare_not_allowed`: only a mentioned user may re-share.", 409: "`already_reshared`.", 410: "`story_expired`." } }), async (req, res) => {
+  r.post("/:id/reshare", validate({ params: storyParams, body: reshareBodySchema, example: { privacy: "followers", caption: "Look who ran with me" }, response: storyViewResponse, status: 201, summary: "Re-share a story you are mentioned in, as a story of yours", errors: { 403: "`reshare_not_allowed`: only a mentioned user may re-share.", 409: "`already_reshared`.", 410: "`story_expired`." } }), async (req, res) => {
     res.status(201).json(await stories.reshareStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema, response: replyResponse, status: 201, summary: "Reply privately to a story's author", errors: engaging }), async (req, res) => {
+  r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema, example: { text: "Nice pace!" }, response: replyResponse, status: 201, summary: "Reply privately to a story's author", errors: engaging }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema, response: reactionResponse, summary: "React to a story with an emoji", errors: engaging }), async (req, res) => {
+  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema, example: { emoji: "🔥" }, response: reactionResponse, summary: "React to a story with an emoji", errors: engaging }), async (req, res) => {
     res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema, response: interactionResponse, summary: "Answer a sticker (poll vote, quiz answer, question, slider, countdown reminder)", errors: { 403: "`own_story_interaction`.", 409: "`sticker_already_answered`.", 410: "`story_expired` or `countdown_ended`." } }), async (req, res) => {
+  r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema, example: { sticker_index: 0, option_index: 1 }, response: interactionResponse, summary: "Answer a sticker (poll vote, quiz answer, question, slider, countdown reminder)", errors: { 403: "`own_story_interaction`.", 409: "`sticker_already_answered`.", 410: "`story_expired` or `countdown_ended`." } }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });
   r.get("/:id/replies", validate({ params: storyParams, query: pageQuerySchema, response: replyPageResponse, summary: "Replies a story received (author only)", errors: authorOnly }), async (req, res) => {

@@ -31,6 +31,23 @@ describe("OpenAPI responses: every route documents what it returns", () => {
     assert.deepEqual(gaps, []);
   });
 
+  it("every route taking a body documents an example request that its own body schema accepts", async () => {
+    const gaps: string[] = [];
+    for (const route of mountedRoutes(await liveApp()).filter(isDocumentedRoute)) {
+      const docs = docsOf<{ validate: ValidSchemas }>(route.handlers).validate ?? {};
+      if (!docs.body) continue;
+      const key = `${route.method} ${route.path}`;
+      if (docs.example === undefined) gaps.push(`${key}: no example`);
+      else {
+        const parsed = docs.body.safeParse(docs.example);
+        if (!parsed.success) gaps.push(`${key}: example refused: ${JSON.stringify(parsed.error.issues)}`);
+      }
+    }
+    assert.deepEqual(gaps, []);
+    const doc = (await api<Doc>("GET", "/api/v1/openapi.json")).body as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> } }>> };
+    assert.deepEqual(doc.paths["/api/v1/stories/{id}/reply"]!.post!.requestBody!.content["application/json"]!.example, { text: "Nice pace!" }, "the example is in the document");
+  });
+
   it("the served document carries them: a JSON schema per success body, examples on named schemas", async () => {
     const doc = (await api<Doc>("GET", "/api/v1/openapi.json")).body;
     const gaps: string[] = [];
