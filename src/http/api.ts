@@ -9,6 +9,7 @@ import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
+import { communitiesRouter } from "../communities/communities.router";
 import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
 import { inventoryRouter, playRouter } from "../fiction/play.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
@@ -51,6 +52,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
+  api.use("/communities", communitiesRouter());
   api.use("/books", booksRouter());
   api.use("/admin/books", fictionAdminRouter());
   api.use("/play", playRouter());

@@ -175,6 +175,7 @@ export function buildNewStory(
           }
         : null,
     stickers,
+    community_id: input.community_id ?? null,
     privacy: input.privacy,
     custom_viewer_ids: unique(input.custom_viewer_ids ?? []).filter(notAuthor),
     hidden_from_ids: unique([...(options.authorHiddenFromIds ?? []), ...(input.hidden_from_ids ?? [])]).filter(notAuthor),
@@ -228,7 +229,9 @@ export function buildReshare(
     ...storyFrameOf(original),
     caption: input.caption ?? original.caption ?? null,
     stickers: [],
-    privacy: input.privacy,
+    // a re-share stays in the original's community; members-only content is not made public by it
+    community_id: original.community_id ?? null,
+    privacy: original.community_id && original.privacy !== "public" && input.privacy === "public" ? "community" : input.privacy,
     custom_viewer_ids: [],
     hidden_from_ids: unique(options.authorHiddenFromIds ?? []).filter((id) => id !== userId),
     ...freshStoryFields(now, options.expiryHours ?? DEFAULT_STORY_EXPIRY_HOURS, options.audienceSize),

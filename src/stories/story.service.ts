@@ -19,6 +19,7 @@ import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 import { metrics } from "../metrics/metrics";
+import { assertActiveMember } from "../communities/community.service";
 
 /** Operators watch posting volume (a drop means clients cannot post). */
 const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
@@ -64,6 +65,8 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
     const missing = mentioned.filter((id) => !found.has(id));
     if (missing.length > 0) throw new ValidationError("mention_user_not_found", "A mentioned user does not exist.", { user_ids: missing });
   }
+  // only an active member posts to a community (404 community_not_found, 403 not_community_member)
+  if (doc.community_id !== null) await assertActiveMember(authorId, doc.community_id);
   await assertBelowStoryLimit(authorId, now);
   const story = await repo.insertStory(doc);
   storiesPosted.inc();
