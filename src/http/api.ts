@@ -7,6 +7,7 @@ import { usersRouter } from "../social/users.router";
 import { highlightsRouter } from "../highlights/highlights.router";
 import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
+import { storyAdminRouter } from "../stories/story-admin.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
 import { communitiesRouter } from "../communities/communities.router";
@@ -50,6 +51,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/highlights", highlightsRouter());
   api.use("/viewers", viewersRouter());
   api.use("/stories", storiesRouter());
+  api.use("/admin/stories", storyAdminRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
   api.use("/communities", communitiesRouter());
