@@ -18,9 +18,13 @@ export const metricsQuerySchema = z
   .object({ community_id: objectIdString.optional(), from: isoDate.optional(), to: isoDate.optional() })
   .strict()
   .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
-    const span = (q.to?.getTime() ?? Date.now()) - (q.from?.getTime() ?? 0);
-    if (q.from && span > MAX_WINDOW_DAYS * 86_400_000) ctx.addIssue({ code: "custom", path: ["from"], message: `a window spans at most ${MAX_WINDOW_DAYS} days` });
+    // zod runs this even when a field failed: only compare dates that parsed
+    const from = q.from instanceof Date ? q.from : undefined;
+    const to = q.to instanceof Date ? q.to : undefined;
+    if (from && to && from.getTime() >= to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
+    if (from && (to?.getTime() ?? Date.now()) - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: `a window spans at most ${MAX_WINDOW_DAYS} days` });
+    }
   });
 export type MetricsQuery = z.infer<typeof metricsQuerySchema>;
 
