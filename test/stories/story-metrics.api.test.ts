@@ -142,7 +142,7 @@ describe("admin story metrics", () => {
 
   it("refuses bad windows and unknown parameters", async () => {
     const admin = await createUser({ roles: ["admin"] });
-    for (const q of [{ from: "yesterday" }, { from: "2026-05-02T00:00:00Z", to: "2026-05-01T00:00:00Z" }, { from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, { gym_id: "1" }]) {
+    for (const q of <Record<string, string>[]>[{ from: "yesterday" }, { from: "2026-05-02T00:00:00Z", to: "2026-05-01T00:00:00Z" }, { from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, { gym_id: "1" }]) {
       const res = await api("GET", metricsPath(q), { token: admin.token });
       assert.equal(res.status, 400, JSON.stringify(q));
       assert.equal(res.body.error.code, "invalid_query");
