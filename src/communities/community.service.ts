@@ -118,10 +118,14 @@ export async function listCommunities(viewerId: string, query: ListCommunitiesQu
   return { next_cursor: page.next_cursor, items: page.items.map((c, i) => toView(c, mine[i]!)) };
 }
 
+export async function isActiveMember(userId: string, communityId: string): Promise<boolean> {
+  return statusOf(await repo.findMembership(communityId, userId)) === "active";
+}
+
 /** The caller is an active member (what posting to, and reading, a community needs). */
 export async function assertActiveMember(userId: string, communityId: string): Promise<void> {
   await requireCommunity(communityId);
-  if (statusOf(await repo.findMembership(communityId, userId)) !== "active") throw communityErrors.notMember();
+  if (!(await isActiveMember(userId, communityId))) throw communityErrors.notMember();
 }
 
 /**

@@ -19,7 +19,7 @@ import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 import { metrics } from "../metrics/metrics";
-import { assertActiveMember } from "../communities/community.service";
+import { assertActiveMember, isActiveMember } from "../communities/community.service";
 
 /** Operators watch posting volume (a drop means clients cannot post). */
 const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
@@ -134,6 +134,7 @@ export async function reshareStory(principal: Principal, storyId: string, body: 
   const doc = buildReshare(original, principal.userId, body, now, {
     expiryHours: config().STORY_EXPIRY_HOURS,
     audienceSize: await followerCount(principal.userId),
+    resharerIsMember: original.community_id ? await isActiveMember(principal.userId, original.community_id) : false,
   });
   await assertBelowStoryLimit(principal.userId, now);
   let story: StoryRow;

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { canViewStory, storyViewDecision, type ViewerFacts } from "../../src/stories/privacy.rules";
 import { STORY_PRIVACIES, type StoryPrivacy } from "../../src/stories/story.types";
+import { reshareAudience } from "../../src/stories/story.rules";
 import { AUTHOR, OTHER, VIEWER } from "./story.fixtures";
 
 /**
@@ -67,5 +68,17 @@ describe("privacy rules: stories in a community", () => {
     for (const privacy of STORY_PRIVACIES) {
       assert.equal(canViewStory({ privacy, community_id: COMMUNITY, custom_viewer_ids: [], hidden_from_ids: [] }, null, none), privacy === "public");
     }
+  });
+});
+
+describe("re-sharing a community story", () => {
+  it("stays in the community for a member, members-only stays members-only; a non-member re-shares outside", () => {
+    const inC = (privacy: StoryPrivacy) => ({ privacy, community_id: COMMUNITY });
+    assert.deepEqual(reshareAudience(inC("community"), "public", true), { community_id: COMMUNITY, privacy: "community" });
+    assert.deepEqual(reshareAudience(inC("followers"), "public", true), { community_id: COMMUNITY, privacy: "community" });
+    assert.deepEqual(reshareAudience(inC("community"), "followers", true), { community_id: COMMUNITY, privacy: "followers" });
+    assert.deepEqual(reshareAudience(inC("public"), "public", true), { community_id: COMMUNITY, privacy: "public" });
+    assert.deepEqual(reshareAudience(inC("public"), "public", false), { community_id: null, privacy: "public" });
+    assert.deepEqual(reshareAudience({ privacy: "public", community_id: null }, "close_friends", true), { community_id: null, privacy: "close_friends" });
   });
 });
