@@ -7,6 +7,7 @@ import { clock } from "../shared/clock";
 import { isDuplicateKeyError } from "../shared/errors";
 import { decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { communityStandingChanged } from "../social/relationship-facts";
+import { toAuthor } from "../stories/story.presenter";
 import { communityErrors, refusalError } from "./community.errors";
 import {
   canModerate,
@@ -147,7 +148,7 @@ export async function listMembers(principal: Principal, communityId: string, que
     next_cursor: page.next_cursor,
     items: page.items.flatMap((m) => {
       const u = users.get(m.user_id);
-      return u ? [{ user: { id: u.id, username: u.username, display_name: u.display_name, avatar_url: u.avatar_url }, role: m.role, joined_at: m.joined_at }] : [];
+      return u ? [{ user: toAuthor(u), role: m.role, joined_at: m.joined_at }] : [];
     }),
   };
 }
