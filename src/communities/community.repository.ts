@@ -71,6 +71,13 @@ export async function findMembership(communityId: string, userId: string, sessio
   return row ? toMembership(row) : null;
 }
 
+/** The user's membership rows in these communities, by community id (one read for a page). */
+export async function findMembershipsOf(userId: string, communityIds: string[]): Promise<Map<string, MembershipRow>> {
+  if (communityIds.length === 0) return new Map();
+  const rows = await CommunityMemberModel.find({ user_id: userId, community_id: { $in: communityIds } }).lean();
+  return new Map(rows.map((r) => [r.community_id, toMembership(r)]));
+}
+
 /** The communities `userId` is an active member of and those they are banned from (the privacy facts). */
 export async function communityStandingsOf(userId: string): Promise<{ active: string[]; banned: string[] }> {
   const rows = await CommunityMemberModel.find({ user_id: userId, status: { $in: ["active", "banned"] } }, { community_id: 1, status: 1 }).lean();

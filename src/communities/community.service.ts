@@ -115,8 +115,8 @@ export async function listCommunities(viewerId: string, query: ListCommunitiesQu
   const ids = query.mine ? await repo.activeCommunityIdsOf(viewerId) : undefined;
   const rows = await repo.listCommunities(decodeCursor(query.cursor, timeIdCursor), query.limit + 1, ids);
   const page = toPage(rows, query.limit, (c) => timeIdKey(c.created_at, c.id));
-  const mine = await Promise.all(page.items.map((c) => repo.findMembership(c.id, viewerId)));
-  return { next_cursor: page.next_cursor, items: page.items.map((c, i) => toView(c, mine[i]!)) };
+  const mine = await repo.findMembershipsOf(viewerId, page.items.map((c) => c.id));
+  return { next_cursor: page.next_cursor, items: page.items.map((c) => toView(c, mine.get(c.id) ?? null)) };
 }
 
 export async function isActiveMember(userId: string, communityId: string): Promise<boolean> {

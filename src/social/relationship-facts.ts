@@ -108,7 +108,7 @@ function cached<T>(map: Map<string, Entry<T>>, key: string, users: string[], loa
 }
 
 /**
- * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (3 commands) per
+ * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (4 commands) per
  * viewer serves every owner they look at for the next few seconds.
  */
 export async function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
