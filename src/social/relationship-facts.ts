@@ -9,7 +9,8 @@ import { blockedEitherWayIds, followingIds } from "./social.repository";
  * one place and kept for a moment: a hot request (a view, a vote, a feed page) then costs no
  * store round trip for them. Every follow, block and close-friends change publishes
  * `topics.relationshipChanged` (see `publishAudienceChanged`), which drops the pair's entries on
- * every process; the TTL only bounds memory and a lost event.
+ * every process, and so does every community-standing change (`communityStandingChanged`); the
+ * TTL only bounds memory and a lost event.
  */
 
 /** How long an answer is reused; a change is applied at once through the event, this is a backstop. */

@@ -423,6 +423,7 @@ export const storyViewResponse = z
     reshared_from: z.object({ story_id: z.string(), user_id: z.string() }).nullable(),
     story_type: z.string(),
     stickers: z.array(z.object({ sticker_type: z.string() }).loose()),
+    community_id: z.string().nullable().meta({ description: "the community it was posted to" }),
     privacy: z.string(),
     view_count: z.number().int().min(0),
     reaction_count: z.number().int().min(0),
