@@ -74,6 +74,8 @@ export const topics = {
   storyReel: (authorId: string) => `stories:reel:${authorId}`,
   /** a follow, block or close-friends change between two users (relationship caches drop the pair) */
   relationshipChanged: "relationships:changed",
+  /** one user's standing in a community changed: their room clients re-decide community stories */
+  communityStanding: (userId: string) => `communities:standing:${userId}`,
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
   /** a player's progress in a book changed (room or REST, any process): their playthrough room reloads */

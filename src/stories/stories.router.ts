@@ -52,9 +52,12 @@ export function storiesRouter(): Router {
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
+  const cleanup: RequestHandler = async (_req, res) => {
     res.json(await stories.sweepExpiredStories());
-  });
+  };
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), cleanup);
+  // seed 001's path for the same sweep
+  r.delete("/admin/cleanup", requireAuth("admin"), validate({ summary: "Run the expiry sweep now (seed 001's path; same as POST)" }), cleanup);
   r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
     res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
   });
@@ -77,9 +80,14 @@ export function storiesRouter(): Router {
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
-    res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
-  });
+  const react = validate({ params: storyParams, body: reactionBodySchema });
+  const reactHandler: RequestHandler = async (req, res) => {
+    const { params, body } = (res.locals as { valid: { params: { id: string }; body: stories.ReactionBody } }).valid;
+    res.json(await stories.reactToStory(principalOf(req).userId, params.id, body));
+  };
+  r.post("/:id/reactions", react, reactHandler);
+  // seed 001's path and body ({story_id?, emoji, message?}): the same reaction
+  r.post("/:id/reaction", acceptEchoedStoryId, react, reactHandler);
   r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });

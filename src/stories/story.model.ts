@@ -24,6 +24,8 @@ const storySchema = new Schema(
     achievement_data: { type: Schema.Types.Mixed, default: null },
     // sticker payloads differ per type and carry tallies updated by path ($inc "stickers.0.poll.total_votes")
     stickers: { type: [Schema.Types.Mixed], default: [] },
+    // the community the story was posted to (null: none)
+    community_id: { type: String, default: null },
     privacy: { type: String, required: true },
     custom_viewer_ids: { type: [String], default: [] },
     hidden_from_ids: { type: [String], default: [] },
@@ -53,6 +55,11 @@ storySchema.index(
   { "reshared_from.story_id": 1, user_id: 1 },
   { unique: true, partialFilterExpression: { "reshared_from.story_id": { $type: "string" } } },
 );
+// a community's feed: its live stories (GET /stories/feed?community_id=)
+storySchema.index({ community_id: 1, expires_at: -1 });
+// admin metrics: stories posted in a window, per community or overall
+storySchema.index({ community_id: 1, created_at: 1 });
+storySchema.index({ created_at: 1 });
 // the expiry sweep finds stories past expires_at not yet marked
 storySchema.index({ is_expired: 1, expires_at: 1 });
 // retention: expired stories past the retention window, oldest first

@@ -19,6 +19,7 @@ import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 import { metrics } from "../metrics/metrics";
+import { assertActiveMember, isActiveMember } from "../communities/community.service";
 
 /** Operators watch posting volume (a drop means clients cannot post). */
 const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
@@ -64,6 +65,8 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
     const missing = mentioned.filter((id) => !found.has(id));
     if (missing.length > 0) throw new ValidationError("mention_user_not_found", "A mentioned user does not exist.", { user_ids: missing });
   }
+  // only an active member posts to a community (404 community_not_found, 403 not_community_member)
+  if (doc.community_id !== null) await assertActiveMember(authorId, doc.community_id);
   await assertBelowStoryLimit(authorId, now);
   const story = await repo.insertStory(doc);
   storiesPosted.inc();
@@ -131,6 +134,7 @@ export async function reshareStory(principal: Principal, storyId: string, body: 
   const doc = buildReshare(original, principal.userId, body, now, {
     expiryHours: config().STORY_EXPIRY_HOURS,
     audienceSize: await followerCount(principal.userId),
+    resharerIsMember: original.community_id ? await isActiveMember(principal.userId, original.community_id) : false,
   });
   await assertBelowStoryLimit(principal.userId, now);
   let story: StoryRow;
