@@ -11,6 +11,7 @@ import { rooms } from "./rooms";
 import { mountMetrics } from "./metrics/metrics.router";
 import { installRealtimeMetrics } from "./metrics/realtime.metrics";
 import { repairStoryCounters } from "./stories/story.maintenance";
+import { closeLiveSequencer } from "./live/sequencer";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
@@ -60,6 +61,7 @@ export function createServer(cfg: Config = config()): Server {
     await stopBackgroundJobs();
     await disconnectDatabase();
     await closeKeyLocks();
+    await closeLiveSequencer();
     resetRelationshipFacts();
   });
   return server;
