@@ -19,6 +19,7 @@ import { recordViewerPeak } from "../src/live/analytics.service";
 import { recordWatchStretch } from "../src/live/watch.service";
 import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
+import { CommandCatchUp } from "../src/live/command-catch-up";
 import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
 import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, type LiveEffect } from "../schema/live.mapper";
 
@@ -53,6 +54,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
+  private readonly catchUp = new CommandCatchUp<LiveEvent>();
   private peakRecorded = 0;
 
   static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
@@ -85,7 +87,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     remove_moderator: { schema: msg.userMessage, handle: async (c, { userId }) => (await streams.setModerator(c.auth.userId, this.streamId, userId, false), { ok: true }) },
     settings: { schema: msg.settingsMessage, handle: async (c, patch) => streams.updateSettings(c.auth.userId, this.streamId, patch) },
     gift: { schema: msg.giftMessage, handle: async (c, body) => gifts.sendGift(c.auth, this.streamId, body) },
-    resume: { schema: msg.resumeMessage, handle: async (_c, { afterSeq }) => ({ commands: (await liveEventsAfter(this.streamId, afterSeq, RESUME_LIMIT, ["gift"])).filter((e) => e.data.command).map(commandMessage) }) },
+    resume: { schema: msg.resumeMessage, handle: async (_c, { afterSeq }) => ({ commands: (await this.commandsAfter(afterSeq)).map(commandMessage) }) },
     react: {
       schema: msg.reactMessage,
       handle: (c, { reaction }) => {
@@ -159,7 +161,24 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.onPresenceChanged();
   }
 
+  override onDrop(client: LiveClient): void {
+    this.catchUp.dropped(client.sessionId, this.state.seq);
+    super.onDrop(client);
+  }
+
+  /** Back within the grace: the command events it missed, once and in order, before any new one. */
+  override async onReconnect(client: LiveClient): Promise<void> {
+    super.onReconnect(client);
+    const missed = await this.catchUp.back(client.sessionId, () => this.state.seq, (after) => this.commandsAfter(after));
+    for (const e of missed) client.send("command", commandMessage(e));
+  }
+
+  private async commandsAfter(afterSeq: number): Promise<LiveEvent[]> {
+    return (await liveEventsAfter(this.streamId, afterSeq, RESUME_LIMIT, ["gift"])).filter((e) => e.data.command);
+  }
+
   override onLeave(client: LiveClient): void {
+    this.catchUp.forget(client.sessionId);
     super.onLeave(client);
     const joinedAt = this.joinedAt.get(client.sessionId);
     this.joinedAt.delete(client.sessionId);
@@ -225,7 +244,10 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   private perform(effect: LiveEffect): void {
-    if (effect.kind === "command") return this.broadcast("command", commandMessage(effect.event));
+    if (effect.kind === "command") {
+      const away = this.catchUp.awaySessions();
+      return this.broadcast("command", commandMessage(effect.event), away && { except: this.clients.filter((c) => away.has(c.sessionId)) });
+    }
     if (effect.kind === "kick") {
       for (const c of this.clients.filter((c) => c.auth.userId === effect.userId)) {
         c.send("banned", { streamId: this.streamId });
