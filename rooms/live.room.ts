@@ -15,13 +15,13 @@ import * as msg from "../src/live/live.schemas";
 import * as streams from "../src/live/stream.service";
 import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subscribeLive, type LiveEvent, type LiveSignal } from "../src/live/live-events";
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
-import { recordViewerPeak } from "../src/live/analytics.service";
+import { ANALYTICS_FLUSH_MS, LiveAnalytics } from "../src/live/live-analytics";
 import { recordWatchStretch } from "../src/live/watch.service";
 import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
 import { CommandCatchUp } from "../src/live/command-catch-up";
-import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
-import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, type LiveEffect } from "../schema/live.mapper";
+import { CREATOR_ONLY, LiveRoomState, STAFF_ONLY } from "../schema/live.state";
+import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, writeCreatorStats, type LiveEffect } from "../schema/live.mapper";
 
 /**
  * `live`: one or more shard rooms per stream (`joinOrCreate("live", { streamId })`; a full shard —
@@ -54,8 +54,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
+  private readonly analytics = new LiveAnalytics(() => this.stream, clock.now().getTime(), (what) => this.warn(what));
   private readonly catchUp = new CommandCatchUp<LiveEvent>();
-  private peakRecorded = 0;
 
   static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
     const principal = await authenticateRoomClient(token);
@@ -93,6 +93,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
       handle: (c, { reaction }) => {
         const now = clock.now().getTime();
         this.reactionGate.admit(c.auth.userId, now);
+        this.analytics.onReaction(now);
         publishLiveSignal(this.streamId, { kind: "reaction", reaction, count: 1, at: now });
         return { ok: true };
       },
@@ -120,6 +121,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.clock.setInterval(() => this.publishMood(), MOOD_PUBLISH_MS);
     this.clock.setInterval(() => this.announcePresence(), PRESENCE_EVERY_MS);
     this.clock.setInterval(() => void this.fillGap(), GAP_FILL_MS);
+    this.clock.setInterval(() => writeCreatorStats(this.state, this.analytics.stats(this.state.viewerCount, clock.now().getTime())), 1000);
+    this.clock.setInterval(() => void this.flushAnalytics(), ANALYTICS_FLUSH_MS);
     this.clock.setInterval(() => this.state.poll && this.state.poll.endsAt <= clock.now().getTime() && void engagement.closeDuePolls(this.streamId).catch(this.warn("poll close")), 1000);
   }
 
@@ -192,13 +195,21 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   override async onDispose(): Promise<void> {
+    await this.flushAnalytics();
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: 0, at: 0 });
     await super.onDispose();
   }
 
   protected override onPresenceChanged(): void {
-    this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, clock.now().getTime());
+    this.countViewers();
     this.announcePresence();
+  }
+
+  /** viewerCount is the sum over the stream's shards (this one's clients + what the others announced). */
+  private countViewers(): void {
+    const now = clock.now().getTime();
+    this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, now);
+    this.analytics.onViewers(this.state.viewerCount, now);
   }
 
   private isStaff(userId: string): boolean {
@@ -207,6 +218,10 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
 
   /** The creator and moderators see `staff` (reports, timeouts); a moderator removed stops seeing it. */
   private decideStaffView(client: LiveClient): void {
+    if (client.auth.userId === this.state.creatorId) {
+      client.view ??= new StateView();
+      client.view.add(this.state, CREATOR_ONLY);
+    }
     if (this.isStaff(client.auth.userId)) {
       client.view ??= new StateView();
       client.view.add(this.state, STAFF_ONLY);
@@ -225,12 +240,14 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     if (signal.kind === "presence" && signal.shard !== this.roomId) {
       if (signal.at === 0) this.shards.drop(signal.shard);
       else this.shards.report(signal.shard, signal.viewers, now);
-      this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, now);
+      this.countViewers();
     }
   }
 
   private applyInOrder(events: LiveEvent[]): void {
+    const now = clock.now().getTime();
     for (const event of events) {
+      this.analytics.onEvent(event, now);
       if (event.type === "settings") this.stream = { ...this.stream, settings: event.data as streams.StreamSettings };
       if (event.type === "moderation" && /^moderator_/.test(event.data.action)) {
         const mods = new Set(this.stream.moderators);
@@ -238,7 +255,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
         else mods.delete(event.data.user_id);
         this.stream = { ...this.stream, moderators: [...mods] };
       }
-      if (event.type === "status") this.stream = { ...this.stream, status: event.data.status };
+      if (event.type === "status") this.stream = { ...this.stream, status: event.data.status, started_at: event.data.started_at ? new Date(event.data.started_at) : this.stream.started_at };
       for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
     }
   }
@@ -283,14 +300,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.mood = agg;
     const mood = moodOf(agg);
     writeMood(this.state, mood);
+    this.analytics.onMood(mood, this.shards.leads(this.roomId, now), now);
     for (const overlay of fired) this.broadcast("overlay", { overlay, mood });
   }
 
+  private flushAnalytics(): Promise<void> {
+    const now = clock.now().getTime();
+    return this.analytics.flush(this.state.viewerCount, this.shards.leads(this.roomId, now), this.clients.some((c) => c.auth.userId === this.state.creatorId), now);
+  }
+
   private announcePresence(): void {
-    if (this.state.viewerCount > this.peakRecorded) {
-      this.peakRecorded = this.state.viewerCount;
-      void recordViewerPeak(this.streamId, this.peakRecorded).catch(this.warn("peak"));
-    }
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: this.clients.length, at: clock.now().getTime() });
   }
 
