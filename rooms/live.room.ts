@@ -186,7 +186,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     const joinedAt = this.joinedAt.get(client.sessionId);
     this.joinedAt.delete(client.sessionId);
     if (joinedAt !== undefined && client.auth.userId !== this.state.creatorId) {
-      recordWatchStretch(this.streamId, client.auth.userId, joinedAt, clock.now().getTime()).catch((err: unknown) =>
+      recordWatchStretch(this.stream, client.auth.userId, joinedAt, clock.now().getTime()).catch((err: unknown) =>
         logger.error({ err, streamId: this.streamId }, "watch-time XP not awarded"),
       );
     }

@@ -71,9 +71,9 @@ export async function recordReactions(streamId: string, byMinute: ReadonlyMap<nu
 }
 
 /** A viewer's watched stretch adds to their time on the stream (one row per viewer). */
-export async function recordWatchTime(streamId: string, userId: string, ms: number): Promise<void> {
+export async function recordWatchTime(stream: { id: string; creator_id: string }, userId: string, ms: number): Promise<void> {
   if (ms <= 0) return;
-  await WatchModel.updateOne({ stream_id: streamId, user_id: userId }, { $inc: { watch_ms: ms } }, { upsert: true });
+  await WatchModel.updateOne({ stream_id: stream.id, user_id: userId }, { $inc: { watch_ms: ms }, $setOnInsert: { creator_id: stream.creator_id } }, { upsert: true });
 }
 
 /** Follows of the creator since the stream started (the creator's live panel). */

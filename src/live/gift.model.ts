@@ -48,6 +48,8 @@ giftEventSchema.index({ sender_id: 1, stream_id: 1, idempotency_key: 1 }, { uniq
 // admin listing per stream, and velocity (a sender's gifts since a time)
 giftEventSchema.index({ stream_id: 1, created_at: 1, _id: 1 });
 giftEventSchema.index({ sender_id: 1, created_at: 1 });
+// recommendations: who gifted the candidate creators
+giftEventSchema.index({ creator_id: 1 });
 // the boot re-run of gifts whose effects did not finish, oldest first
 giftEventSchema.index({ effects_done: 1, created_at: 1 });
 

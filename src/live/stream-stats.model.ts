@@ -20,14 +20,16 @@ const watchSchema = new Schema(
   {
     stream_id: { type: String, required: true },
     user_id: { type: String, required: true },
+    creator_id: { type: String, required: true },
     watch_ms: { type: Number, default: 0 },
   },
   { collection: "live_watch", versionKey: false },
 );
 // one row per viewer and stream (a stretch adds to it); the stream's viewers for the average
 watchSchema.index({ stream_id: 1, user_id: 1 }, { unique: true });
-// a user's watch history across streams (recommendations)
+// recommendations: a user's watch history, and the audiences of candidate creators
 watchSchema.index({ user_id: 1 });
+watchSchema.index({ creator_id: 1 });
 
 export const StreamStatsModel = model("LiveStreamStats", streamStatsSchema);
 export const WatchModel = model("LiveWatch", watchSchema);

@@ -16,8 +16,9 @@ export function watchedMinutes(joinedAt: number, leftAt: number): number {
  * retried award counts once. XP is progress, not money: a process that dies while a viewer is
  * watching loses that stretch's XP, never anyone's balance.
  */
-export async function recordWatchStretch(streamId: string, userId: string, joinedAt: number, leftAt: number): Promise<number> {
-  await recordWatchTime(streamId, userId, leftAt - joinedAt);
+export async function recordWatchStretch(stream: { id: string; creator_id: string }, userId: string, joinedAt: number, leftAt: number): Promise<number> {
+  const streamId = stream.id;
+  await recordWatchTime(stream, userId, leftAt - joinedAt);
   let minutes = watchedMinutes(joinedAt, leftAt);
   let awarded = 0;
   for (let part = 0; minutes > 0; part++) {
