@@ -10,6 +10,7 @@
  * Options: --users N --creators N --categories N --seed N
  */
 import { creatorVectors, DEFAULT_WEIGHTS, historyOf, POPULARITY_ONLY, precisionRecallAt, rankCandidates, type BlendWeights, type Candidate, type Interaction } from "./recommend.rules";
+import { seededRandom } from "../shared/random";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,17 +20,6 @@ const SIZE: WorldSize = { users: arg("users", 2000), creators: arg("creators", 3
 const K = 10;
 const HOLD_OUT = 0.25;
 
-/** mulberry32: a seeded PRNG, so a run is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pickWeighted(rand: () => number, weights: readonly number[]): number {
   const total = weights.reduce((s, w) => s + w, 0);
@@ -56,7 +46,7 @@ export interface WorldSize {
 }
 
 export function syntheticWorld({ users: USERS, creators: CREATORS, categories: CATEGORIES, seed }: WorldSize): World {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   // creators: a category each, Zipf-like popularity (rank^-1) shuffled over categories
   const creators = Array.from({ length: CREATORS }, (_, i) => ({ id: `c${i}`, category: `cat${Math.floor(rand() * CATEGORIES)}`, popularity: 1 / (1 + i) }));
   const categoryOf = new Map(creators.map((c) => [c.id, c.category]));
