@@ -97,6 +97,9 @@ describe("live analytics", () => {
     const panel = await until(host, (s) => s.creatorStats?.chatPerMin === 3 && s.creatorStats.tokensPerMin === 10 && s.creatorStats.newFollowers === 1, "the creator's live panel", 9000);
     assert.deepEqual([panel.creatorStats.viewersNow, panel.creatorStats.peakViewers], [3, 3]);
     assert.equal(stateOf(ra).creatorStats, undefined, "a viewer does not get the creator's panel");
+    await host.request("add_moderator", { userId: b.id });
+    await until(rb, (s) => s.staff !== undefined, "b sees the staff part as a moderator");
+    assert.equal(stateOf(rb).creatorStats, undefined, "nor does a moderator");
     await until(ra, (s) => s.mood.dominant === "hype", "hype");
     const moods = async () => LiveEventModel.find({ stream_id: id, type: "mood" }).sort({ seq: 1 }).lean();
     for (let t = 0; (await moods()).length === 0 && t < 100; t++) await settle(30);
