@@ -11,6 +11,8 @@ import { rooms } from "./rooms";
 import { mountMetrics } from "./metrics/metrics.router";
 import { installRealtimeMetrics } from "./metrics/realtime.metrics";
 import { repairStoryCounters } from "./stories/story.maintenance";
+import { closeLiveSequencer } from "./live/sequencer";
+import { rerunUndoneGiftEffects } from "./live/gift.service";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
@@ -42,6 +44,9 @@ export function createServer(cfg: Config = config()): Server {
         // before this process serves: counters left one short by a crash mid-write are recounted
         const repaired = await repairStoryCounters();
         if (repaired > 0) logger.warn({ repaired }, "story counters repaired at boot");
+        // gifts whose XP, boards and events a dead process left undone (their money and goals committed)
+        const gifts = await rerunUndoneGiftEffects().catch((err: unknown) => (logger.error({ err }, "gift effects re-run failed"), 0));
+        if (gifts > 0) logger.warn({ gifts }, "gift effects re-run at boot");
         startBackgroundJobs(cfg);
       },
       shutdown: async () => {
@@ -60,6 +65,7 @@ export function createServer(cfg: Config = config()): Server {
     await stopBackgroundJobs();
     await disconnectDatabase();
     await closeKeyLocks();
+    await closeLiveSequencer();
     resetRelationshipFacts();
   });
   return server;

@@ -72,3 +72,15 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
     },
   };
 }
+
+/** `npm run seed` against a database (the gift catalog comes from the seed script, as in production). */
+export async function runSeed(mongoUri: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, "src/seed.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "test", MONGODB_URI: mongoUri, LOG_LEVEL: "silent" },
+      stdio: "ignore",
+    });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`))));
+  });
+}
