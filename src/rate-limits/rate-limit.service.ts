@@ -31,6 +31,14 @@ export async function rateLimitTierOf(userId: string): Promise<RateLimitTier> {
   return tier;
 }
 
+/**
+ * Read a joining client's tier now (rooms call this from onAuth), so its messages find it cached:
+ * a message then costs one counter, never a subscription query on the hot path.
+ */
+export async function primeRateLimitTier(principal: Principal): Promise<void> {
+  if (!principal.roles.includes("admin")) await rateLimitTierOf(principal.userId);
+}
+
 /** The caller as the rules see it: a principal (tier looked up unless exempt) or an address. */
 export async function limitedCaller(principal: Principal | undefined, ip: string): Promise<LimitedCaller> {
   if (!principal) return { ip };

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { baseEnv, freePort, spawnScript, spawnServer, waitReady, type ScriptProcess } from "../support/process";
+import { baseEnv, freePort, spawnScript, spawnServer, waitReady, type ScriptProcess, callProcess as call } from "../support/process";
 import { testRedisUrl } from "../support/redis";
 
 /**
@@ -99,14 +99,6 @@ describe("PM2 layouts (ecosystem.config.js)", function () {
       await Promise.all(workers.map((w) => waitReady(w.proc, w.url)));
       assert.match(store.output(), /mongodb:\/\/127\.0\.0\.1:\d+/, "the store app printed its address");
 
-      const call = async (base: string, method: string, p: string, token?: string, body?: unknown) => {
-        const res = await fetch(base + p, {
-          method,
-          headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: res.status, body: (await res.json()) as any };
-      };
       const [w0, w1] = workers;
       const reg = await call(w0!.url, "POST", "/api/v1/auth/register", undefined, { username: "pm2_author", password: "s3cret-pass", roles: ["creator"] });
       assert.equal(reg.status, 201, JSON.stringify(reg.body));

@@ -91,3 +91,13 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
   await waitReady(proc, url, readyTimeoutMs);
   return { port, url, ...proc };
 }
+
+/** A JSON call against a spawned process: `callProcess(a.url, "POST", "/api/v1/stories", token, body)`. */
+export async function callProcess(base: string, method: string, p: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(base + p, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}
