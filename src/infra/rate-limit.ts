@@ -1,6 +1,10 @@
 import Redis from "ioredis";
 import { clock } from "../shared/clock";
 import { RateLimitedError } from "../shared/errors";
+import { metrics } from "../metrics/metrics";
+
+/** Refusals by scope (`api:user`, `api:ip`, `auth:ip`, `auth:account`, `realtime:user`, …). */
+const refusals = metrics.counter("rate_limited_total", "Requests and room messages refused by a rate limit.", ["scope"]);
 
 /**
  * Fixed-window rate limits, one interface with two backends chosen at boot (like presence): a Map
@@ -43,15 +47,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
 /** INCR and, on the first hit, PEXPIRE in one step: a crash between the two cannot leave a key forever. */
 const INCREMENT_SCRIPT = `local c = redis.call("incr", KEYS[1]) if c == 1 then redis.call("pexpire", KEYS[1], ARGV[1]) end return c`;
 
+type WithIncrement = Redis & { rateLimitIncrement(key: string, ttlMs: string): Promise<number> };
+
 export class RedisRateLimitStore implements RateLimitStore {
-  private readonly redis: Redis;
+  private readonly redis: WithIncrement;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    // a defined command is sent as EVALSHA (the script body only once per connection)
+    redis.defineCommand("rateLimitIncrement", { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+    this.redis = redis as WithIncrement;
   }
 
   async increment(key: string, ttlMs: number): Promise<number> {
-    return Number(await this.redis.eval(INCREMENT_SCRIPT, 1, key, String(ttlMs)));
+    return Number(await this.redis.rateLimitIncrement(key, String(ttlMs)));
   }
 
   async close(): Promise<void> {
@@ -86,6 +95,7 @@ export interface RateLimit {
 
 /** One request's outcome, what the RateLimit-* headers and Retry-After say. */
 export interface RateLimitDecision {
+  scope: string;
   allowed: boolean;
   limit: number;
   remaining: number;
@@ -103,6 +113,7 @@ export async function takeRateLimit(rule: RateLimit, subject: string): Promise<R
   // the key outlives its window a little so a process whose clock lags still finds it
   const count = await rateLimitStore().increment(`ratelimit:${rule.scope}:${subject}:${windowStart}`, windowMs * 2);
   return {
+    scope: rule.scope,
     allowed: count <= rule.limit,
     limit: rule.limit,
     remaining: Math.max(0, rule.limit - count),
@@ -113,6 +124,7 @@ export async function takeRateLimit(rule: RateLimit, subject: string): Promise<R
 
 /** The refusal for a decision that is over its limit: `rate_limited`, retry in whole seconds and in ms. */
 export function rateLimitRefusal(decision: RateLimitDecision, what = "requests"): RateLimitedError {
+  refusals.inc({ scope: decision.scope });
   const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
   const err = new RateLimitedError("rate_limited", `Too many ${what}; retry in ${seconds} s.`, seconds);
   // rooms' clients wait in milliseconds; REST's Retry-After keeps whole seconds

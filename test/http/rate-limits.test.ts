@@ -68,8 +68,10 @@ describe("API-wide rate limits", () => {
     assert.deepEqual(seen.map((h) => h.remaining), ["4", "3", "2", "1", "0"]);
     assert.deepEqual(seen[0], { limit: "5", remaining: "4", reset: "50", policy: "5;w=60", retryAfter: null });
 
+    const refusedBefore = await refusalsCounted("api:user");
     const refused = await api("GET", PROFILE, { token: alice.token, headers: from(freshIp()) });
     assert.equal(refused.status, 429);
+    assert.equal(await refusalsCounted("api:user"), refusedBefore + 1, "operators see the refusal in /metrics");
     assert.equal(refused.body.error.code, "rate_limited");
     assert.equal(refused.body.error.details.retry_after_seconds, 50);
     assert.deepEqual(headersOf(refused), { limit: "5", remaining: "0", reset: "50", policy: "5;w=60", retryAfter: "50" });
@@ -210,6 +212,13 @@ describe("API-wide rate limits", () => {
     });
   });
 });
+
+/** limelight_rate_limited_total for `scope`, as Prometheus scrapes it. */
+async function refusalsCounted(scope: string): Promise<number> {
+  const text = await (await fetch(baseUrl + "/metrics", { headers: { authorization: `Bearer ${process.env.METRICS_TOKEN}` } })).text();
+  const line = text.split("\n").find((l) => l.startsWith(`limelight_rate_limited_total{scope="${scope}"}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 
 async function until(check: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
