@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import Redis from "ioredis";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { spawnServer, type ServerProcess, callProcess as call } from "../support/process";
-import { testRedisUrl } from "../support/redis";
+import { deleteRedisKeys, testRedisUrl } from "../support/redis";
 
 /**
  * With REDIS_URL the rate-limit counters live in Redis: two real processes spend from one budget
@@ -17,12 +16,7 @@ describe("rate limits on Redis: two server processes share each budget", functio
   const servers: ServerProcess[] = [];
   const rooms: Room<any>[] = [];
 
-  const deleteCounters = async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys("ratelimit:*");
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  };
+  const deleteCounters = () => deleteRedisKeys(redisUrl, "ratelimit:*");
 
   before(async function () {
     const url = await testRedisUrl();
