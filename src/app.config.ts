@@ -2,6 +2,7 @@ import { defineServer, type Server } from "@colyseus/core";
 import { config, type Config } from "./config";
 import { logger } from "./logger";
 import { closeKeyLocks, createInfrastructure } from "./infra/presence";
+import { closeRateLimitStore } from "./infra/rate-limit";
 import { resetRelationshipFacts } from "./social/relationship-facts";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
@@ -66,6 +67,7 @@ export function createServer(cfg: Config = config()): Server {
     await disconnectDatabase();
     await closeKeyLocks();
     await closeLiveSequencer();
+    await closeRateLimitStore();
     resetRelationshipFacts();
   });
   return server;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import proxyaddr from "proxy-addr";
+import { mergeTierLimits, RATE_LIMIT_TIERS } from "./rate-limits/rate-limit.rules";
 
 /**
  * Environment → validated, frozen configuration. A bad value stops the server at boot with a
@@ -29,6 +30,21 @@ const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
   }
   return list;
 });
+
+/** `{"standard":{"api":100,"realtime":1000},"high":{…}}` over the defaults; null is unlimited. */
+const perMinute = z.number().int().min(1).max(10_000_000).nullable();
+const rateLimitTiersSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'not JSON (e.g. {"high":{"api":1000,"realtime":10000}})' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(RATE_LIMIT_TIERS), z.strictObject({ api: perMinute.optional(), realtime: perMinute.optional() })))
+  .transform(mergeTierLimits);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -62,6 +78,8 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxySchema.default(false),
   /** The marketplace spec asks for 5 auth attempts a minute per IP and per account. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(5),
+  /** Per-tier limits per minute: general API requests and room messages (src/rate-limits/rate-limit.rules.ts). */
+  RATE_LIMIT_TIERS: rateLimitTiersSchema.default(mergeTierLimits({})),
 
   STORY_EXPIRY_HOURS: z.coerce.number().min(1).max(168).default(24),
   STORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

@@ -25,6 +25,7 @@ import type { RegisteredHandler } from "@colyseus/core";
 import { describeRooms } from "../realtime/room-docs";
 import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
+import { apiRateLimit } from "./rate-limit";
 import "./route-template";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
@@ -43,6 +44,9 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
 
   const api = Router();
   api.use(requestContext);
+  // before body parsing, so an over-budget caller costs no JSON parse. Not limited: the API
+  // description, and signed provider notifications (a provider's burst must not be refused)
+  api.use(apiRateLimit(["/openapi.json", ...RAW_BODY_PATHS]));
   api.use(RAW_BODY_PATHS, rawBody); // signed provider notifications: before express.json consumes the body
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use(refuseReservedKeys);
