@@ -162,7 +162,7 @@ function stageFile(stream: Readable, stagingDir: string, limits: SizeLimits): Pr
       if (headBytes >= SNIFF_BYTES) decide().catch(fail);
     });
     // busboy's own hard cap (the largest limit of any type) — reached only if the type check above did not stop it
-    stream.on("limit", () => fail(mediaErrors.tooLarge("upload", largestFileLimit(limits))));
+    stream.on("limit", () => fail(decided ? mediaErrors.tooLarge(decided.type.kind, decided.limit) : mediaErrors.tooLarge("upload", largestFileLimit(limits))));
     stream.on("error", fail);
     stream.on("end", () => {
       ended = true;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import http from "node:http";
+import net from "node:net";
 import sharp from "sharp";
 import { config, setConfig, type Config } from "../../src/config";
 import { TEST_PORT, baseUrl } from "./server";
@@ -96,4 +97,131 @@ export function minimalMp4(payloadBytes = 64 * 1024): Buffer {
   const payload = Buffer.alloc(payloadBytes);
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
   return Buffer.concat([ftyp, moov, box("mdat", payload)]);
+}
+
+export interface StreamedAttempt {
+  status: number;
+  body: any;
+  /** bytes the client had written when the answer's headers arrived */
+  sentAtResponse: number;
+  sentTotal: number;
+  /** highest rise of this process's RSS (server and client both live here) during the attempt */
+  rssRise: number;
+}
+
+/**
+ * Upload `totalBytes` as one multipart file, generated on the fly in 1 MiB chunks (the client
+ * holds one chunk), starting with `head` (e.g. a JPEG's first bytes). With `declareLength` the
+ * request carries Content-Length; otherwise it is chunked, so only the stream can tell its size.
+ */
+export function streamUpload(token: string, opts: { totalBytes: number; head: Buffer; declareLength: boolean }): Promise<StreamedAttempt> {
+  const boundary = `----limelight${Date.now()}`;
+  const pre = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const post = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const headers: Record<string, string | number> = { authorization: `Bearer ${token}`, "content-type": `multipart/form-data; boundary=${boundary}` };
+  if (opts.declareLength) headers["content-length"] = pre.length + opts.totalBytes + post.length;
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let sentAtResponse = -1;
+    const req = http.request({ host: "127.0.0.1", port: TEST_PORT, path: "/api/v1/media", method: "POST", headers }, (res) => {
+      sentAtResponse = sent;
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        clearInterval(sampler);
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode ?? 0, body, sentAtResponse, sentTotal: sent, rssRise: peak - baseline });
+      });
+    });
+    req.on("error", (err) => {
+      clearInterval(sampler);
+      reject(new Error(`the client lost the connection after sending ${sent} bytes (answer seen: ${sentAtResponse >= 0}): ${err.message}`));
+    });
+    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+    const write = (buf: Buffer) => {
+      sent += buf.length;
+      return req.write(buf) ? Promise.resolve() : new Promise<void>((r) => req.once("drain", () => r()));
+    };
+    (async () => {
+      await write(pre);
+      await write(opts.head);
+      let left = opts.totalBytes - opts.head.length;
+      while (left > 0) {
+        const n = Math.min(left, chunk.length);
+        await write(n === chunk.length ? chunk : chunk.subarray(0, n));
+        left -= n;
+      }
+      await write(post);
+      req.end();
+    })().catch(reject);
+  });
+}
+
+/**
+ * The same upload from a client that never looks at the answer until it has sent everything (as
+ * some browsers do): a raw socket, the request with Content-Length, the whole body, then read.
+ * The server must keep the connection until the body is in, or this client sees a reset.
+ */
+export function stubbornUpload(token: string, opts: { totalBytes: number; head: Buffer; chunked?: boolean }): Promise<{ status: number; body: any; sentTotal: number; rssRise: number }> {
+  const boundary = `----limelight${Date.now()}`;
+  const pre = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const post = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const length = pre.length + opts.totalBytes + post.length;
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(TEST_PORT, "127.0.0.1");
+    const received: Buffer[] = [];
+    let sent = 0;
+    socket.on("data", (c: Buffer) => received.push(c)); // buffered by us, read only at the end
+    socket.on("error", (err) => {
+      clearInterval(sampler);
+      reject(new Error(`connection error after ${sent} bytes: ${err.message}`));
+    });
+    socket.on("end", () => {
+      clearInterval(sampler);
+      const text = Buffer.concat(received).toString("utf8");
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const json = text.slice(text.indexOf("\r\n\r\n") + 4);
+      let body: unknown = json;
+      try {
+        body = JSON.parse(json);
+      } catch {
+        // not JSON
+      }
+      resolve({ status, body, sentTotal: sent, rssRise: peak - baseline });
+    });
+    const raw = (buf: Buffer) => (socket.write(buf) ? Promise.resolve() : new Promise<void>((r) => socket.once("drain", () => r())));
+    const write = (buf: Buffer) => {
+      sent += buf.length;
+      return raw(opts.chunked ? Buffer.concat([Buffer.from(`${buf.length.toString(16)}\r\n`), buf, Buffer.from("\r\n")]) : buf);
+    };
+    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+    socket.once("connect", () => {
+      (async () => {
+        const framing = opts.chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${length}`;
+        await raw(Buffer.from(`POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n${framing}\r\n\r\n`));
+        await write(pre);
+        await write(opts.head);
+        let left = opts.totalBytes - opts.head.length;
+        while (left > 0) {
+          const n = Math.min(left, chunk.length);
+          await write(n === chunk.length ? chunk : chunk.subarray(0, n));
+          left -= n;
+        }
+        await write(post);
+        if (opts.chunked) await raw(Buffer.from("0\r\n\r\n"));
+      })().catch(reject);
+    });
+  });
 }
