@@ -94,4 +94,14 @@ describe("media uploads (disk storage)", () => {
     assert.equal(empty.status, 400);
     assert.equal(empty.body.error.code, "media_file_missing");
   });
+
+  it("is in the OpenAPI document with its multipart body, as is the story form", async () => {
+    const doc = (await api("GET", "/api/v1/openapi.json")).body;
+    const upload = doc.paths["/api/v1/media"].post;
+    assert.ok(upload.requestBody.content["multipart/form-data"], "multipart body documented");
+    assert.ok(upload.responses["201"].content && upload.responses["413"] && upload.responses["415"]);
+    const story = doc.paths["/api/v1/stories"].post.requestBody.content;
+    assert.ok(story["application/json"] && story["multipart/form-data"], "JSON and form both documented");
+    assert.ok(doc.paths["/api/v1/media/uploads"].post && doc.paths["/api/v1/media/{id}/complete"].post);
+  });
 });
