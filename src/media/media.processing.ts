@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fs from "node:fs";
 import path from "node:path";
-import sharp from "sharp";
+import type sharpModule from "sharp";
 import { config } from "../config";
 import { logger } from "../logger";
 import { mediaErrors } from "./media.errors";
@@ -15,16 +15,23 @@ import { MAX_ORIGINAL_DIMENSION, THUMBNAIL_BOX, isHeic, variantWidthsFor, type A
  * duration), a placeholder poster otherwise.
  */
 const run = promisify(execFile);
-type Sharp = ReturnType<typeof sharp>;
+type Sharp = ReturnType<typeof sharpModule>;
+
+// sharp (libvips) and file-type load on the first upload, not at boot: a server that never sees a
+// file should not pay for them (they are most of this feature's start-up cost)
+let sharpLoaded: typeof sharpModule | undefined;
+const sharp: typeof sharpModule = ((...args: Parameters<typeof sharpModule>) => (sharpLoaded ??= require("sharp") as typeof sharpModule)(...args)) as typeof sharpModule;
 
 // file-type is ESM-only; Node 24 loads it with require(), and its types need node16 resolution
-const { fileTypeFromBuffer } = require("file-type") as { fileTypeFromBuffer(b: Uint8Array): Promise<{ mime: string } | undefined> };
+type FileTypeModule = { fileTypeFromBuffer(b: Uint8Array): Promise<{ mime: string } | undefined> };
+let fileType: FileTypeModule | undefined;
 
 /** file-type decides from at most this many leading bytes. */
 export const SNIFF_BYTES = 4100;
 
 export async function sniffType(head: Buffer): Promise<string | undefined> {
-  return (await fileTypeFromBuffer(head))?.mime;
+  fileType ??= require("file-type") as FileTypeModule;
+  return (await fileType.fileTypeFromBuffer(head))?.mime;
 }
 
 export interface ProcessedImage {
@@ -85,14 +92,20 @@ function thumbnailOf(pipeline: Sharp): Promise<ProcessedImage> {
 // ---------------------------------------------------------------------------------------------
 
 let ffmpeg: Promise<boolean> | undefined;
+let ffmpegFound: boolean | undefined;
+
+/** What /health/ready reports without waiting: "detecting" until the boot-time check has answered. */
+export function videoPosterMode(): "ffmpeg" | "placeholder" | "detecting" {
+  return ffmpegFound === undefined ? "detecting" : ffmpegFound ? "ffmpeg" : "placeholder";
+}
 
 /** Is ffmpeg (and ffprobe beside it) runnable? Asked once at boot; `/health/ready` reports it. */
 export function detectFfmpeg(): Promise<boolean> {
   ffmpeg ??= Promise.all([run(config().FFMPEG_PATH, ["-version"]), run(ffprobePath(), ["-version"])]).then(
-    () => true,
+    () => (ffmpegFound = true),
     () => {
       logger.warn("ffmpeg not found: video posters are placeholders");
-      return false;
+      return (ffmpegFound = false);
     },
   );
   return ffmpeg;

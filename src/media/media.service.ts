@@ -9,7 +9,7 @@ import { RateLimitedError } from "../shared/errors";
 import { metrics } from "../metrics/metrics";
 import { mediaErrors } from "./media.errors";
 import { checkUploadHeaders, readMultipartUpload, type MultipartUpload, type StagedFile } from "./media.multipart";
-import { SNIFF_BYTES, processImage, processVideo, sniffType } from "./media.processing";
+import { SNIFF_BYTES, detectFfmpeg, processImage, processVideo, sniffType } from "./media.processing";
 import { acceptDetectedType, isUploadedMediaId, newMediaId, sizeLimitFor, storageKey, wouldExceedQuota } from "./media.rules";
 import * as repo from "./media.repository";
 import type { MediaFile, MediaRow } from "./media.repository";
@@ -192,7 +192,8 @@ export async function completePresignedUpload(ownerId: string, mediaId: string, 
 
   const local = path.join(storage.stagingDir, randomUUID());
   try {
-    await storage.download(rawKey, local);
+    // a video is only read back when ffmpeg can take its poster; otherwise the placeholder needs no bytes
+    if (type.kind === "image" || (await detectFfmpeg())) await storage.download(rawKey, local);
     const prepared = await prepare(mediaId, local, stat.bytes, detected!).catch((err: Error) => abandon(err));
     // a video's original is already in the bucket under its key; images replace the raw upload
     const keep = new Set(type.kind === "video" ? [rawKey] : []);

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { config, type Config } from "../config";
 import { DiskStorage } from "./disk.storage";
-import { S3Storage } from "./s3.storage";
+import type { S3Storage } from "./s3.storage";
 
 /**
  * Where media bytes live. Chosen by configuration, never by callers: the local disk
@@ -38,6 +38,12 @@ export function mediaDir(cfg: Config = config()): string {
 /** The configured storage (rebuilt when the configuration object changes, as tests do). */
 export function mediaStorage(): MediaStorage {
   const cfg = config();
-  if (cached?.cfg !== cfg) cached = { cfg, storage: cfg.S3_BUCKET ? new S3Storage(cfg, cfg.S3_BUCKET) : new DiskStorage(mediaDir(cfg), cfg.MEDIA_PUBLIC_BASE_URL) };
+  if (cached?.cfg !== cfg) cached = { cfg, storage: cfg.S3_BUCKET ? s3Storage(cfg, cfg.S3_BUCKET) : new DiskStorage(mediaDir(cfg), cfg.MEDIA_PUBLIC_BASE_URL) };
   return cached.storage;
+}
+
+/** The AWS SDK is loaded only when a bucket is configured (it is heavy, and disk deployments never use it). */
+function s3Storage(cfg: Config, bucket: string): S3Storage {
+  const { S3Storage: Storage } = require("./s3.storage") as typeof import("./s3.storage");
+  return new Storage(cfg, bucket);
 }

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import mongoose from "mongoose";
-import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
 import { call } from "../support/stories";
-import { minimalMp4, pathOf, pngBytes, rawGet, uploadFile, useMediaConfig } from "../support/media";
+import { minimalMp4, pathOf, pngBytes, rawGet, uploadFile, mediaSpec } from "../support/media";
 import { sweepOrphanMedia } from "../../src/media/media-sweeper.job";
 import { sweepExpiredStories } from "../../src/stories/story.maintenance";
 
@@ -13,13 +12,9 @@ const DAY = 24 * HOUR;
 
 /** Uploaded media in stories and highlights: URLs filled from the upload, orphans swept, purged stories' media deleted. */
 describe("media lifecycle", () => {
+  const media = mediaSpec(() => ({ MEDIA_ORPHAN_GRACE_HOURS: 24 }));
   let alice: TestUser;
-  useMediaConfig(() => ({ MEDIA_ORPHAN_GRACE_HOURS: 24 }));
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
-    alice = await createUser({ roles: ["creator"] });
-  });
+  beforeEach(() => (alice = media.user()));
 
   const upload = async (user: TestUser, bytes?: Buffer) => {
     const res = await uploadFile(user.token, bytes ?? (await pngBytes(640, 480)));

@@ -4,10 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { resetState, testServer } from "../support/server";
-import { createUser, type TestUser } from "../support/factories";
+import type { TestUser } from "../support/factories";
 import { api } from "../support/http";
-import { minimalMp4, pathOf, pngBytes, rawGet, uploadFile, useMediaConfig } from "../support/media";
+import { minimalMp4, pathOf, pngBytes, rawGet, uploadFile, mediaSpec } from "../support/media";
 
 const hasFfmpeg = (() => {
   try {
@@ -20,13 +19,9 @@ const hasFfmpeg = (() => {
 
 /** /media/<id>/<file> on disk storage: ranges, validators, caching, content types, and nothing outside the media. */
 describe("media serving (disk storage)", () => {
+  const media = mediaSpec();
   let alice: TestUser;
-  const media = useMediaConfig();
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
-    alice = await createUser();
-  });
+  beforeEach(() => (alice = media.user()));
 
   it("serves a video with Range (206, suffix and open ranges, 416), ETag/304 and a year's immutable caching", async () => {
     const mp4 = minimalMp4(64 * 1024);

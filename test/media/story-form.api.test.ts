@@ -2,22 +2,17 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import mongoose from "mongoose";
 import sharp from "sharp";
-import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { api } from "../support/http";
-import { fileForm, jpegWithGps, pathOf, postForm, rawGet, useMediaConfig } from "../support/media";
+import { fileForm, jpegWithGps, pathOf, postForm, rawGet, mediaSpec } from "../support/media";
 
 const poll = { sticker_type: "poll", x: 0.5, y: 0.7, width: 0.8, height: 0.3, poll: { question: "Leg day?", options: [{ text: "Yes" }, { text: "Always" }] } };
 
 /** Seed 001's `POST /stories` with `media: UploadFile`: the story's fields and its photo in one multipart request. */
 describe("POST /api/v1/stories as a multipart form", () => {
+  const media = mediaSpec();
   let alice: TestUser;
-  const media = useMediaConfig();
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
-    alice = await createUser({ roles: ["creator"] });
-  });
+  beforeEach(() => (alice = media.user()));
 
   const storedFiles = () => fs.readdirSync(media.dir()).filter((f) => f !== ".staging");
 

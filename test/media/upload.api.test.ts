@@ -3,20 +3,15 @@ import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import mongoose from "mongoose";
-import { resetState, testServer } from "../support/server";
-import { createUser, type TestUser } from "../support/factories";
+import type { TestUser } from "../support/factories";
 import { api } from "../support/http";
-import { fileForm, jpegWithGps, pathOf, postForm, pngBytes, rawGet, uploadFile, useMediaConfig } from "../support/media";
+import { fileForm, jpegWithGps, pathOf, postForm, pngBytes, rawGet, uploadFile, mediaSpec } from "../support/media";
 
 /** POST /api/v1/media on disk storage: the bytes decide the type, images lose their EXIF, answers carry URLs that serve. */
 describe("media uploads (disk storage)", () => {
+  const media = mediaSpec();
   let alice: TestUser;
-  const media = useMediaConfig();
-  before(testServer);
-  beforeEach(async () => {
-    await resetState();
-    alice = await createUser();
-  });
+  beforeEach(() => (alice = media.user()));
 
   it("stores a JPEG without its EXIF (GPS gone), upright, with variants, a thumbnail and its dimensions", async () => {
     const original = await jpegWithGps(1600, 1200); // stored sideways (1200×1600) with orientation 6

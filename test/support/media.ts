@@ -5,7 +5,8 @@ import http from "node:http";
 import net from "node:net";
 import sharp from "sharp";
 import { config, setConfig, type Config } from "../../src/config";
-import { TEST_PORT, baseUrl } from "./server";
+import { TEST_PORT, baseUrl, resetState, testServer } from "./server";
+import { createUser, type TestUser } from "./factories";
 import type { ApiResponse } from "./http";
 
 /**
@@ -25,6 +26,18 @@ export function useMediaConfig(overrides: () => Partial<Config> = () => ({})): {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { dir: () => dir };
+}
+
+/** A media spec: the booted server, a clean slate and a fresh media directory per test, and a signed-in creator. */
+export function mediaSpec(overrides: () => Partial<Config> = () => ({})): { dir: () => string; user: () => TestUser } {
+  const media = useMediaConfig(overrides);
+  let user: TestUser;
+  before(testServer);
+  beforeEach(async () => {
+    await resetState();
+    user = await createUser({ roles: ["creator"] });
+  });
+  return { dir: media.dir, user: () => user };
 }
 
 export async function postForm<T = any>(pathname: string, token: string, form: FormData): Promise<ApiResponse<T>> {
@@ -99,6 +112,15 @@ export function minimalMp4(payloadBytes = 64 * 1024): Buffer {
   return Buffer.concat([ftyp, moov, box("mdat", payload)]);
 }
 
+/** One multipart file part of `totalBytes` (starting with `head`), written 1 MiB at a time: the client holds one chunk. */
+async function writeFilePart(write: (b: Buffer) => Promise<void>, pre: Buffer, head: Buffer, totalBytes: number, post: Buffer): Promise<void> {
+  const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+  await write(pre);
+  await write(head);
+  for (let left = totalBytes - head.length; left > 0; left -= chunk.length) await write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+  await write(post);
+}
+
 export interface StreamedAttempt {
   status: number;
   body: any;
@@ -146,23 +168,13 @@ export function streamUpload(token: string, opts: { totalBytes: number; head: Bu
       clearInterval(sampler);
       reject(new Error(`the client lost the connection after sending ${sent} bytes (answer seen: ${sentAtResponse >= 0}): ${err.message}`));
     });
-    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
     const write = (buf: Buffer) => {
       sent += buf.length;
       return req.write(buf) ? Promise.resolve() : new Promise<void>((r) => req.once("drain", () => r()));
     };
-    (async () => {
-      await write(pre);
-      await write(opts.head);
-      let left = opts.totalBytes - opts.head.length;
-      while (left > 0) {
-        const n = Math.min(left, chunk.length);
-        await write(n === chunk.length ? chunk : chunk.subarray(0, n));
-        left -= n;
-      }
-      await write(post);
-      req.end();
-    })().catch(reject);
+    writeFilePart(write, pre, opts.head, opts.totalBytes, post)
+      .then(() => req.end())
+      .catch(reject);
   });
 }
 
@@ -206,20 +218,11 @@ export function stubbornUpload(token: string, opts: { totalBytes: number; head: 
       sent += buf.length;
       return raw(opts.chunked ? Buffer.concat([Buffer.from(`${buf.length.toString(16)}\r\n`), buf, Buffer.from("\r\n")]) : buf);
     };
-    const chunk = Buffer.alloc(1024 * 1024, 0x5a);
     socket.once("connect", () => {
       (async () => {
         const framing = opts.chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${length}`;
         await raw(Buffer.from(`POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n${framing}\r\n\r\n`));
-        await write(pre);
-        await write(opts.head);
-        let left = opts.totalBytes - opts.head.length;
-        while (left > 0) {
-          const n = Math.min(left, chunk.length);
-          await write(n === chunk.length ? chunk : chunk.subarray(0, n));
-          left -= n;
-        }
-        await write(post);
+        await writeFilePart(write, pre, opts.head, opts.totalBytes, post);
         if (opts.chunked) await raw(Buffer.from("0\r\n\r\n"));
       })().catch(reject);
     });
