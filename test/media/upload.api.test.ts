@@ -57,6 +57,16 @@ describe("media uploads (disk storage)", () => {
     assert.equal((await sharp(served.body).metadata()).format, "png");
   });
 
+  it("answers 415 naming HEIC when a HEIC photo cannot be decoded (the prebuilt libvips has no HEVC decoder)", async () => {
+    // an ISO-BMFF file with the `heic` brand: what an iPhone sends, as far as the type check sees
+    const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from("ftypheic", "latin1"), Buffer.from([0, 0, 0, 0]), Buffer.from("mif1heic", "latin1")]);
+    const res = await uploadFile(alice.token, Buffer.concat([ftyp, Buffer.alloc(8192, 1)]), "IMG_0002.HEIC", "image/heic");
+    assert.equal(res.status, 415);
+    assert.equal(res.body.error.code, "unsupported_media");
+    assert.equal(res.body.error.details.detected, "image/heic");
+    assert.match(res.body.error.message, /HEIC/);
+  });
+
   it("refuses a text file and an executable dressed as images with 415, storing nothing", async () => {
     const text = await uploadFile(alice.token, Buffer.from("just some words, not a picture\n".repeat(300)), "cat.jpg");
     assert.equal(text.status, 415);
