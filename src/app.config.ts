@@ -19,6 +19,7 @@ import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown 
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
 import "./live/subscription-renewal.job"; // renews (or lapses) creator subscriptions that are due
+import "./media/media-sweeper.job"; // deletes media no story or highlight uses, after a grace period
 import "./progression/progression.job"; // story views, answers, reactions, replies and posts give XP
 
 /**

@@ -143,6 +143,34 @@ const envSchema = z.object({
   APPLE_ENVIRONMENT: z.enum(["Production", "Sandbox"]).default("Production"),
   /** The app's Apple id; Apple's verifier requires it for Production. */
   APPLE_APP_APPLE_ID: z.coerce.number().int().positive().optional(),
+  // Media uploads (src/media). Limits are per file; the quota is what one user's stored media may total.
+  /** Images: 15 MB holds a full-resolution phone photo (HEIC/JPEG) with room to spare. */
+  MEDIA_IMAGE_MAX_BYTES: z.coerce.number().int().min(1024).default(15 * 1024 * 1024),
+  /** Videos: 100 MB is a few minutes of phone video; longer belongs in a live stream's replay. */
+  MEDIA_VIDEO_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** Per-user stored bytes (originals, variants, thumbnails together): 2 GiB. */
+  MEDIA_QUOTA_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+  /** Seed 002 §19: 10 uploads a minute per user. */
+  MEDIA_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Media no story or highlight uses is deleted this long after upload (a client may upload, then post). */
+  MEDIA_ORPHAN_GRACE_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  MEDIA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  /** Disk storage root; default DATA_DIR/media. */
+  MEDIA_DIR: z.string().min(1).optional(),
+  /** Base of the URLs handed out (a CDN in front of the bucket or of /media); default: this server or the bucket. */
+  MEDIA_PUBLIC_BASE_URL: z.string().url().optional(),
+  /** ffmpeg binary for video posters (ffprobe beside it); absent at boot → placeholder posters. */
+  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
+  /** With a bucket, media goes to S3 (or any S3-compatible server at S3_ENDPOINT) instead of the disk. */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (endpoint/bucket/key): what MinIO, s3rver and most S3-compatible servers need. */
+  S3_FORCE_PATH_STYLE: booleanish.default(true),
+  /** How long a presigned PUT stays valid. */
+  S3_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(900),
   /** Bearer token a Prometheus scraper sends to GET /metrics (admins may use their access token). */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

@@ -27,8 +27,10 @@ import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
 import { apiRateLimit } from "./rate-limit";
 import "./route-template";
+import { mediaRouter } from "../media/media.router";
+import { mediaFilesRouter } from "../media/media-files.router";
 
-/** Body size cap: every body here is a small JSON document; media travels by URL. */
+/** Body size cap: every JSON body here is a small document; files arrive as multipart (src/media), streamed. */
 const JSON_LIMIT = "256kb";
 
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
@@ -41,6 +43,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
   app.use(observeHttp);
   app.use("/health", healthRouter());
+  app.use("/media", mediaFilesRouter()); // disk storage's files (public, by unguessable id)
 
   const api = Router();
   api.use(requestContext);
@@ -56,6 +59,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/viewers", viewersRouter());
   api.use("/stories", storiesRouter());
   api.use("/admin/stories", storyAdminRouter());
+  api.use("/media", mediaRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
   api.use("/communities", communitiesRouter());

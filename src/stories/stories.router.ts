@@ -17,6 +17,8 @@ import {
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
+import { acceptStoryForm } from "../media/media-story-form";
+import { storyFormSchema } from "../media/media.schemas";
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -46,7 +48,7 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story" }), async (req, res) => {
+  r.post("/", acceptStoryForm(createStoryBodySchema), validate({ body: createStoryBodySchema, multipart: storyFormSchema, response: storyViewResponse, status: 201, summary: "Post a story (JSON, or multipart with the `media` file)" }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {

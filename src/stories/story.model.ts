@@ -66,6 +66,8 @@ storySchema.index({ is_expired: 1, expires_at: 1 });
 storySchema.index({ expires_at: 1 });
 // the author's archive (GET /stories/archive), newest first, keyset-paged on (created_at, _id)
 storySchema.index({ user_id: 1, created_at: -1, _id: -1 });
+// the media sweeps' "does any story still use this upload?" (src/media/media.repository.ts)
+storySchema.index({ media_id: 1 });
 
 /** One row per (story, viewer): the first view creates it (and bumps story.view_count); repeats bump `view_count` here. */
 const storyViewSchema = new Schema(
