@@ -127,7 +127,10 @@ describe("live analytics", () => {
     assert.deepEqual([r.unique_viewers, r.average_watch_time_s], [2, 90], "a watched 60 s, b 120 s (the creator is not a viewer)");
     assert.deepEqual([r.chat_lines, r.chat_lines_per_minute], [3, 1]);
     assert.deepEqual([r.reactions, r.reaction_velocity], [5, { per_minute: 1.67, peak_per_minute: 3 }]);
-    assert.deepEqual(r.mood_timeline.slice(0, 2).map((m: any) => [m.offset_ms, m.dominant]), [[10_000, "hype"], [70_000, "laugh"]]);
+    // cadence snapshots of a fading hype may fall between the steps (the mood ticker runs on real
+    // timers); the dominant changes are what the timeline must show, at their offsets
+    const changes = r.mood_timeline.filter((m: any, i: number, all: any[]) => i === 0 || m.dominant !== all[i - 1].dominant);
+    assert.deepEqual(changes.slice(0, 2).map((m: any) => [m.offset_ms, m.dominant]), [[10_000, "hype"], [70_000, "laugh"]]);
     assert.ok(r.mood_timeline.every((m: any, i: number, all: any[]) => i === 0 || m.offset_ms >= all[i - 1].offset_ms), "in time order");
     assert.deepEqual(r.gifts_by_code, [{ gift_code: "rose", count: 1, quantity: 2, tokens: 10 }]);
     assert.deepEqual([r.gift_tokens, r.new_followers], [10, 1]);
