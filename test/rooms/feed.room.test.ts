@@ -41,7 +41,7 @@ describe("feed room", () => {
     assert.deepEqual(await announced, { storyId, authorId: author.id });
     // a public story reaches the stranger: their earlier silence was the privacy rule, not a lost message
     const publicId = await postStory(author, { privacy: "public" });
-    const strangerHears = await nextMessage(strangerFeed, "story_posted");
+    const strangerHears = await nextMessage<{ storyId: string }>(strangerFeed, "story_posted");
     assert.equal(strangerHears.storyId, publicId);
     assert.deepEqual(strangerGot.map((m) => m.storyId), [publicId], "the followers-only story was never announced to a stranger");
   });
@@ -52,7 +52,7 @@ describe("feed room", () => {
     const blockedFeed = await joinFeed(blocked.token);
     const otherFeed = await joinFeed(other.token);
     const blockedGot = collect(blockedFeed);
-    const heard = nextMessage(otherFeed, "story_posted");
+    const heard = nextMessage<{ storyId: string }>(otherFeed, "story_posted");
     const storyId = await postStory(author, { privacy: "public" });
     assert.equal((await heard).storyId, storyId);
     await new Promise((r) => setTimeout(r, 200));

@@ -1,0 +1,227 @@
+import type { Room } from "@colyseus/sdk";
+import { api } from "../api";
+import { barChart, doughnutChart, hoursSeries, type ChartCard } from "../charts";
+import { h, notice, replace } from "../dom";
+import { RoomSet } from "../realtime";
+import { currentSession } from "../session";
+import { registerPage } from "../shell";
+import { plural } from "./stickers";
+
+/**
+ * The creator dashboard: the insights the API computes (README "Viewers and insights") as cards
+ * and charts — over a date range (GET /viewers/user/insights) and for one story
+ * (GET /viewers/story/{id}/insights). It sits in the creator's own `story` room, so each view or
+ * answer (the room state changes) reloads the figures within a moment.
+ */
+type Results = { sticker_type: string; total_votes?: number; total_answers?: number; response_count?: number; average?: number | null; options?: { text: string; votes: number }[] };
+
+interface StoryInsights {
+  story_id: string;
+  total_views: number;
+  unique_viewers: number;
+  reach_percentage: number;
+  total_interactions: number;
+  interaction_rate: number;
+  replies: number;
+  reactions: number;
+  views_by_hour: Record<string, number>;
+  sticker_results: Record<string, Results>;
+  engagement_score: number;
+}
+
+interface UserInsights {
+  story_count: number;
+  follower_count: number;
+  total_views: number;
+  unique_views: number;
+  distinct_viewers: number;
+  average_reach_percentage: number;
+  total_interactions: number;
+  interaction_rate: number;
+  engagement_score: number;
+  views_by_hour: Record<string, number>;
+  interactions_by_sticker_type: Record<string, number>;
+  top_stories: { story_id: string; created_at: string; unique_viewers: number; reach_percentage: number; total_interactions: number; engagement_score: number }[];
+}
+
+const DAY = 86_400_000;
+/** A local calendar date for an <input type="date"> (the range is read back as local midnights). */
+const dateInput = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+/** `sticker_0_poll` → "Sticker 1 (poll)". */
+const stickerTitle = (key: string) => key.replace(/^sticker_(\d+)_(\w+)$/, (_, i: string, type: string) => `Sticker ${Number(i) + 1} (${type})`);
+/** Refresh after a burst of room changes, not on each patch. */
+const LIVE_REFRESH_MS = 300;
+
+function stat(label: string, value: string | number, testId?: string): HTMLElement {
+  return h("div", { class: "stat", "data-testid": testId }, h("span", { class: "value" }, String(value)), h("span", { class: "label" }, label));
+}
+
+class Dashboard {
+  private readonly rooms = new RoomSet();
+  private charts: ChartCard[] = [];
+  private readonly from = h("input", { type: "date", value: dateInput(new Date(Date.now() - 6 * DAY)), "data-testid": "range-from" });
+  private readonly to = h("input", { type: "date", value: dateInput(new Date()), "data-testid": "range-to" });
+  private readonly status = h("div", { class: "status" });
+  private readonly range = h("section", { class: "range-insights", "data-testid": "range-insights" });
+  private readonly picker = h("select", { "data-testid": "story-picker" });
+  private readonly story = h("section", { class: "story-insights", "data-testid": "story-insights" });
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    root: HTMLElement,
+    private selected: string | null,
+  ) {
+    const apply = h("button", { onclick: () => void this.reload() }, "Show");
+    this.picker.addEventListener("change", () => ((this.selected = this.picker.value), void this.loadStory()));
+    root.append(
+      h("h2", {}, "Creator dashboard"),
+      h("div", { class: "row toolbar" }, h("label", {}, "From", this.from), h("label", {}, "To (inclusive)", this.to), apply, this.status),
+      this.range,
+      h("h3", {}, "One story"),
+      h("label", { class: "picker" }, "Story", this.picker),
+      this.story,
+    );
+    void this.reload();
+    this.rooms
+      .join("story", { authorId: currentSession()!.user.id })
+      .then((room: Room<any>) => room.onStateChange(() => this.refreshSoon()))
+      .catch((err: unknown) => replace(this.status, notice(`Live refresh unavailable: ${(err as Error).message}`, "error")));
+  }
+
+  destroy(): void {
+    clearTimeout(this.timer);
+    this.rooms.leaveAll();
+    this.disposeCharts();
+  }
+
+  private refreshSoon(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(), LIVE_REFRESH_MS);
+  }
+
+  private disposeCharts(scope?: HTMLElement): void {
+    const keep = scope ? this.charts.filter((c) => !scope.contains(c.el)) : [];
+    for (const c of this.charts) if (!keep.includes(c)) c.dispose();
+    this.charts = keep;
+  }
+
+  private chart(c: ChartCard): HTMLElement {
+    this.charts.push(c);
+    return c.el;
+  }
+
+  private async reload(): Promise<void> {
+    await Promise.all([this.loadRange(), this.loadPicker()]);
+    await this.loadStory();
+  }
+
+  private async loadRange(): Promise<void> {
+    const from = new Date(`${this.from.value}T00:00:00`);
+    const to = new Date(new Date(`${this.to.value}T00:00:00`).getTime() + DAY);
+    let ins: UserInsights;
+    try {
+      ins = await api<UserInsights>("GET", `/viewers/user/insights?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
+    } catch (err) {
+      return replace(this.range, notice((err as Error).message, "error"));
+    }
+    this.disposeCharts(this.range);
+    const hours = hoursSeries(ins.views_by_hour);
+    const types = Object.entries(ins.interactions_by_sticker_type);
+    const top = ins.top_stories;
+    const topLabels = top.map((s, i) => `#${i + 1} ${new Date(s.created_at).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })}`);
+    replace(
+      this.range,
+      h(
+        "div",
+        { class: "stats" },
+        stat("stories", ins.story_count, "range-stories"),
+        stat("views", ins.total_views, "range-views"),
+        stat("unique views", ins.unique_views, "range-unique"),
+        stat("people reached", ins.distinct_viewers),
+        stat("avg reach", `${ins.average_reach_percentage}%`),
+        stat("interactions", ins.total_interactions, "range-interactions"),
+        stat("engagement", ins.engagement_score),
+        stat("followers", ins.follower_count),
+      ),
+      h(
+        "div",
+        { class: "charts" },
+        this.chart(barChart("Viewers by hour (UTC)", "chart-range-hours", hours.labels, [{ label: "viewers", data: hours.data }])),
+        this.chart(barChart("Top stories", "chart-top-stories", topLabels, [
+          { label: "unique viewers", data: top.map((s) => s.unique_viewers) },
+          { label: "interactions", data: top.map((s) => s.total_interactions) },
+        ])),
+        this.chart(barChart("Reach of the top stories (% of followers)", "chart-reach", topLabels, [{ label: "reach %", data: top.map((s) => s.reach_percentage) }])),
+        types.length > 0 && this.chart(doughnutChart("Answers by sticker type", "chart-sticker-types", types.map(([t]) => t), types.map(([, n]) => n))),
+      ),
+    );
+  }
+
+  /** The creator's live stories to pick from (newest first); the newest is the default. */
+  private async loadPicker(): Promise<void> {
+    const me = currentSession()!.user.id;
+    const { items } = await api<{ items: { id: string; text_content: string | null; caption: string | null; created_at: string }[] }>("GET", `/stories/user/${me}`).catch(() => ({ items: [] }));
+    const newest = [...items].reverse();
+    this.selected ??= newest[0]?.id ?? null;
+    replace(
+      this.picker,
+      newest.map((s) => h("option", { value: s.id, selected: s.id === this.selected }, `${new Date(s.created_at).toLocaleTimeString()} — ${(s.text_content ?? s.caption ?? "story").slice(0, 40)}`)),
+    );
+  }
+
+  private async loadStory(): Promise<void> {
+    if (!this.selected) return replace(this.story, h("p", { class: "muted" }, "No live story yet: post one, its figures appear here."));
+    let ins: StoryInsights;
+    try {
+      ins = await api<StoryInsights>("GET", `/viewers/story/${this.selected}/insights`);
+    } catch (err) {
+      return replace(this.story, notice((err as Error).message, "error"));
+    }
+    this.disposeCharts(this.story);
+    const hours = hoursSeries(ins.views_by_hour);
+    replace(
+      this.story,
+      h(
+        "div",
+        { class: "stats" },
+        stat("viewers", ins.unique_viewers, "story-viewers"),
+        stat("views", ins.total_views, "story-views"),
+        stat("reach", `${ins.reach_percentage}%`, "story-reach"),
+        stat("interactions", ins.total_interactions, "story-interactions"),
+        stat("replies", ins.replies),
+        stat("reactions", ins.reactions),
+        stat("engagement", ins.engagement_score),
+      ),
+      h(
+        "div",
+        { class: "charts" },
+        this.chart(barChart("Viewers by hour (UTC)", "chart-story-hours", hours.labels, [{ label: "viewers", data: hours.data }])),
+        Object.entries(ins.sticker_results).map(([key, r]) => this.resultsChart(key, r)),
+      ),
+    );
+  }
+
+  private resultsChart(key: string, r: Results): HTMLElement | null {
+    if (r.options) {
+      const total = r.total_votes ?? r.total_answers ?? 0;
+      return h(
+        "div",
+        { "data-testid": `results-${key}` },
+        this.chart(barChart(`${stickerTitle(key)} — ${plural(total, r.sticker_type === "quiz" ? "answer" : "vote")}`, `chart-${key}`, r.options.map((o) => o.text), [{ label: "votes", data: r.options.map((o) => o.votes) }])),
+        h("p", { class: "muted" }, r.options.map((o) => `${o.text}: ${o.votes}`).join(" · ")),
+      );
+    }
+    if (r.sticker_type === "slider") return stat(`${stickerTitle(key)} — ${plural(r.response_count ?? 0, "answer")}`, r.average ?? "–", `results-${key}`);
+    return null;
+  }
+}
+
+registerPage({
+  path: "/dashboard",
+  title: "Dashboard",
+  render(root, params) {
+    if (!currentSession()) return;
+    const page = new Dashboard(root, params.get("story"));
+    return () => page.destroy();
+  },
+});

@@ -1,0 +1,61 @@
+import { api, ApiError } from "../api";
+import { h, notice, replace } from "../dom";
+import { go, registerPage } from "../shell";
+
+/**
+ * Post a story (POST /stories): text on a colour, or a picture by URL with the text as caption,
+ * plus an optional poll sticker. (Picture upload arrives with the media API; until then a URL.)
+ */
+const PRIVACY = [
+  ["followers", "Followers"],
+  ["public", "Everyone"],
+  ["close_friends", "Close friends"],
+] as const;
+
+function field(label: string, input: HTMLElement): HTMLElement {
+  return h("label", {}, label, input);
+}
+
+export function storyBody(f: { text: string; color: string; privacy: string; imageUrl: string; question: string; options: string[] }): Record<string, unknown> {
+  const options = f.options.map((o) => o.trim()).filter(Boolean);
+  const stickers = f.question.trim() ? [{ sticker_type: "poll", x: 0.5, y: 0.7, width: 0.8, height: 0.3, poll: { question: f.question.trim(), options: options.map((text) => ({ text })) } }] : [];
+  const base = { privacy: f.privacy, stickers };
+  if (f.imageUrl.trim()) return { ...base, story_type: "image", media_url: f.imageUrl.trim(), ...(f.text.trim() ? { caption: f.text.trim() } : {}) };
+  return { ...base, story_type: "text", text_content: f.text.trim(), background_color: f.color };
+}
+
+registerPage({
+  path: "/post",
+  title: "Post",
+  render(root) {
+    const text = h("textarea", { name: "text", rows: 3, maxLength: 1000, placeholder: "What's happening?" });
+    const color = h("input", { name: "color", type: "color", value: "#6c4bd8" });
+    const privacy = h("select", { name: "privacy" }, PRIVACY.map(([v, label]) => h("option", { value: v }, label)));
+    const imageUrl = h("input", { name: "image_url", type: "url", placeholder: "https://… (optional picture)" });
+    const question = h("input", { name: "poll_question", maxLength: 120, placeholder: "Ask something (optional)" });
+    const options = [0, 1, 2, 3].map((i) => h("input", { name: `poll_option_${i}`, maxLength: 40, placeholder: i < 2 ? `Option ${i + 1}` : `Option ${i + 1} (optional)` }));
+    const status = h("div", { class: "status" });
+    const form = h(
+      "form",
+      { class: "card", "data-testid": "post-form" },
+      h("h2", {}, "New story"),
+      field("Text", text),
+      h("div", { class: "row" }, field("Background", color), field("Who sees it", privacy)),
+      field("Picture URL", imageUrl),
+      h("fieldset", {}, h("legend", {}, "Poll sticker"), field("Question", question), h("div", { class: "row" }, options)),
+      h("button", { type: "submit" }, "Post story"),
+      status,
+    );
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        const body = storyBody({ text: text.value, color: color.value, privacy: privacy.value, imageUrl: imageUrl.value, question: question.value, options: options.map((o) => o.value) });
+        const story = await api<{ id: string }>("POST", "/stories", body);
+        go(`/dashboard?story=${story.id}`);
+      } catch (err) {
+        replace(status, notice(err instanceof ApiError ? `${err.message} (${err.code})` : String(err), "error"));
+      }
+    });
+    root.append(form);
+  },
+});

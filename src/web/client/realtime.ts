@@ -1,0 +1,46 @@
+import { ColyseusSDK, type Room } from "@colyseus/sdk";
+import { refreshSession } from "./api";
+import { currentSession } from "./session";
+
+/**
+ * Rooms through the Colyseus SDK, signed in with the session's access token (`client.auth.token`,
+ * as the README's Rooms section says). A join refused for an expired token refreshes it once.
+ */
+function sdk(): ColyseusSDK {
+  const client = new ColyseusSDK(location.origin);
+  const token = currentSession()?.access_token;
+  if (token) client.auth.token = token;
+  return client;
+}
+
+export async function joinRoom(name: string, options: Record<string, unknown> = {}): Promise<Room<any>> {
+  try {
+    return await sdk().joinOrCreate(name, options);
+  } catch (err) {
+    if (!/token_expired/.test(String((err as Error)?.message)) || !(await refreshSession())) throw err;
+    return sdk().joinOrCreate(name, options);
+  }
+}
+
+/** Rooms a page holds, left together when the page goes away. */
+export class RoomSet {
+  private readonly rooms = new Set<Room<any>>();
+
+  async join(name: string, options: Record<string, unknown> = {}): Promise<Room<any>> {
+    const room = await joinRoom(name, options);
+    this.rooms.add(room);
+    return room;
+  }
+
+  leave(room: Room<any>): void {
+    this.rooms.delete(room);
+    void room.leave().catch(() => undefined);
+  }
+
+  leaveAll(): void {
+    for (const room of [...this.rooms]) this.leave(room);
+  }
+}
+
+/** The decoded state as plain JSON. */
+export const plain = (room: Room<any>): any => room.state?.toJSON?.() ?? {};

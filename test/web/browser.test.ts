@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { buildWebClient, projectRoot } from "../../src/web/build";
+import { baseUrl, resetState, testServer } from "../support/server";
+import { createUser, FACTORY_PASSWORD } from "../support/factories";
+import { api } from "../support/http";
+import { chromiumMissing, launchChromium, pictureVariety } from "./browser.support";
+
+/**
+ * The browser client in real headless Chromium, as two people use it: Alice signs up and posts a
+ * poll story; Bob, signed in and looking at his tray, sees it appear without reloading, opens it
+ * and votes; Alice's dashboard then shows his view and his vote. Ends with a screenshot that must
+ * not be blank (kept in dist/test-artifacts/ to look at).
+ */
+describe("browser client (Chromium)", function () {
+  this.timeout(60_000);
+  let browser: Browser | undefined;
+
+  before(async function () {
+    const missing = chromiumMissing();
+    if (missing) {
+      console.warn(`    ⚠ SKIPPING the browser tests: ${missing}`);
+      return this.skip();
+    }
+    await Promise.all([testServer(), buildWebClient()]);
+    browser = await launchChromium();
+  });
+  beforeEach(resetState);
+  after(async () => browser?.close());
+
+  /** A page in its own browser context (own storage: one signed-in user each); page errors fail the test. */
+  async function openAs(): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.goto(`${baseUrl}/#/signin`);
+    return { page, errors };
+  }
+
+  it("serves the client at /", async () => {
+    const res = await fetch(`${baseUrl}/`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<script src="\/app\.js"><\/script>/);
+    assert.equal((await fetch(`${baseUrl}/app.js`)).status, 200);
+    assert.equal((await api("GET", "/api/v1/stories/feed")).status, 401, "the API behind it is untouched");
+  });
+
+  it("a poll story reaches a follower live, takes his vote, and the author's dashboard shows it", async () => {
+    const alice = await openAs();
+    const aliceName = `alice_${Date.now() % 100000}`;
+    const signup = alice.page.getByTestId("signup-form");
+    await signup.getByLabel("Username").fill(aliceName);
+    await signup.getByLabel("Password").fill("a long enough password");
+    await signup.getByRole("button", { name: "Sign up" }).click();
+    await alice.page.getByTestId("signed-in-as").filter({ hasText: `@${aliceName}` }).waitFor();
+    const aliceId = await alice.page.evaluate(() => JSON.parse((globalThis as any).localStorage.getItem("limelight.session")).user.id as string);
+
+    const bobUser = await createUser();
+    assert.equal((await api("POST", `/api/v1/users/${aliceId}/follow`, { token: bobUser.token })).status, 204);
+    const bob = await openAs();
+    const signin = bob.page.getByTestId("signin-form");
+    await signin.getByLabel("Username").fill(bobUser.username);
+    await signin.getByLabel("Password").fill(FACTORY_PASSWORD);
+    await signin.getByRole("button", { name: "Sign in" }).click();
+    await bob.page.getByTestId("tray-empty").waitFor();
+    await bob.page.locator('[data-testid="tray"][data-live="on"]').waitFor();
+    await bob.page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
+
+    await alice.page.getByRole("link", { name: "Post" }).click();
+    const post = alice.page.getByTestId("post-form");
+    await post.getByLabel("Text").fill("Friday night plans?");
+    await post.getByLabel("Question").fill("Where do we go?");
+    await post.locator('input[name="poll_option_0"]').fill("Cinema");
+    await post.locator('input[name="poll_option_1"]').fill("Karaoke");
+    await post.getByRole("button", { name: "Post story" }).click();
+    await alice.page.getByTestId("story-insights").getByTestId("story-viewers").waitFor();
+
+    // Bob's tray shows Alice's reel without a reload
+    const reel = bob.page.getByTestId(`reel-${aliceName}`);
+    await reel.waitFor({ timeout: 5000 });
+    assert.equal(await bob.page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument), true, "the page was not reloaded");
+    await reel.click();
+    const sticker = bob.page.getByTestId("sticker-0");
+    await sticker.getByText("Where do we go?").waitFor();
+    await sticker.getByTestId("answer-0-1").click();
+    await sticker.getByTestId("total-0").filter({ hasText: "1 vote" }).waitFor();
+    assert.match(await sticker.getByTestId("option-0-1").innerText(), /Karaoke ✓ your answer\s*1 · 100%/);
+
+    // Alice's dashboard (already open) follows her story room: the view and the vote arrive
+    const insights = alice.page.getByTestId("story-insights");
+    await insights.getByTestId("story-viewers").filter({ hasText: /^1\s*viewers$/ }).waitFor({ timeout: 5000 });
+    await insights.getByTestId("story-interactions").filter({ hasText: /^1\s*interactions$/ }).waitFor();
+    assert.match(await insights.getByTestId("results-sticker_0_poll").innerText(), /1 vote[\s\S]*Cinema: 0 · Karaoke: 1/);
+    await alice.page.getByTestId("range-insights").getByTestId("range-unique").filter({ hasText: /^1\s*unique views$/ }).waitFor();
+
+    const shot = await alice.page.screenshot({ fullPage: true });
+    const dir = path.join(projectRoot(), "dist", "test-artifacts");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "web-dashboard.png"), shot);
+    const variety = pictureVariety(shot);
+    assert.ok(variety.stddev > 10 && variety.colours > 20, `the screenshot is not blank: ${JSON.stringify(variety)}`);
+    assert.deepEqual([...alice.errors, ...bob.errors], [], "no script errors in either page");
+  });
+});
