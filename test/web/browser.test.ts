@@ -4,7 +4,8 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { buildWebClient, projectRoot } from "../../src/web/build";
 import { baseUrl, resetState, testServer } from "../support/server";
-import { createUser, FACTORY_PASSWORD } from "../support/factories";
+import { createUser, FACTORY_PASSWORD, type TestUser } from "../support/factories";
+import { at, follow } from "../support/stories";
 import { api } from "../support/http";
 import { chromiumMissing, launchChromium, pictureVariety } from "./browser.support";
 
@@ -40,6 +41,13 @@ describe("browser client (Chromium)", function () {
     return { page, errors };
   }
 
+  async function signIn(page: Page, user: TestUser, password = FACTORY_PASSWORD): Promise<void> {
+    const form = page.getByTestId("signin-form");
+    await form.getByLabel("Username").fill(user.username);
+    await form.getByLabel("Password").fill(password);
+    await form.getByRole("button", { name: "Sign in" }).click();
+  }
+
   it("serves the client at /", async () => {
     const res = await fetch(`${baseUrl}/`);
     assert.equal(res.status, 200);
@@ -61,10 +69,7 @@ describe("browser client (Chromium)", function () {
     const bobUser = await createUser();
     assert.equal((await api("POST", `/api/v1/users/${aliceId}/follow`, { token: bobUser.token })).status, 204);
     const bob = await openAs();
-    const signin = bob.page.getByTestId("signin-form");
-    await signin.getByLabel("Username").fill(bobUser.username);
-    await signin.getByLabel("Password").fill(FACTORY_PASSWORD);
-    await signin.getByRole("button", { name: "Sign in" }).click();
+    await signIn(bob.page, bobUser);
     await bob.page.getByTestId("tray-empty").waitFor();
     await bob.page.locator('[data-testid="tray"][data-live="on"]').waitFor();
     await bob.page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
@@ -103,5 +108,36 @@ describe("browser client (Chromium)", function () {
     const variety = pictureVariety(shot);
     assert.ok(variety.stddev > 10 && variety.colours > 20, `the screenshot is not blank: ${JSON.stringify(variety)}`);
     assert.deepEqual([...alice.errors, ...bob.errors], [], "no script errors in either page");
+  });
+
+  it("answers quiz and slider stickers and then shows their results; a wrong password is refused", async () => {
+    const [author, viewer] = await Promise.all([createUser(), createUser()]);
+    await follow(viewer, author);
+    const quiz = { sticker_type: "quiz", ...at, quiz: { question: "Capital of France?", options: [{ text: "London" }, { text: "Paris" }], correct_answer_index: 1 } };
+    const slider = { sticker_type: "slider", ...at, slider: { question: "How hyped?", emoji: "🔥" } };
+    const res = await api("POST", "/api/v1/stories", { token: author.token, body: { story_type: "text", text_content: "Quiz time", stickers: [quiz, slider] } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+
+    const { page, errors } = await openAs();
+    await signIn(page, viewer, "not the password");
+    await page.getByRole("alert").filter({ hasText: "invalid_credentials" }).waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as any).localStorage.getItem("limelight.session")), null, "no session kept");
+    await signIn(page, viewer);
+    await page.getByTestId(`reel-${author.username}`).click();
+
+    const quizEl = page.getByTestId("sticker-0");
+    await quizEl.getByTestId("answer-0-0").click();
+    await quizEl.getByTestId("total-0").filter({ hasText: "1 answer" }).waitFor();
+    assert.match(await quizEl.getByTestId("option-0-0").innerText(), /London ✓ your answer\s*1 · 100%/);
+    assert.match(await quizEl.getByTestId("option-0-1").innerText(), /Paris \(correct\)\s*0 · 0%/, "the answer is shown once answered");
+
+    const sliderEl = page.getByTestId("sticker-1");
+    await sliderEl.getByTestId("slider-1").fill("70");
+    await sliderEl.getByRole("button", { name: "Send" }).click();
+    await sliderEl.getByTestId("slider-result-1").filter({ hasText: "average 70 · 1 answer · you: 70" }).waitFor();
+
+    const stored = (await api("GET", `/api/v1/stories/${res.body.id}`, { token: author.token })).body;
+    assert.deepEqual([stored.stickers[0].results.total_answers, stored.stickers[1].results.average], [1, 70], "the answers reached the server");
+    assert.deepEqual(errors, []);
   });
 });
