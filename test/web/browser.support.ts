@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PNG } from "pngjs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { buildWebClient } from "../../src/web/build";
+import { resetState, testServer } from "../support/server";
 
 /**
  * Debian's Chromium driven by playwright-core (no browser download). In CI a missing binary is a
@@ -44,4 +46,33 @@ export function pictureVariety(png: Buffer): { stddev: number; colours: number; 
   }
   const mean = sum / n;
   return { stddev: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), colours: colours.size, width: img.width, height: img.height };
+}
+
+/**
+ * For a describe block: skip it (loudly) without Chromium outside CI, else build the client, boot
+ * the server and launch one browser for the block; an empty database before each test.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    const missing = chromiumMissing();
+    if (missing) {
+      console.warn(`    ⚠ SKIPPING the browser tests: ${missing}`);
+      return this.skip();
+    }
+    await Promise.all([testServer(), buildWebClient()]);
+    browser = await launchChromium();
+  });
+  beforeEach(resetState);
+  after(async () => browser?.close());
+  return () => browser!;
+}
+
+/** Fill and send the sign-in form of the page (on `#/signin`). */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  const form = page.getByTestId("signin-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button", { name: "Sign in" }).click();
 }

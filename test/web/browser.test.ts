@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { buildWebClient, projectRoot } from "../../src/web/build";
-import { baseUrl, resetState, testServer } from "../support/server";
+import type { Page } from "playwright-core";
+import { projectRoot } from "../../src/web/build";
+import { baseUrl } from "../support/server";
 import { createUser, FACTORY_PASSWORD, type TestUser } from "../support/factories";
 import { at, follow } from "../support/stories";
 import { api } from "../support/http";
-import { chromiumMissing, launchChromium, pictureVariety } from "./browser.support";
+import { pictureVariety, signIn, useBrowser } from "./browser.support";
 
 /**
  * The browser client in real headless Chromium, as two people use it: Alice signs up and posts a
@@ -17,23 +17,11 @@ import { chromiumMissing, launchChromium, pictureVariety } from "./browser.suppo
  */
 describe("browser client (Chromium)", function () {
   this.timeout(60_000);
-  let browser: Browser | undefined;
-
-  before(async function () {
-    const missing = chromiumMissing();
-    if (missing) {
-      console.warn(`    ⚠ SKIPPING the browser tests: ${missing}`);
-      return this.skip();
-    }
-    await Promise.all([testServer(), buildWebClient()]);
-    browser = await launchChromium();
-  });
-  beforeEach(resetState);
-  after(async () => browser?.close());
+  const browser = useBrowser();
 
   /** A page in its own browser context (own storage: one signed-in user each); page errors fail the test. */
   async function openAs(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
+    const context = await browser().newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (err) => errors.push(err.message));
@@ -41,12 +29,7 @@ describe("browser client (Chromium)", function () {
     return { page, errors };
   }
 
-  async function signIn(page: Page, user: TestUser, password = FACTORY_PASSWORD): Promise<void> {
-    const form = page.getByTestId("signin-form");
-    await form.getByLabel("Username").fill(user.username);
-    await form.getByLabel("Password").fill(password);
-    await form.getByRole("button", { name: "Sign in" }).click();
-  }
+  const signInAs = (page: Page, user: TestUser, password = FACTORY_PASSWORD) => signIn(page, user.username, password);
 
   it("serves the client at /", async () => {
     const res = await fetch(`${baseUrl}/`);
@@ -69,7 +52,7 @@ describe("browser client (Chromium)", function () {
     const bobUser = await createUser();
     assert.equal((await api("POST", `/api/v1/users/${aliceId}/follow`, { token: bobUser.token })).status, 204);
     const bob = await openAs();
-    await signIn(bob.page, bobUser);
+    await signInAs(bob.page, bobUser);
     await bob.page.getByTestId("tray-empty").waitFor();
     await bob.page.locator('[data-testid="tray"][data-live="on"]').waitFor();
     await bob.page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
@@ -119,10 +102,10 @@ describe("browser client (Chromium)", function () {
     assert.equal(res.status, 201, JSON.stringify(res.body));
 
     const { page, errors } = await openAs();
-    await signIn(page, viewer, "not the password");
+    await signInAs(page, viewer, "not the password");
     await page.getByRole("alert").filter({ hasText: "invalid_credentials" }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as any).localStorage.getItem("limelight.session")), null, "no session kept");
-    await signIn(page, viewer);
+    await signInAs(page, viewer);
     await page.getByTestId(`reel-${author.username}`).click();
 
     const quizEl = page.getByTestId("sticker-0");

@@ -4,5 +4,7 @@ import "./pages/auth.page";
 import "./pages/reel.page";
 import "./pages/post.page";
 import "./pages/dashboard.page";
+import "./pages/live.page";
+import "./pages/fiction.page";
 
 startShell();

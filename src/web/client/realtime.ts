@@ -32,6 +32,25 @@ export class RoomSet {
     return room;
   }
 
+  /**
+   * Join a room a page draws from its state: `render(state)` after every patch, refusals and
+   * `error` messages to `onError`; `quiet` message types are taken and ignored (the SDK warns on
+   * unhandled ones). Resolves with the room, or undefined when the join was refused.
+   */
+  async draw(name: string, options: Record<string, unknown>, on: { render(state: any, room: Room<any>): void; onError(message: string): void; quiet?: string[] }): Promise<Room<any> | undefined> {
+    try {
+      const room = await this.join(name, options);
+      room.onStateChange(() => on.render(plain(room), room));
+      room.onMessage("error", (m: { message: string }) => on.onError(m.message));
+      for (const type of on.quiet ?? []) room.onMessage(type, () => undefined);
+      on.render(plain(room), room);
+      return room;
+    } catch (err) {
+      on.onError((err as Error).message);
+      return undefined;
+    }
+  }
+
   leave(room: Room<any>): void {
     this.rooms.delete(room);
     void room.leave().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { h, replace } from "./dom";
 import { currentSession, onSessionChange, saveSession } from "./session";
 import { api } from "./api";
+import { RoomSet } from "./realtime";
 
 /**
  * The shell: a nav bar and a hash router (`#/reel`, `#/dashboard`, …). A feature adds its screen
@@ -22,6 +23,25 @@ let cleanup: (() => void) | undefined;
 
 export function registerPage(page: Page): void {
   pages.set(page.path, page);
+}
+
+/**
+ * A signed-in page that lists things at `#/path` and shows one at `#/path?<param>=<id>`, with the
+ * rooms it joins left when the user navigates away.
+ */
+export function registerListPage(page: { path: string; title: string; param: string; list(root: HTMLElement): void; detail(root: HTMLElement, id: string, rooms: RoomSet): void }): void {
+  registerPage({
+    path: page.path,
+    title: page.title,
+    render(root, params) {
+      if (!currentSession()) return;
+      const rooms = new RoomSet();
+      const id = params.get(page.param);
+      if (id) page.detail(root, id, rooms);
+      else page.list(root);
+      return () => rooms.leaveAll();
+    },
+  });
 }
 
 export function go(path: string): void {

@@ -15,34 +15,33 @@ import { plural } from "./stickers";
  */
 type Results = { sticker_type: string; total_votes?: number; total_answers?: number; response_count?: number; average?: number | null; options?: { text: string; votes: number }[] };
 
-interface StoryInsights {
-  story_id: string;
-  total_views: number;
-  unique_viewers: number;
-  reach_percentage: number;
-  total_interactions: number;
-  interaction_rate: number;
-  replies: number;
-  reactions: number;
-  views_by_hour: Record<string, number>;
-  sticker_results: Record<string, Results>;
-  engagement_score: number;
-}
+/** The figures shown as cards, as [API field, label, test id?]; a `%` field is shown with a percent sign. */
+type StatRow = readonly [field: string, label: string, testId?: string];
+const RANGE_STATS: StatRow[] = [
+  ["story_count", "stories", "range-stories"],
+  ["total_views", "views", "range-views"],
+  ["unique_views", "unique views", "range-unique"],
+  ["distinct_viewers", "people reached"],
+  ["average_reach_percentage", "avg reach"],
+  ["total_interactions", "interactions", "range-interactions"],
+  ["engagement_score", "engagement"],
+  ["follower_count", "followers"],
+];
+const STORY_STATS: StatRow[] = [
+  ["unique_viewers", "viewers", "story-viewers"],
+  ["total_views", "views", "story-views"],
+  ["reach_percentage", "reach", "story-reach"],
+  ["total_interactions", "interactions", "story-interactions"],
+  ["replies", "replies"],
+  ["reactions", "reactions"],
+  ["engagement_score", "engagement"],
+];
 
-interface UserInsights {
-  story_count: number;
-  follower_count: number;
-  total_views: number;
-  unique_views: number;
-  distinct_viewers: number;
-  average_reach_percentage: number;
-  total_interactions: number;
-  interaction_rate: number;
-  engagement_score: number;
-  views_by_hour: Record<string, number>;
-  interactions_by_sticker_type: Record<string, number>;
-  top_stories: { story_id: string; created_at: string; unique_viewers: number; reach_percentage: number; total_interactions: number; engagement_score: number }[];
-}
+/** The parts of the insights answers drawn as charts; the rest are the cards above (README "Viewers and insights"). */
+type Figures = Record<string, number>;
+type StoryInsights = Figures & { views_by_hour: Figures; sticker_results: Record<string, Results> };
+type TopStory = { story_id: string; created_at: string; unique_viewers: number; reach_percentage: number; total_interactions: number };
+type UserInsights = Figures & { views_by_hour: Figures; interactions_by_sticker_type: Figures; top_stories: TopStory[] };
 
 const DAY = 86_400_000;
 /** A local calendar date for an <input type="date"> (the range is read back as local midnights). */
@@ -54,6 +53,10 @@ const LIVE_REFRESH_MS = 300;
 
 function stat(label: string, value: string | number, testId?: string): HTMLElement {
   return h("div", { class: "stat", "data-testid": testId }, h("span", { class: "value" }, String(value)), h("span", { class: "label" }, label));
+}
+
+function stats(figures: Figures, rows: StatRow[]): HTMLElement {
+  return h("div", { class: "stats" }, rows.map(([field, label, testId]) => stat(label, `${figures[field] ?? 0}${field.endsWith("percentage") ? "%" : ""}`, testId)));
 }
 
 class Dashboard {
@@ -131,18 +134,7 @@ class Dashboard {
     const topLabels = top.map((s, i) => `#${i + 1} ${new Date(s.created_at).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })}`);
     replace(
       this.range,
-      h(
-        "div",
-        { class: "stats" },
-        stat("stories", ins.story_count, "range-stories"),
-        stat("views", ins.total_views, "range-views"),
-        stat("unique views", ins.unique_views, "range-unique"),
-        stat("people reached", ins.distinct_viewers),
-        stat("avg reach", `${ins.average_reach_percentage}%`),
-        stat("interactions", ins.total_interactions, "range-interactions"),
-        stat("engagement", ins.engagement_score),
-        stat("followers", ins.follower_count),
-      ),
+      stats(ins, RANGE_STATS),
       h(
         "div",
         { class: "charts" },
@@ -181,17 +173,7 @@ class Dashboard {
     const hours = hoursSeries(ins.views_by_hour);
     replace(
       this.story,
-      h(
-        "div",
-        { class: "stats" },
-        stat("viewers", ins.unique_viewers, "story-viewers"),
-        stat("views", ins.total_views, "story-views"),
-        stat("reach", `${ins.reach_percentage}%`, "story-reach"),
-        stat("interactions", ins.total_interactions, "story-interactions"),
-        stat("replies", ins.replies),
-        stat("reactions", ins.reactions),
-        stat("engagement", ins.engagement_score),
-      ),
+      stats(ins, STORY_STATS),
       h(
         "div",
         { class: "charts" },
