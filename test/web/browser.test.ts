@@ -7,6 +7,7 @@ import { baseUrl } from "../support/server";
 import { createUser, FACTORY_PASSWORD, type TestUser } from "../support/factories";
 import { at, follow } from "../support/stories";
 import { api } from "../support/http";
+import { PNG } from "pngjs";
 import { pictureVariety, signIn, useBrowser } from "./browser.support";
 
 /**
@@ -121,6 +122,31 @@ describe("browser client (Chromium)", function () {
 
     const stored = (await api("GET", `/api/v1/stories/${res.body.id}`, { token: author.token })).body;
     assert.deepEqual([stored.stickers[0].results.total_answers, stored.stickers[1].results.average], [1, 70], "the answers reached the server");
+    assert.deepEqual(errors, []);
+  });
+
+  it("posts a picture file: uploaded through the media API when the server has it, else the form says to give a URL", async () => {
+    const author = await createUser();
+    const doc = (await api("GET", "/api/v1/openapi.json")).body;
+    const hasMediaApi = Boolean(doc.paths["/api/v1/media"]?.post);
+    const png = new PNG({ width: 64, height: 64 });
+    for (let i = 0; i < png.data.length; i += 4) png.data.set([(i / 4) % 64 * 4, 120, 200, 255], i);
+    const { page, errors } = await openAs();
+    await signInAs(page, author);
+    await page.getByRole("link", { name: "Post" }).click();
+    const post = page.getByTestId("post-form");
+    await post.getByLabel("Text").fill("A picture");
+    await post.locator('input[name="picture"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: PNG.sync.write(png) });
+    await post.getByRole("button", { name: "Post story" }).click();
+    if (hasMediaApi) {
+      await page.getByTestId("story-insights").getByTestId("story-viewers").waitFor();
+      const [story] = (await api("GET", `/api/v1/stories/user/${author.id}`, { token: author.token })).body.items;
+      assert.equal(story.story_type, "image");
+      assert.match(story.media_url, /^https?:\/\//, "the story shows the uploaded file");
+    } else {
+      await post.getByRole("alert").filter({ hasText: "give a picture URL instead" }).waitFor();
+      assert.deepEqual((await api("GET", `/api/v1/stories/user/${author.id}`, { token: author.token })).body.items, [], "no story without its picture");
+    }
     assert.deepEqual(errors, []);
   });
 });

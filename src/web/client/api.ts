@@ -14,8 +14,10 @@ export class ApiError extends Error {
 async function send(method: string, path: string, body: unknown, token: string | undefined): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // a FormData body goes as multipart (the browser sets its boundary); anything else as JSON
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
+  return fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : multipart ? body : JSON.stringify(body) });
 }
 
 async function read<T>(res: Response): Promise<T> {
@@ -44,7 +46,7 @@ export function refreshSession(): Promise<Session | null> {
   return refreshing;
 }
 
-/** A signed-in call; an expired access token is refreshed once and the call repeated. */
+/** A signed-in call (a JSON body, or FormData for multipart); an expired access token is refreshed once and the call repeated. */
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await send(method, path, body, currentSession()?.access_token);
   if (res.status === 401 && currentSession()) {

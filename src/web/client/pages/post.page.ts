@@ -3,8 +3,9 @@ import { h, notice, replace } from "../dom";
 import { go, registerPage } from "../shell";
 
 /**
- * Post a story (POST /stories): text on a colour, or a picture by URL with the text as caption,
- * plus an optional poll sticker. (Picture upload arrives with the media API; until then a URL.)
+ * Post a story (POST /stories): text on a colour, or a picture with the text as caption — an
+ * uploaded file (POST /media, multipart, when the server has the media API) or a URL — plus an
+ * optional poll sticker.
  */
 const PRIVACY = [
   ["followers", "Followers"],
@@ -16,10 +17,28 @@ function field(label: string, input: HTMLElement): HTMLElement {
   return h("label", {}, label, input);
 }
 
-export function storyBody(f: { text: string; color: string; privacy: string; imageUrl: string; question: string; options: string[] }): Record<string, unknown> {
+/** What POST /media answers (the media API, README "Media"): the story refers to it by `media_id`. */
+interface Media {
+  media_id: string;
+  kind: "image" | "video";
+}
+
+async function uploadPicture(file: File): Promise<Media> {
+  const form = new FormData();
+  form.append("file", file);
+  try {
+    return await api<Media>("POST", "/media", form);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "route_not_found") throw new ApiError(404, "media_unavailable", "This server has no upload API (POST /api/v1/media): give a picture URL instead.");
+    throw err;
+  }
+}
+
+export function storyBody(f: { text: string; color: string; privacy: string; imageUrl: string; media?: Media; question: string; options: string[] }): Record<string, unknown> {
   const options = f.options.map((o) => o.trim()).filter(Boolean);
   const stickers = f.question.trim() ? [{ sticker_type: "poll", x: 0.5, y: 0.7, width: 0.8, height: 0.3, poll: { question: f.question.trim(), options: options.map((text) => ({ text })) } }] : [];
   const base = { privacy: f.privacy, stickers };
+  if (f.media) return { ...base, story_type: f.media.kind, media_id: f.media.media_id, ...(f.text.trim() ? { caption: f.text.trim() } : {}) };
   if (f.imageUrl.trim()) return { ...base, story_type: "image", media_url: f.imageUrl.trim(), ...(f.text.trim() ? { caption: f.text.trim() } : {}) };
   return { ...base, story_type: "text", text_content: f.text.trim(), background_color: f.color };
 }
@@ -32,6 +51,7 @@ registerPage({
     const color = h("input", { name: "color", type: "color", value: "#6c4bd8" });
     const privacy = h("select", { name: "privacy" }, PRIVACY.map(([v, label]) => h("option", { value: v }, label)));
     const imageUrl = h("input", { name: "image_url", type: "url", placeholder: "https://… (optional picture)" });
+    const file = h("input", { name: "picture", type: "file", accept: "image/jpeg,image/png,image/webp,video/mp4,video/quicktime" });
     const question = h("input", { name: "poll_question", maxLength: 120, placeholder: "Ask something (optional)" });
     const options = [0, 1, 2, 3].map((i) => h("input", { name: `poll_option_${i}`, maxLength: 40, placeholder: i < 2 ? `Option ${i + 1}` : `Option ${i + 1} (optional)` }));
     const status = h("div", { class: "status" });
@@ -41,7 +61,7 @@ registerPage({
       h("h2", {}, "New story"),
       field("Text", text),
       h("div", { class: "row" }, field("Background", color), field("Who sees it", privacy)),
-      field("Picture URL", imageUrl),
+      h("div", { class: "row" }, field("Picture or video file", file), field("…or a picture URL", imageUrl)),
       h("fieldset", {}, h("legend", {}, "Poll sticker"), field("Question", question), h("div", { class: "row" }, options)),
       h("button", { type: "submit" }, "Post story"),
       status,
@@ -49,7 +69,9 @@ registerPage({
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
-        const body = storyBody({ text: text.value, color: color.value, privacy: privacy.value, imageUrl: imageUrl.value, question: question.value, options: options.map((o) => o.value) });
+        const picked = file.files?.[0];
+        const media = picked ? await uploadPicture(picked) : undefined;
+        const body = storyBody({ text: text.value, color: color.value, privacy: privacy.value, imageUrl: imageUrl.value, media, question: question.value, options: options.map((o) => o.value) });
         const story = await api<{ id: string }>("POST", "/stories", body);
         go(`/dashboard?story=${story.id}`);
       } catch (err) {
