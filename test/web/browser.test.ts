@@ -83,6 +83,8 @@ describe("browser client (Chromium)", function () {
     await insights.getByTestId("story-viewers").filter({ hasText: /^1\s*viewers$/ }).waitFor({ timeout: 5000 });
     await insights.getByTestId("story-interactions").filter({ hasText: /^1\s*interactions$/ }).waitFor();
     assert.match(await insights.getByTestId("results-sticker_0_poll").innerText(), /1 vote[\s\S]*Cinema: 0 · Karaoke: 1/);
+    // the range figures refresh every 15 s on their own; "Show" reloads them now
+    await alice.page.getByRole("button", { name: "Show" }).click();
     await alice.page.getByTestId("range-insights").getByTestId("range-unique").filter({ hasText: /^1\s*unique views$/ }).waitFor();
 
     const shot = await alice.page.screenshot({ fullPage: true });

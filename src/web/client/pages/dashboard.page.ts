@@ -6,6 +6,7 @@ import { RoomSet } from "../realtime";
 import { currentSession } from "../session";
 import { registerPage } from "../shell";
 import { plural } from "./stickers";
+import { throttled } from "../throttle";
 
 /**
  * The creator dashboard: the insights the API computes (README "Viewers and insights") as cards
@@ -48,8 +49,9 @@ const DAY = 86_400_000;
 const dateInput = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 /** `sticker_0_poll` → "Sticker 1 (poll)". */
 const stickerTitle = (key: string) => key.replace(/^sticker_(\d+)_(\w+)$/, (_, i: string, type: string) => `Sticker ${Number(i) + 1} (${type})`);
-/** Refresh after a burst of room changes, not on each patch. */
-const LIVE_REFRESH_MS = 300;
+/** Live refresh at most this often: one story's figures (1 request), the range's (3 requests); within the API's per-user limit. */
+const STORY_REFRESH_MS = 2_000;
+const RANGE_REFRESH_MS = 15_000;
 
 function stat(label: string, value: string | number, testId?: string): HTMLElement {
   return h("div", { class: "stat", "data-testid": testId }, h("span", { class: "value" }, String(value)), h("span", { class: "label" }, label));
@@ -68,13 +70,14 @@ class Dashboard {
   private readonly range = h("section", { class: "range-insights", "data-testid": "range-insights" });
   private readonly picker = h("select", { "data-testid": "story-picker" });
   private readonly story = h("section", { class: "story-insights", "data-testid": "story-insights" });
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly storyRefresh = throttled(() => this.loadStory(), STORY_REFRESH_MS);
+  private readonly rangeRefresh = throttled(() => Promise.all([this.loadRange(), this.loadPicker()]), RANGE_REFRESH_MS);
 
   constructor(
     root: HTMLElement,
     private selected: string | null,
   ) {
-    const apply = h("button", { onclick: () => void this.reload() }, "Show");
+    const apply = h("button", { onclick: () => this.rangeRefresh.now() }, "Show");
     this.picker.addEventListener("change", () => ((this.selected = this.picker.value), void this.loadStory()));
     root.append(
       h("h2", {}, "Creator dashboard"),
@@ -85,21 +88,18 @@ class Dashboard {
       this.story,
     );
     void this.reload();
+    // a view or an answer changes the creator's story room state: the figures follow
     this.rooms
       .join("story", { authorId: currentSession()!.user.id })
-      .then((room: Room<any>) => room.onStateChange(() => this.refreshSoon()))
+      .then((room: Room<any>) => room.onStateChange(() => (this.storyRefresh.poke(), this.rangeRefresh.poke())))
       .catch((err: unknown) => replace(this.status, notice(`Live refresh unavailable: ${(err as Error).message}`, "error")));
   }
 
   destroy(): void {
-    clearTimeout(this.timer);
+    this.storyRefresh.cancel();
+    this.rangeRefresh.cancel();
     this.rooms.leaveAll();
     this.disposeCharts();
-  }
-
-  private refreshSoon(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.reload(), LIVE_REFRESH_MS);
   }
 
   private disposeCharts(scope?: HTMLElement): void {

@@ -4,6 +4,7 @@ import { h, notice, replace } from "../dom";
 import { plain, RoomSet } from "../realtime";
 import { currentSession } from "../session";
 import { registerPage } from "../shell";
+import { throttled } from "../throttle";
 import { renderSticker, type StickerAnswer, type StickerView } from "./stickers";
 
 /**
@@ -59,7 +60,8 @@ class ReelPage {
   private readonly mine = new Map<string, Map<number, { optionIndex?: number; value?: number }>>();
   private readonly viewed = new Set<string>();
   private lastRendered = "";
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** new stories reload the tray at most every 3 s (the API limits requests per user) */
+  private readonly trayReload = throttled(() => this.loadTray(), 3_000);
 
   constructor(root: HTMLElement) {
     root.append(h("div", { class: "reel" }, this.tray, h("div", { class: "stage" }, this.status, this.viewer)));
@@ -68,24 +70,19 @@ class ReelPage {
       .join("feed")
       .then((feed) => {
         this.tray.dataset.live = "on"; // the tray now follows new stories (the test waits for it too)
-        feed.onMessage("story_posted", () => this.reloadSoon());
+        feed.onMessage("story_posted", () => this.trayReload.poke());
         feed.onMessage("notification", (n: { type: string }) => this.flash(`New notification: ${n.type}`));
       })
       .catch((err: unknown) => this.flash(`Live updates unavailable: ${(err as Error).message}`, "error"));
   }
 
   destroy(): void {
-    clearTimeout(this.reloadTimer);
+    this.trayReload.cancel();
     this.rooms.leaveAll();
   }
 
   private flash(text: string, kind: "error" | "info" = "info"): void {
     replace(this.status, notice(text, kind));
-  }
-
-  private reloadSoon(): void {
-    clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => void this.loadTray(), 100);
   }
 
   private async loadTray(): Promise<void> {
