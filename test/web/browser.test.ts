@@ -91,6 +91,7 @@ describe("browser client (Chromium)", function () {
     const dir = path.join(projectRoot(), "dist", "test-artifacts");
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, "web-dashboard.png"), shot);
+    writeFileSync(path.join(dir, "web-reel.png"), await bob.page.screenshot());
     const variety = pictureVariety(shot);
     assert.ok(variety.stddev > 10 && variety.colours > 20, `the screenshot is not blank: ${JSON.stringify(variety)}`);
     assert.deepEqual([...alice.errors, ...bob.errors], [], "no script errors in either page");

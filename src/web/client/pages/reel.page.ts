@@ -5,7 +5,7 @@ import { plain, RoomSet } from "../realtime";
 import { currentSession } from "../session";
 import { registerPage } from "../shell";
 import { throttled } from "../throttle";
-import { renderSticker, type StickerAnswer, type StickerView } from "./stickers";
+import { plural, renderSticker, type StickerAnswer, type StickerView } from "./stickers";
 
 /**
  * The stories reel: the tray (GET /stories/feed) kept live by the `feed` room's `story_posted`,
@@ -149,7 +149,7 @@ class ReelPage {
       this.viewed.add(story.id);
       room.request("view", { storyId: story.id }).catch((err: Error) => this.flash(err.message, "error"));
     }
-    const isAuthor = story && group.is_own;
+    const isAuthor = group.is_own;
     const answers = this.mine.get(story.id) ?? new Map();
     replace(
       this.viewer,
@@ -159,7 +159,7 @@ class ReelPage {
         h("strong", {}, group.is_own ? "Your story" : `@${group.author?.username ?? ""}`),
         h("span", { class: "muted" }, ` · ${ago(story.createdAt)} · ${this.index + 1}/${list.length}`),
         h("span", { class: "spacer" }),
-        h("span", { class: "muted", "data-testid": "watching" }, `${watching} watching · ${story.viewCount} viewers`),
+        h("span", { class: "muted", "data-testid": "watching" }, `${watching} watching · ${plural(story.viewCount, "viewer")}`),
         !group.is_own && h("button", { class: "link", onclick: (e: Event) => void this.follow(e.target as HTMLButtonElement) }, "Follow"),
       ),
       h(
