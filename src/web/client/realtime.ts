@@ -26,8 +26,15 @@ export async function joinRoom(name: string, options: Record<string, unknown> = 
 export class RoomSet {
   private readonly rooms = new Set<Room<any>>();
 
+  private closed = false;
+
   async join(name: string, options: Record<string, unknown> = {}): Promise<Room<any>> {
     const room = await joinRoom(name, options);
+    if (this.closed) {
+      // the page went away while the join was on its way: do not keep a seat nobody looks at
+      void room.leave().catch(() => undefined);
+      throw new Error("The page was closed.");
+    }
     this.rooms.add(room);
     return room;
   }
@@ -57,6 +64,7 @@ export class RoomSet {
   }
 
   leaveAll(): void {
+    this.closed = true;
     for (const room of [...this.rooms]) this.leave(room);
   }
 }
