@@ -1,6 +1,7 @@
 import { api, ApiError } from "../api";
 import { h, notice, replace } from "../dom";
 import { go, registerPage } from "../shell";
+import { storyBody, type Media } from "../story-body";
 
 /**
  * Post a story (POST /stories): text on a colour, or a picture with the text as caption — an
@@ -17,12 +18,6 @@ function field(label: string, input: HTMLElement): HTMLElement {
   return h("label", {}, label, input);
 }
 
-/** What POST /media answers (the media API, README "Media"): the story refers to it by `media_id`. */
-interface Media {
-  media_id: string;
-  kind: "image" | "video";
-}
-
 async function uploadPicture(file: File): Promise<Media> {
   const form = new FormData();
   form.append("file", file);
@@ -32,15 +27,6 @@ async function uploadPicture(file: File): Promise<Media> {
     if (err instanceof ApiError && err.code === "route_not_found") throw new ApiError(404, "media_unavailable", "This server has no upload API (POST /api/v1/media): give a picture URL instead.");
     throw err;
   }
-}
-
-export function storyBody(f: { text: string; color: string; privacy: string; imageUrl: string; media?: Media; question: string; options: string[] }): Record<string, unknown> {
-  const options = f.options.map((o) => o.trim()).filter(Boolean);
-  const stickers = f.question.trim() ? [{ sticker_type: "poll", x: 0.5, y: 0.7, width: 0.8, height: 0.3, poll: { question: f.question.trim(), options: options.map((text) => ({ text })) } }] : [];
-  const base = { privacy: f.privacy, stickers };
-  if (f.media) return { ...base, story_type: f.media.kind, media_id: f.media.media_id, ...(f.text.trim() ? { caption: f.text.trim() } : {}) };
-  if (f.imageUrl.trim()) return { ...base, story_type: "image", media_url: f.imageUrl.trim(), ...(f.text.trim() ? { caption: f.text.trim() } : {}) };
-  return { ...base, story_type: "text", text_content: f.text.trim(), background_color: f.color };
 }
 
 registerPage({
