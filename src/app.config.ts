@@ -6,6 +6,7 @@ import { closeRateLimitStore } from "./infra/rate-limit";
 import { resetRelationshipFacts } from "./social/relationship-facts";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
+import { mountWebClient } from "./web/serve";
 import { mountOperatorTools } from "./http/operator-tools";
 import { startBackgroundJobs, stopBackgroundJobs } from "./jobs";
 import { rooms } from "./rooms";
@@ -60,6 +61,7 @@ export function createServer(cfg: Config = config()): Server {
       mountMetrics(app, cfg);
       mountOperatorTools(app, cfg);
       mountHttp(app, rooms);
+      mountWebClient(app); // the browser client at / (built by `npm run build:web`, before `npm start`)
     },
   });
   // rooms are disposed (and persist) first, then jobs and the database close
