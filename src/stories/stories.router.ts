@@ -17,6 +17,7 @@ import {
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
+import { recordAudit } from "../admin/audit";
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -52,8 +53,10 @@ export function storiesRouter(): Router {
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
-    res.json(await stories.sweepExpiredStories());
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (req, res) => {
+    const swept = await stories.sweepExpiredStories();
+    await recordAudit({ actorId: principalOf(req).userId, action: "stories.cleanup", targetType: "stories", targetId: "expired", details: swept });
+    res.json(swept);
   });
   r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
     res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
