@@ -23,6 +23,7 @@ import type { RegisteredHandler } from "@colyseus/core";
 import { describeRooms } from "../realtime/room-docs";
 import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
+import { adminRouter } from "../admin/admin.router";
 import "./route-template";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
@@ -66,6 +67,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/streams", streamsRouter());
   api.use("/gifts", giftsRouter());
   api.use("/admin/streams", liveAdminRouter());
+  api.use("/admin", adminRouter());
   // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
   api.use("/creator-subscriptions", subscriptionsRouter());
   mountApiDocs(app, api, () => describeRooms(roomRegistry));
