@@ -28,6 +28,7 @@ describe("admin: a platform ban across two server processes on Redis", function 
       MONGODB_URI: store.uri.replace(/\/\?/, `/limelight_ban_${process.pid}?`),
       JWT_SECRET: randomBytes(32).toString("hex"),
       ADMIN_USERNAMES: "ban_admin",
+      AUTH_RATE_LIMIT_PER_MINUTE: "1000", // three sign-ups from one IP per run, shared through Redis
     };
     servers.push(...(await Promise.all([spawnServer(shared), spawnServer(shared)])));
   });
