@@ -24,6 +24,7 @@ import { describeRooms } from "../realtime/room-docs";
 import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
 import { adminRouter } from "../admin/admin.router";
+import { reportsAdminRouter, storyReportsRouter } from "../moderation/moderation.router";
 import "./route-template";
 
 /** Body size cap: every body here is a small JSON document; media travels by URL. */
@@ -49,6 +50,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/users", usersRouter());
   api.use("/highlights", highlightsRouter());
   api.use("/viewers", viewersRouter());
+  api.use("/stories", storyReportsRouter()); // /stories/:id/report, before the stories router
   api.use("/stories", storiesRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
@@ -67,6 +69,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/streams", streamsRouter());
   api.use("/gifts", giftsRouter());
   api.use("/admin/streams", liveAdminRouter());
+  api.use("/admin/reports", reportsAdminRouter());
   api.use("/admin", adminRouter());
   // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
   api.use("/creator-subscriptions", subscriptionsRouter());

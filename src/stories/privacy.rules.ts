@@ -7,6 +7,7 @@ import type { StoryDoc, StoryPrivacy } from "./story.types";
  *
  * Order of the checks (first match wins):
  *   1. the author always sees their own story
+ *   1b. a story hidden pending moderation review is seen by nobody else
  *   2. a block in either direction hides it
  *   3. the author's hide list (standing or on the story) hides it, whatever the privacy
  *   4. privacy: public → anyone; followers → followers; close_friends → the author's close
@@ -29,14 +30,15 @@ export type ViewDecision =
   | { allowed: true; reason: "author" | "public" | "follower" | "close_friend" | "custom_list" }
   | {
       allowed: false;
-      reason: "blocked" | "hidden" | "not_follower" | "not_close_friend" | "not_on_custom_list" | "anonymous";
+      reason: "blocked" | "hidden" | "under_review" | "not_follower" | "not_close_friend" | "not_on_custom_list" | "anonymous";
     };
 
-type PrivacyFields = Pick<StoryDoc, "privacy" | "custom_viewer_ids" | "hidden_from_ids">;
+type PrivacyFields = Pick<StoryDoc, "privacy" | "custom_viewer_ids" | "hidden_from_ids" | "moderation_hidden">;
 
 /** The decision with its reason (for logs and tests); `canViewStory` is the boolean. `viewerId` null = signed-out. */
 export function storyViewDecision(story: PrivacyFields, viewerId: string | null, facts: ViewerFacts): ViewDecision {
   if (viewerId !== null && facts.isAuthor) return { allowed: true, reason: "author" };
+  if (story.moderation_hidden) return { allowed: false, reason: "under_review" };
   if (facts.blockedEitherWay) return { allowed: false, reason: "blocked" };
   if (viewerId !== null && (facts.hiddenByAuthor || story.hidden_from_ids.includes(viewerId))) {
     return { allowed: false, reason: "hidden" };
