@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { ColyseusSDK } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { spawnServer, type ServerProcess } from "../support/process";
+import { callServer as call, spawnServer, type ServerProcess } from "../support/process";
 import { testRedisUrl } from "../support/redis";
 import { CLOSE_ACCOUNT_REFUSED } from "../../src/realtime/app-room";
 import { USER_EXISTS_TTL_MS } from "../../src/auth/user-existence";
@@ -40,14 +40,6 @@ describe("admin: a platform ban across two server processes on Redis", function 
 
   it("closes the user's client on the other process and refuses their token there", async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
-    const call = async (base: string, method: string, p: string, token?: string, body?: unknown) => {
-      const res = await fetch(base + p, {
-        method,
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
     const register = async (base: string, username: string) => (await call(base, "POST", "/api/v1/auth/register", undefined, { username, password: "s3cret-pass" })).body;
     const admin = await register(a.url, "ban_admin");
     const author = await register(b.url, "ban_author");

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { MongoClient } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { spawnServer, type ServerProcess } from "../support/process";
+import { callServer as call, spawnServer, type ServerProcess } from "../support/process";
 import { testRedisUrl } from "../support/redis";
 
 /**
@@ -47,14 +47,6 @@ describe("leaderboards on Redis: two server processes", function () {
     const shared = { REDIS_URL: redisUrl, MONGODB_URI: mongoUri, JWT_SECRET: randomBytes(32).toString("hex") };
     const [a, b] = await Promise.all([spawnServer(shared), spawnServer(shared)]);
     servers.push(a, b);
-    const call = async (base: string, method: string, p: string, token?: string, body?: unknown) => {
-      const res = await fetch(base + p, {
-        method,
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
     const author = (await call(b.url, "POST", "/api/v1/auth/register", undefined, { username: "lb_author", password: "s3cret-pass" })).body;
     const viewer = (await call(a.url, "POST", "/api/v1/auth/register", undefined, { username: "lb_viewer", password: "s3cret-pass" })).body;
     const story = await call(b.url, "POST", "/api/v1/stories", author.access_token, { story_type: "text", text_content: "hi", privacy: "public" });

@@ -72,3 +72,13 @@ export async function spawnServer(env: Record<string, string>, readyTimeoutMs = 
     },
   };
 }
+
+/** A JSON call against a spawned server: `callServer(a.url, "POST", "/api/v1/stories", token, body)`. */
+export async function callServer(base: string, method: string, p: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + p, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
