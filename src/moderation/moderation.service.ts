@@ -107,7 +107,8 @@ export async function myStoryReport(principal: Principal, storyId: string): Prom
 export async function listReports(principal: Principal, q: ReportsQuery): Promise<Page<QueuedReportView>> {
   const scope = await moderationScope(principal);
   if (!scope) throw moderationErrors.notModerator();
-  const filter: Row = { ...scope, status: q.status, ...(q.target_type && { target_type: q.target_type }), ...afterTimeId(decodeCursor(q.cursor, timeIdCursor)) };
+  // $and: a scope may bring its own $or (a community's stories), as the cursor does
+  const filter: Row = { $and: [scope, { status: q.status, ...(q.target_type && { target_type: q.target_type }) }, afterTimeId(decodeCursor(q.cursor, timeIdCursor))] };
   const rows = await ReportModel.find(filter).sort({ created_at: -1, _id: -1 }).limit(q.limit + 1).lean();
   const page = toPage(rows, q.limit, (r) => timeIdKey(r.created_at, r._id));
   const targets = [...new Set(page.items.map((r) => `${r.target_type}:${r.target_id}`))];

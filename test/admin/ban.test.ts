@@ -83,8 +83,20 @@ describe("admin: platform ban and roles", () => {
     assert.equal(listed.body.ban, null, "an expired ban is shown as none");
   });
 
-  it("refuses bad bans: self, past until, unknown user, malformed body", async () => {
+  it("refuses bad bans: non-admins, self, past until, unknown user, malformed body", async () => {
     const [admin, user] = [await createUser({ roles: ["admin"] }), await createUser()];
+    const mallory = await createUser({ roles: ["creator"] });
+    for (const [method, path, body] of [
+      ["POST", `/api/v1/admin/users/${user.id}/ban`, { reason: "x" }],
+      ["DELETE", `/api/v1/admin/users/${user.id}/ban`, undefined],
+      ["PUT", `/api/v1/admin/users/${mallory.id}/roles`, { roles: ["admin"] }],
+      ["GET", `/api/v1/admin/users/${user.id}`, undefined],
+    ] as const) {
+      const res = await api(method, path, { token: mallory.token, body });
+      assert.equal(res.status, 403, `${method} ${path}`);
+      assert.equal(res.body.error.code, "forbidden_role");
+    }
+    assert.equal((await api("GET", "/api/v1/admin/audit", { token: mallory.token })).status, 403, "not even the audit of it");
     assert.equal((await ban(admin, admin)).body.error.code, "cannot_ban_self");
     assert.equal((await ban(admin, user, { reason: "x", until: "2001-01-01T00:00:00Z" })).body.error.code, "ban_until_past");
     assert.equal((await api("POST", `/api/v1/admin/users/0123456789abcdef01234567/ban`, { token: admin.token, body: { reason: "x" } })).status, 404);

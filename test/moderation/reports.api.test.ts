@@ -73,6 +73,10 @@ describe("moderation: story reports", () => {
     const open = await queue(admin);
     assert.equal(open.body.items.length, THRESHOLD());
     assert.equal(open.body.items[0].open_reports_on_target, THRESHOLD());
+    const page1 = await queue(admin, `?limit=${THRESHOLD() - 1}`);
+    const page2 = await queue(admin, `?limit=${THRESHOLD() - 1}&cursor=${page1.body.next_cursor}`);
+    assert.deepEqual([...page1.body.items, ...page2.body.items].map((r: any) => r.id), open.body.items.map((r: any) => r.id), "paged newest first, each once");
+    assert.equal(page2.body.next_cursor, null);
     const done = await resolve(admin, open.body.items[0].id, { action: "dismiss", note: "satire, not harassment" });
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.deepEqual(done.body, { action: "dismiss", target_id: storyId, reports_closed: THRESHOLD(), status: "dismissed" });
