@@ -3,6 +3,7 @@ import { api } from "../support/http";
 import { resetState, testServer } from "../support/server";
 import { createUser, type TestUser } from "../support/factories";
 import { AuditModel } from "../../src/admin/audit.model";
+import { sampleNativeChapter } from "../../src/fiction/sample-book";
 
 /**
  * The audit log: every admin action appends one entry (with the action, in its transaction where it
@@ -15,7 +16,7 @@ describe("admin: audit log", () => {
 
   const audit = (admin: TestUser, query = "") => api("GET", `/api/v1/admin/audit${query}`, { token: admin.token });
 
-  it("records bans, unbans, role changes, grants, cleanups and book imports with actor and target", async () => {
+  it("records bans, unbans, role changes, grants, unflags, cleanups, books and chapter imports with actor and target", async () => {
     const [admin, user] = [await createUser({ roles: ["admin"] }), await createUser()];
     await api("POST", `/api/v1/admin/users/${user.id}/ban`, { token: admin.token, body: { reason: "spam" } });
     await api("DELETE", `/api/v1/admin/users/${user.id}/ban`, { token: admin.token });
@@ -26,11 +27,20 @@ describe("admin: audit log", () => {
     assert.equal((await api("POST", "/api/v1/stories/admin/cleanup", { token: admin.token, body: {} })).status, 200);
     const book = await api("POST", "/api/v1/admin/books", { token: admin.token, body: { title: "Audited", genre: "drama" } });
     assert.equal(book.status, 201, JSON.stringify(book.body));
+    const chapter = await api("POST", `/api/v1/admin/books/${book.body.id}/chapters`, { token: admin.token, body: { format: "native", number: 1, content: sampleNativeChapter(1) } });
+    assert.equal(chapter.status, 201, JSON.stringify(chapter.body));
+    const refusedChapter = await api("POST", `/api/v1/admin/books/${book.body.id}/chapters`, { token: admin.token, body: { format: "native", number: 3, content: sampleNativeChapter(3) } });
+    assert.equal(refusedChapter.status, 400, "out of order: refused, so not audited");
+    assert.equal((await api("POST", `/api/v1/admin/economy/accounts/${user.id}/unflag`, { token: admin.token })).status, 200);
 
     const all = await audit(admin);
     assert.equal(all.status, 200);
     const actions = all.body.items.map((e: any) => e.action);
-    assert.deepEqual(actions, ["fiction.book_create", "stories.cleanup", "economy.grant", "user.roles", "user.unban", "user.ban"], "newest first; the replayed grant is not audited twice");
+    assert.deepEqual(
+      actions,
+      ["economy.unflag", "fiction.chapter_import", "fiction.book_create", "stories.cleanup", "economy.grant", "user.roles", "user.unban", "user.ban"],
+      "newest first; the replayed grant is not audited twice",
+    );
     for (const e of all.body.items) assert.equal(e.actor_id, admin.id);
     const byAction = Object.fromEntries(all.body.items.map((e: any) => [e.action, e]));
     assert.equal(byAction["user.ban"].target_id, user.id);
@@ -38,6 +48,7 @@ describe("admin: audit log", () => {
     assert.deepEqual(byAction["user.roles"].details, { from: ["viewer"], to: ["creator"] });
     assert.equal(byAction["economy.grant"].details.amount, 7);
     assert.equal(byAction["fiction.book_create"].target_id, book.body.id);
+    assert.deepEqual(byAction["fiction.chapter_import"].details, { number: 1, version: 1 });
   });
 
   it("a refused action writes no entry", async () => {
