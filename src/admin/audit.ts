@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   "fiction.book_create",
   "fiction.chapter_import",
   "stories.cleanup",
+  "stories.admin_delete",
   "marketplace.flow_action",
   "marketplace.payout_paid",
   "moderation.report_resolve",

@@ -102,6 +102,8 @@ describe("moderation: story reports", () => {
     const text = JSON.stringify(removal);
     for (const r of reporters) assert.ok(!text.includes(r.id) && !text.includes(r.username), "no reporter in the notification");
     assert.equal((await queue(admin, "?status=actioned")).body.items.length, THRESHOLD());
+    const audit = (await api("GET", "/api/v1/admin/audit", { token: admin.token })).body.items;
+    assert.deepEqual(audit.map((e: any) => [e.action, e.target_id]), [["moderation.report_resolve", storyId], ["stories.admin_delete", storyId]]);
   });
 
   it("ban_author bans the author on the platform and keeps the story hidden; both are audited", async () => {
