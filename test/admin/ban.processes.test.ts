@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { ColyseusSDK } from "@colyseus/sdk";
+import Redis from "ioredis";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { callServer as call, spawnServer, type ServerProcess } from "../support/process";
 import { testRedisUrl } from "../support/redis";
@@ -14,10 +15,11 @@ import { USER_EXISTS_TTL_MS } from "../../src/auth/user-existence";
 describe("admin: a platform ban across two server processes on Redis", function () {
   this.timeout(120_000);
   let store: { uri: string; stop(): Promise<void> } | undefined;
+  let redisUrl: string | undefined;
   const servers: ServerProcess[] = [];
 
   before(async function () {
-    const redisUrl = await testRedisUrl();
+    redisUrl = await testRedisUrl();
     if (!redisUrl) {
       console.warn("\n  !!! SKIPPING ban across processes: no Redis reachable\n");
       this.skip();
@@ -36,6 +38,12 @@ describe("admin: a platform ban across two server processes on Redis", function 
   after(async () => {
     await Promise.all(servers.map((s) => s.stop("SIGTERM").catch(() => s.stop("SIGKILL"))));
     await store?.stop();
+    if (!redisUrl) return;
+    // our sign-ups counted against 127.0.0.1's shared auth budget: give the next multi-process test a fresh one
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys("ratelimit:auth:*");
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
   });
 
   it("closes the user's client on the other process and refuses their token there", async () => {
