@@ -98,6 +98,8 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   override async onJoin(client: StoryClient): Promise<void> {
     client.view = new StateView();
     this.clientSubscriptions.add(client, subscribeClientToNotifications(client, userIdOf(client)));
+    // joining, leaving, a removal or a ban changes what community stories this user may see
+    this.clientSubscriptions.add(client, subscribe(topics.communityStanding(userIdOf(client)), () => this.recheckAudience(userIdOf(client))));
     this.onPresenceChanged();
     await this.showReelTo(client);
   }
@@ -120,7 +122,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     this.refresh.touch(e.story_id, e.actor_id);
   }
 
-  /** A follow, block or close-friends change: re-decide every story for that user's clients. */
+  /** A follow, block, close-friends or community-standing change: re-decide every story for that user's clients. */
   private recheckAudience(userId: string): void {
     const affected = this.clients.filter((c) => userIdOf(c) === userId);
     const recheck = affected.flatMap((c) => [...this.state.stories.values()].map((s) => this.showTo(c, s)));

@@ -2,6 +2,7 @@ import { hasRole, type Principal } from "../auth/roles";
 import { config } from "../config";
 import { awardXp } from "../progression/progression.service";
 import { captureHold, getHold, hold, releaseHold, transfer, withTransfer, type Hold } from "../economy";
+import { runUndoneEffects as runUndoneEffectRows } from "../infra/effects";
 import { inTransaction } from "../infra/transaction";
 import { recordAudit } from "../admin/audit";
 import { logger } from "../logger";
@@ -252,11 +253,9 @@ async function runEffect(c: ConversationRow, effect: FlowEffect): Promise<void> 
 
 /** Run every logged transition's money effects that did not finish (in order); safe to run concurrently. */
 async function runUndoneEffects(c: ConversationRow): Promise<void> {
-  const undone = await FlowEventModel.find({ conversation_id: String(c._id), effects_done: false }).sort({ seq: 1 }).lean<Array<{ _id: string; effects: FlowEffect[] }>>();
-  for (const event of undone) {
+  await runUndoneEffectRows<{ _id: string; effects: FlowEffect[] }>(FlowEventModel, { conversation_id: String(c._id) }, { seq: 1 }, async (event) => {
     for (const effect of event.effects) await runEffect(c, effect);
-    await FlowEventModel.updateOne({ _id: event._id }, { $set: { effects_done: true } });
-  }
+  });
 }
 
 /** A payment held but not yet moved into the flow (a crash, or a cancel that overtook it): finish it. */

@@ -20,6 +20,9 @@ export const CLOSE_ACCOUNT_REFUSED = 4403;
  *   for ROOM_RECONNECT_GRACE_MS, so the SDK's automatic reconnect lands back in the same seat;
  *   `onLeave` runs only when the client leaves for good (left, or did not come back in time);
  * - **malformed frames** are answered with an `error` message, never a disconnect;
+ * - **a realtime budget** per user across rooms and processes: every message of a `roomMessages`
+ *   map (the one dispatch all rooms use, where requests are answered) spends one first, and over
+ *   the limit is answered `rate_limited` with `retry_after_ms` (src/rate-limits);
  * - **one room per key** (`createKeyed`), on every process;
  * - **per-client subscriptions** (`clientSubscriptions`) released when the client leaves for good,
  *   and the room's own (`holdUntilDispose`) at dispose;

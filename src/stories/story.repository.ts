@@ -104,6 +104,21 @@ export async function findFeedCandidates(opts: {
   return rows.map(toStory);
 }
 
+/** A community's live stories, minus blocked authors, newest first, capped (privacy decided by the rules). */
+export async function findCommunityFeedCandidates(opts: { communityId: string; excludeAuthorIds: string[]; now: Date; cap: number }): Promise<StoryRow[]> {
+  const rows = await StoryModel.find({
+    community_id: opts.communityId,
+    is_deleted: false,
+    expires_at: { $gt: opts.now },
+    user_id: { $nin: opts.excludeAuthorIds },
+  })
+    .sort({ created_at: -1, _id: -1 })
+    .limit(opts.cap)
+    .batchSize(opts.cap)
+    .lean();
+  return rows.map(toStory);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { ColyseusSDK } from "@colyseus/sdk";
 import Redis from "ioredis";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { callServer as call, spawnServer, type ServerProcess } from "../support/process";
+import { callProcess as call, spawnServer, type ServerProcess } from "../support/process";
 import { testRedisUrl } from "../support/redis";
 import { CLOSE_ACCOUNT_REFUSED } from "../../src/realtime/app-room";
 import { USER_EXISTS_TTL_MS } from "../../src/auth/user-existence";

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { MongoClient } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { callServer as call, spawnServer, type ServerProcess } from "../support/process";
-import { testRedisUrl } from "../support/redis";
+import { spawnServer, type ServerProcess, callProcess as call } from "../support/process";
+import { deleteRedisKeys, testRedisUrl } from "../support/redis";
 
 /**
  * With REDIS_URL the server keeps leaderboards in Redis sorted sets: two real processes share them.
@@ -18,12 +18,7 @@ describe("leaderboards on Redis: two server processes", function () {
   const servers: ServerProcess[] = [];
 
   // the server's own key prefix (redis.backend.ts default); these tests delete only those keys
-  const deleteBoardKeys = async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys("lb:*");
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  };
+  const deleteBoardKeys = () => deleteRedisKeys(redisUrl, "lb:*");
 
   before(async function () {
     const url = await testRedisUrl();
