@@ -117,6 +117,8 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   private onReelEvent(e: StoryEvent | AudienceChanged): void {
     if (e.type === "audience_changed") return this.recheckAudience(e.user_id);
     if (e.type === "story_deleted" || e.type === "story_expired") return this.removeStory(e.story_id);
+    // hidden or shown again by moderation: every client's view of it is re-decided
+    if (e.type === "story_moderated") for (const c of this.clients) this.refresh.touch(e.story_id, userIdOf(c));
     this.refresh.touch(e.story_id, e.actor_id);
   }
 

@@ -16,6 +16,7 @@ import { repairStoryCounters } from "./stories/story.maintenance";
 import { closeLiveSequencer } from "./live/sequencer";
 import { rerunUndoneGiftEffects } from "./live/gift.service";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
+import { listenForStandingChanges } from "./realtime/account-standing";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
@@ -30,6 +31,8 @@ import "./progression/progression.job"; // story views, answers, reactions, repl
 export function createServer(cfg: Config = config()): Server {
   const { presence, driver } = createInfrastructure(cfg);
   installRealtimeMetrics(Object.keys(rooms));
+  // bans, unbans and role changes reach this process's auth cache and rooms from any process
+  const stopStandingListener = listenForStandingChanges();
   const server = defineServer({
     rooms,
     presence,
@@ -66,6 +69,7 @@ export function createServer(cfg: Config = config()): Server {
   });
   // rooms are disposed (and persist) first, then jobs and the database close
   server.onShutdown(async () => {
+    stopStandingListener();
     await stopBackgroundJobs();
     await disconnectDatabase();
     await closeKeyLocks();

@@ -120,6 +120,9 @@ const envSchema = z.object({
   ENABLE_PLAYGROUND: booleanish.optional(),
   ADMIN_USERNAMES: z.string().optional(),
 
+  /** Reports (src/moderation): a story reported by this many distinct users is hidden pending review. */
+  REPORT_HIDE_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(3),
+
   /** Marketplace platform fee on an escrow capture, in basis points (1000 = 10%); at most half. */
   NEGOTIATION_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
 

@@ -25,6 +25,8 @@ import type { RegisteredHandler } from "@colyseus/core";
 import { describeRooms } from "../realtime/room-docs";
 import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
+import { adminRouter } from "../admin/admin.router";
+import { reportsAdminRouter, storyReportsRouter } from "../moderation/moderation.router";
 import { apiRateLimit } from "./rate-limit";
 import "./route-template";
 import { mediaRouter } from "../media/media.router";
@@ -57,6 +59,7 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/users", usersRouter());
   api.use("/highlights", highlightsRouter());
   api.use("/viewers", viewersRouter());
+  api.use("/stories", storyReportsRouter()); // /stories/:id/report, before the stories router
   api.use("/stories", storiesRouter());
   api.use("/admin/stories", storyAdminRouter());
   api.use("/media", mediaRouter());
@@ -78,6 +81,8 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/streams", streamsRouter());
   api.use("/gifts", giftsRouter());
   api.use("/admin/streams", liveAdminRouter());
+  api.use("/admin/reports", reportsAdminRouter());
+  api.use("/admin", adminRouter());
   // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
   api.use("/creator-subscriptions", subscriptionsRouter());
   mountApiDocs(app, api, () => describeRooms(roomRegistry));

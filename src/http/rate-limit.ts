@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from "express";
-import { verifyAccessToken } from "../auth/tokens";
+import { authenticate } from "../auth/authenticate";
 import { rateLimitRefusal, takeRateLimit, type RateLimit, type RateLimitDecision } from "../infra/rate-limit";
 import { limitedCaller, spend } from "../rate-limits/rate-limit.service";
 import { rateLimitHeaders, tighter, type LimitState } from "../rate-limits/rate-limit.rules";
@@ -33,7 +33,8 @@ export function limitRequests<Res extends Response = Response>(rule: () => RateL
 }
 
 /**
- * The general API limit: per user (the access token's subject, its roles and plan tier) or, without
+ * The general API limit: per user (the access token's subject, the account's current roles — an
+ * admin demoted is limited at once — and plan tier) or, without
  * a valid token, per client IP (TRUST_PROXY decides which). An invalid token spends from the IP's
  * budget, so forged tokens cannot open fresh budgets. Health, metrics and /docs are outside /api/v1.
  */
@@ -42,7 +43,7 @@ export function apiRateLimit(unlimitedPaths: readonly string[]): RequestHandler 
   return async (req, res, next) => {
     if (unlimited.has(req.path)) return next();
     const token = bearerToken(req);
-    const principal = token ? await verifyAccessToken(token).catch(() => undefined) : undefined;
+    const principal = token ? await authenticate(token).catch(() => undefined) : undefined;
     enforce(res, await spend(await limitedCaller(principal, req.ip ?? "unknown"), "api"));
     next();
   };

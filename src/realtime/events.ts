@@ -80,6 +80,8 @@ export const topics = {
   communityStanding: (userId: string) => `communities:standing:${userId}`,
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
+  /** an account was banned, unbanned, deleted or given new roles: every process forgets its cached standing (and drops a banned user's clients) */
+  accountStanding: "accounts:standing",
   /** a player's progress in a book changed (room or REST, any process): their playthrough room reloads */
   playthrough: (userId: string, bookId: string) => `fiction:play:${userId}:${bookId}`,
 };

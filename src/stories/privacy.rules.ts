@@ -7,6 +7,7 @@ import type { StoryDoc, StoryPrivacy } from "./story.types";
  *
  * Order of the checks (first match wins):
  *   1. the author always sees their own story
+ *   1b. a story hidden pending moderation review is seen by nobody else
  *   2. a block in either direction hides it
  *   3. the author's hide list (standing or on the story) hides it, whatever the privacy
  *   4. privacy: public → anyone; followers → followers; close_friends → the author's close
@@ -42,6 +43,7 @@ export type ViewDecision =
       reason:
         | "blocked"
         | "hidden"
+        | "under_review"
         | "not_follower"
         | "not_close_friend"
         | "not_on_custom_list"
@@ -51,11 +53,12 @@ export type ViewDecision =
     };
 
 /** `community_id` is optional so rows stored before communities existed (and test fixtures) read as "no community". */
-type PrivacyFields = Pick<StoryDoc, "privacy" | "custom_viewer_ids" | "hidden_from_ids"> & { community_id?: string | null };
+type PrivacyFields = Pick<StoryDoc, "privacy" | "custom_viewer_ids" | "hidden_from_ids" | "moderation_hidden"> & { community_id?: string | null };
 
 /** The decision with its reason (for logs and tests); `canViewStory` is the boolean. `viewerId` null = signed-out. */
 export function storyViewDecision(story: PrivacyFields, viewerId: string | null, facts: ViewerFacts): ViewDecision {
   if (viewerId !== null && facts.isAuthor) return { allowed: true, reason: "author" };
+  if (story.moderation_hidden) return { allowed: false, reason: "under_review" };
   if (facts.blockedEitherWay) return { allowed: false, reason: "blocked" };
   if (viewerId !== null && (facts.hiddenByAuthor || story.hidden_from_ids.includes(viewerId))) {
     return { allowed: false, reason: "hidden" };

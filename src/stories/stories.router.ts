@@ -17,6 +17,7 @@ import {
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
+import { recordAudit } from "../admin/audit";
 import { acceptStoryForm } from "../media/media-story-form";
 import { storyFormSchema } from "../media/media.schemas";
 
@@ -54,8 +55,10 @@ export function storiesRouter(): Router {
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  const cleanup: RequestHandler = async (_req, res) => {
-    res.json(await stories.sweepExpiredStories());
+  const cleanup: RequestHandler = async (req, res) => {
+    const swept = await stories.sweepExpiredStories();
+    await recordAudit({ actorId: principalOf(req).userId, action: "stories.cleanup", targetType: "stories", targetId: "expired", details: swept });
+    res.json(swept);
   };
   r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), cleanup);
   // seed 001's path for the same sweep

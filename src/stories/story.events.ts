@@ -1,7 +1,8 @@
 import { publish, topics } from "../realtime/events";
 
 /** What the story services publish on `topics.storyReel(author_id)` after every persisted change (`story_created` also on `topics.storyPosted`). */
-export type StoryEventType = "story_created" | "story_deleted" | "story_expired" | "story_changed";
+/** `story_moderated`: hidden pending review, or shown again (src/moderation); rooms re-decide it for every client. */
+export type StoryEventType = "story_created" | "story_deleted" | "story_expired" | "story_changed" | "story_moderated";
 export type StoryChangeKind = "view" | "interaction" | "reaction" | "reply";
 
 export interface StoryEvent {

@@ -39,6 +39,8 @@ const storySchema = new Schema(
     is_expired: { type: Boolean, default: false },
     is_archived: { type: Boolean, default: false },
     is_deleted: { type: Boolean, default: false },
+    // reported by REPORT_HIDE_THRESHOLD users: hidden from everyone but its author until a moderator decides (src/moderation)
+    moderation_hidden: { type: Boolean, default: false },
     deleted_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
     expires_at: { type: Date, required: true },

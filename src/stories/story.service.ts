@@ -19,6 +19,7 @@ import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 import { metrics } from "../metrics/metrics";
+import { recordAudit } from "../admin/audit";
 import { assertActiveMember, isActiveMember } from "../communities/community.service";
 import { storyMediaUrls } from "../media/media.service";
 
@@ -171,5 +172,9 @@ export async function deleteStory(principal: Principal, storyId: string): Promis
   if (!admin && !isAuthor(story, principal.userId)) await refuseNonAuthor(story, principal.userId);
   const set = admin ? { is_deleted: true as const, deleted_at: now, updated_at: now } : softDeleteUpdate(story, principal.userId, now);
   if (!(await repo.softDeleteStory(story._id, set))) throw storyErrors.notFound();
+  // an admin taking down someone else's story is an admin action
+  if (admin && !isAuthor(story, principal.userId)) {
+    await recordAudit({ actorId: principal.userId, action: "stories.admin_delete", targetType: "story", targetId: story._id, details: { author_id: story.user_id } });
+  }
   publishStoryEvent({ type: "story_deleted", story_id: story._id, author_id: story.user_id, actor_id: principal.userId });
 }

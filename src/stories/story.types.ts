@@ -169,6 +169,8 @@ export interface StoryDoc {
   is_expired: boolean;
   is_archived: boolean;
   is_deleted: boolean;
+  /** Hidden pending review (enough users reported it, src/moderation); absent on older rows. */
+  moderation_hidden?: boolean;
   deleted_at: Date | null;
   created_at: Date;
   expires_at: Date;
