@@ -3,6 +3,7 @@ import { config, type Config } from "./config";
 import { logger } from "./logger";
 import { closeKeyLocks, createInfrastructure } from "./infra/presence";
 import { closeRateLimitStore } from "./infra/rate-limit";
+import { recountMediaUsage } from "./media/media.repository";
 import { resetRelationshipFacts } from "./social/relationship-facts";
 import { connectDatabase, disconnectDatabase } from "./infra/database";
 import { mountHttp } from "./http/api";
@@ -50,6 +51,8 @@ export function createServer(cfg: Config = config()): Server {
         // before this process serves: counters left one short by a crash mid-write are recounted
         const repaired = await repairStoryCounters();
         if (repaired > 0) logger.warn({ repaired }, "story counters repaired at boot");
+        const usage = await recountMediaUsage();
+        if (usage > 0) logger.warn({ usage }, "media quota usage repaired at boot");
         // gifts whose XP, boards and events a dead process left undone (their money and goals committed)
         const gifts = await rerunUndoneGiftEffects().catch((err: unknown) => (logger.error({ err }, "gift effects re-run failed"), 0));
         if (gifts > 0) logger.warn({ gifts }, "gift effects re-run at boot");

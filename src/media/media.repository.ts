@@ -111,3 +111,22 @@ export async function reserveBytes(ownerId: string, bytes: number, quota: number
 export async function releaseBytes(ownerId: string, bytes: number): Promise<void> {
   if (bytes > 0) await MediaUsageModel.updateOne({ _id: ownerId }, { $inc: { bytes: -bytes } });
 }
+
+/**
+ * At boot: every owner's usage set to the sum of their records' sizes. Bytes are reserved before
+ * the record is written, so a crash between the two leaves the counter high (the owner would lose
+ * quota to a file that was never kept); the records are the truth. Returns the rows corrected.
+ */
+export async function recountMediaUsage(): Promise<number> {
+  const sums = await MediaModel.aggregate<{ _id: string; bytes: number }>([{ $group: { _id: "$owner_id", bytes: { $sum: "$size" } } }]);
+  const actual = new Map(sums.map((s) => [s._id, s.bytes]));
+  let repaired = 0;
+  for (const row of await MediaUsageModel.find({}, { bytes: 1 }).lean()) {
+    const bytes = actual.get(String(row._id)) ?? 0;
+    if (row.bytes !== bytes) {
+      await MediaUsageModel.updateOne({ _id: row._id, bytes: row.bytes }, { $set: { bytes } });
+      repaired += 1;
+    }
+  }
+  return repaired;
+}

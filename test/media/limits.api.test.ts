@@ -4,6 +4,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { resetState, testServer } from "../support/server";
 import { config, setConfig } from "../../src/config";
+import { recountMediaUsage } from "../../src/media/media.repository";
 import { createUser, type TestUser } from "../support/factories";
 import { jpegWithGps, minimalMp4, pngBytes, streamUpload, stubbornUpload, uploadFile, useMediaConfig } from "../support/media";
 
@@ -120,5 +121,18 @@ describe("media quota", () => {
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 403, 403]);
     const usage = await mongoose.connection.collection("media_usage").findOne({ _id: alice.id as never });
     assert.equal(usage?.bytes, one, "usage counts the one stored upload");
+  });
+
+  it("a usage counter left high by a crash between reserving and recording is recounted from the records at boot", async () => {
+    const photo = await jpegWithGps(1200, 900);
+    const one = (await uploadFile(alice.token, photo)).body.size as number;
+    setConfig({ ...config(), MEDIA_QUOTA_BYTES: Math.floor(one * 2.5) });
+    // what a process killed after reserving its bytes leaves: usage for a file that was never recorded
+    await mongoose.connection.collection("media_usage").updateOne({ _id: alice.id as never }, { $inc: { bytes: one } });
+    assert.equal((await uploadFile(alice.token, photo)).status, 403, "the phantom bytes block the next upload");
+    assert.equal(await recountMediaUsage(), 1, "the boot recount corrects alice's row");
+    assert.equal((await mongoose.connection.collection("media_usage").findOne({ _id: alice.id as never }))?.bytes, one);
+    assert.equal((await uploadFile(alice.token, photo)).status, 201, "the quota is hers again");
+    assert.equal(await recountMediaUsage(), 0, "nothing left to correct");
   });
 });
