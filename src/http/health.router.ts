@@ -3,12 +3,16 @@ import { pingDatabase } from "../infra/database";
 import { z } from "zod";
 import { getPresence } from "../infra/presence";
 import { describeRoute } from "./validate";
+import { mediaStorage } from "../media/media.storage";
+import { videoPosterMode } from "../media/media.processing";
 
 const liveResponse = z.object({ status: z.literal("ok") }).strict().meta({ id: "Health", example: { status: "ok" } });
 const readyResponse = z
-  .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.enum(["ok", "down"])) })
+  .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.enum(["ok", "down"])),
+    media: z.object({ storage: z.enum(["disk", "s3"]), video_posters: z.enum(["ffmpeg", "placeholder", "detecting"]) }).strict(),
+  })
   .strict()
-  .meta({ id: "Readiness", example: { status: "ready", checks: { database: "ok", presence: "ok" } } });
+  .meta({ id: "Readiness", example: { status: "ready", checks: { database: "ok", presence: "ok" }, media: { storage: "disk", video_posters: "ffmpeg" } } });
 
 /** /health: the process is up. /health/ready: it can serve (database and presence answer). */
 export function healthRouter(): Router {
@@ -21,7 +25,9 @@ export function healthRouter(): Router {
     checks.database = await pingDatabase().then((ok) => (ok ? "ok" : "down"), () => "down" as const);
     checks.presence = await probePresence().then((ok) => (ok ? "ok" : "down"), () => "down" as const);
     const ready = Object.values(checks).every((c) => c === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks });
+    // informational, not part of readiness: where media goes, and whether video posters are real frames
+    const media = { storage: mediaStorage().name, video_posters: videoPosterMode() };
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks, media });
   });
   return router;
 }

@@ -2,10 +2,12 @@ import { z } from "zod";
 import { isoDateTime, itemsOf, nullableIsoDateTime, pageOf, responseOf } from "../http/response-schema";
 import { COMMAND_ACTIONS, GIFT_RARITIES } from "./gift.rules";
 import { LIVE_EVENT_TYPES } from "./live-events";
+import { REACTIONS } from "./mood.rules";
 import { STREAM_ACCESS, STREAM_STATUSES } from "./stream.rules";
 import type * as analytics from "./analytics.service";
 import type * as gifts from "./gift.service";
 import type * as media from "./media.service";
+import type * as recommend from "./recommend.service";
 import type * as replay from "./replay.service";
 import type * as streams from "./stream.service";
 import type * as subscriptions from "./subscription.service";
@@ -56,6 +58,16 @@ export const streamPageResponse = responseOf<{ items: ReturnType<typeof streams.
   pageOf(streamResponse).meta({ id: "StreamPage", example: { items: [], next_cursor: null } }),
 );
 
+export const recommendedResponse = responseOf<Awaited<ReturnType<typeof recommend.recommendStreams>>>()(
+  z
+    .object({
+      items: z.array(streamResponse.extend({ score: z.number().meta({ description: "ranking score, higher first" }) }).meta({ id: "RecommendedStream" })),
+      cold_start: z.boolean().meta({ description: "the caller has no follows, watch time or gifts yet: ranked by popularity" }),
+    })
+    .strict()
+    .meta({ id: "RecommendedStreams", example: { items: [], cold_start: true } }),
+);
+
 export const ticketResponse = responseOf<Awaited<ReturnType<typeof streams.buyTicket>>>()(
   z
     .object({ stream_id: z.string(), price: z.number().int(), balance: z.number().int().meta({ description: "your tokens after paying" }), replayed: z.boolean().meta({ description: "true (and 200) when you already had the ticket" }) })
@@ -81,8 +93,14 @@ export const streamAnalyticsResponse = responseOf<Awaited<ReturnType<typeof anal
       status: z.enum(STREAM_STATUSES),
       duration_s: z.number().int().min(0),
       peak_viewers: z.number().int().min(0),
+      average_viewers: z.number().min(0).meta({ description: "time-weighted, from the shards' samples" }),
+      unique_viewers: z.number().int().min(0),
+      average_watch_time_s: z.number().int().min(0),
       chat_lines: z.number().int().min(0),
       chat_lines_per_minute: z.number(),
+      reactions: z.number().int().min(0),
+      reaction_velocity: z.object({ per_minute: z.number(), peak_per_minute: z.number().int().min(0) }).strict(),
+      mood_timeline: z.array(z.object({ offset_ms: z.number().int(), dominant: z.union([z.enum(REACTIONS), z.literal("")]), intensity: z.number() }).strict()),
       gift_tokens: z.number().int().min(0),
       tokens_per_minute: z.number(),
       gifts_by_code: z.array(z.object({ gift_code: z.string(), count: z.number().int(), quantity: z.number().int(), tokens: z.number().int() }).strict()),
@@ -93,7 +111,8 @@ export const streamAnalyticsResponse = responseOf<Awaited<ReturnType<typeof anal
     .meta({
       id: "StreamAnalytics",
       example: {
-        stream_id: ID, status: "ended", duration_s: 3600, peak_viewers: 40, chat_lines: 300, chat_lines_per_minute: 5, gift_tokens: 900, tokens_per_minute: 15,
+        stream_id: ID, status: "ended", duration_s: 3600, peak_viewers: 40, average_viewers: 22.5, unique_viewers: 70, average_watch_time_s: 900,
+        chat_lines: 300, chat_lines_per_minute: 5, reactions: 120, reaction_velocity: { per_minute: 2, peak_per_minute: 14 }, mood_timeline: [{ offset_ms: 60000, dominant: "hype", intensity: 0.6 }], gift_tokens: 900, tokens_per_minute: 15,
         gifts_by_code: [{ gift_code: "rose", count: 9, quantity: 9, tokens: 90 }], new_followers: 6, top_gifters: [{ user_id: ID, tokens: 500 }],
       },
     }),

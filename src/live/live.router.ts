@@ -4,6 +4,7 @@ import { describeRoute, validate } from "../http/validate";
 import * as analytics from "./analytics.service";
 import * as gifts from "./gift.service";
 import * as media from "./media.service";
+import * as recommend from "./recommend.service";
 import * as replay from "./replay.service";
 import * as streams from "./stream.service";
 import * as subscriptions from "./subscription.service";
@@ -13,6 +14,7 @@ import {
   giftCatalogResponse,
   giftEventPageResponse,
   mediaTokenResponse,
+  recommendedResponse,
   replayPageResponse,
   segmentsResponse,
   streamAnalyticsResponse,
@@ -20,7 +22,7 @@ import {
   streamResponse,
   ticketResponse,
 } from "./live.responses";
-import { creatorParams, subscribeBody, adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
+import { recommendedQuery, creatorParams, subscribeBody, adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
 
 const creatorOnly = { 403: "`not_stream_creator`: only the stream's creator does this." } as const;
 
@@ -36,6 +38,9 @@ export function streamsRouter(): Router {
   r.get("/", validate({ query: listStreamsQuery, response: streamPageResponse, summary: "Streams by status (live now, scheduled, ended)" }), async (req, res) => {
     const page = await streams.listStreams(res.locals.valid.query);
     res.json({ items: page.items.map((s) => streams.streamView(s, me(req).userId)), next_cursor: page.next_cursor });
+  });
+  r.get("/recommended", validate({ query: recommendedQuery, response: recommendedResponse, summary: "Live and scheduled streams ranked for the caller (follows, watch time, gifts; popularity on a cold start)" }), async (req, res) => {
+    res.json(await recommend.recommendStreams(me(req).userId, res.locals.valid.query.limit));
   });
   r.get("/:id", validate({ params: streamParams, response: streamResponse, summary: "One stream (settings and moderators for its staff)" }), async (req, res) => {
     res.json(streams.streamView(await streams.findStream(res.locals.valid.params.id), me(req).userId));

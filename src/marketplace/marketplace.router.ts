@@ -168,7 +168,7 @@ function payoutsRouter(): Router {
     res.json({ items: await negotiation.listPayouts(principalOf(req), res.locals.valid.query.status) });
   });
   r.put("/:id/paid", requireAuth("admin"), validate({ params: payoutParams, response: payoutPaidResponse, summary: "Mark a payout paid out (moves the amount to `payouts`, once)", errors: { 409: "`insufficient_funds`." } }), async (req, res) => {
-    res.json(await negotiation.markPayoutPaid(res.locals.valid.params.id));
+    res.json(await negotiation.markPayoutPaid(res.locals.valid.params.id, principalOf(req).userId));
   });
   return r;
 }

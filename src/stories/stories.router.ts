@@ -34,6 +34,9 @@ import {
 /** What the story routes may answer beyond 400/401/404 (the codes are in story.errors.ts). */
 const authorOnly = { 403: "`not_story_author`: only the story's author sees this." } as const;
 const engaging = { 403: "`own_story`: you cannot reply or react to your own story.", 410: "`story_expired`." } as const;
+import { recordAudit } from "../admin/audit";
+import { acceptStoryForm } from "../media/media-story-form";
+import { storyFormSchema } from "../media/media.schemas";
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -63,15 +66,20 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema, example: { story_type: "text", text_content: "Morning run done", background_color: "#1E88E5", privacy: "followers" }, response: storyViewResponse, status: 201, summary: "Post a story", errors: { 409: "`story_limit_reached`: too many live stories." } }), async (req, res) => {
+  r.post("/", acceptStoryForm(createStoryBodySchema), validate({ body: createStoryBodySchema, multipart: storyFormSchema, example: { story_type: "text", text_content: "Morning run done", background_color: "#1E88E5", privacy: "followers" }, response: storyViewResponse, status: 201, summary: "Post a story (JSON, or multipart with the `media` file)", errors: { 403: "`not_community_member`: posting to a community you are not an active member of.", 409: "`story_limit_reached`: too many live stories." } }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema, response: feedResponse, summary: "The story tray: one reel per author the caller may watch, unseen first" }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody, example: {}, response: sweepResponse, summary: "Expire and purge old stories now (the job does this on a schedule)" }), async (_req, res) => {
-    res.json(await stories.sweepExpiredStories());
-  });
+  const cleanup: RequestHandler = async (req, res) => {
+    const swept = await stories.sweepExpiredStories();
+    await recordAudit({ actorId: principalOf(req).userId, action: "stories.cleanup", targetType: "stories", targetId: "expired", details: swept });
+    res.json(swept);
+  };
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody, example: {}, response: sweepResponse, summary: "Expire and purge old stories now (the job does this on a schedule)" }), cleanup);
+  // seed 001's path for the same sweep
+  r.delete("/admin/cleanup", requireAuth("admin"), validate({ response: sweepResponse, summary: "Run the expiry sweep now (seed 001's path; same as POST)" }), cleanup);
   r.get("/archive", validate({ query: pageQuerySchema, response: storyPageResponse, summary: "The caller's own archive (expired stories), newest first" }), async (req, res) => {
     res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
   });
@@ -94,9 +102,19 @@ export function storiesRouter(): Router {
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema, example: { text: "Nice pace!" }, response: replyResponse, status: 201, summary: "Reply privately to a story's author", errors: engaging }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema, example: { emoji: "🔥" }, response: reactionResponse, summary: "React to a story with an emoji", errors: engaging }), async (req, res) => {
-    res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
-  });
+  const react = validate({ params: storyParams, body: reactionBodySchema, example: { emoji: "🔥" }, response: reactionResponse, summary: "React to a story with an emoji", errors: engaging });
+  const reactHandler: RequestHandler = async (req, res) => {
+    const { params, body } = (res.locals as { valid: { params: { id: string }; body: stories.ReactionBody } }).valid;
+    res.json(await stories.reactToStory(principalOf(req).userId, params.id, body));
+  };
+  r.post("/:id/reactions", react, reactHandler);
+  // seed 001's path and body ({story_id?, emoji, message?}): the same reaction
+  r.post(
+    "/:id/reaction",
+    acceptEchoedStoryId,
+    validate({ params: storyParams, body: reactionBodySchema, example: { emoji: "🔥", message: "so good" }, response: reactionResponse, summary: "React to a story (seed 001's path and body; same as /reactions)", errors: engaging }),
+    reactHandler,
+  );
   r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema, example: { sticker_index: 0, option_index: 1 }, response: interactionResponse, summary: "Answer a sticker (poll vote, quiz answer, question, slider, countdown reminder)", errors: { 403: "`own_story_interaction`.", 409: "`sticker_already_answered`.", 410: "`story_expired` or `countdown_ended`." } }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });

@@ -90,6 +90,7 @@ export const storyViewResponse = responseOf<stories.StoryView>()(
           .object({ sticker_type: z.enum(STICKER_TYPES), my_interaction: myInteraction.nullable(), results: stickerResultsResponse.nullable() })
           .loose(),
       ),
+      community_id: z.string().nullable().meta({ description: "the community it was posted to" }),
       privacy: z.enum(STORY_PRIVACIES),
       view_count: z.number().int().min(0),
       reaction_count: z.number().int().min(0),
@@ -106,7 +107,7 @@ export const storyViewResponse = responseOf<stories.StoryView>()(
     .meta({
       id: "Story",
       example: {
-        ...textFrameExample, id: ID, user_id: ID, reshared_from: null, stickers: [], privacy: "public", view_count: 3, reaction_count: 1,
+        ...textFrameExample, id: ID, user_id: ID, reshared_from: null, stickers: [], community_id: null, privacy: "public", view_count: 3, reaction_count: 1,
         created_at: AT, expires_at: "2026-01-02T12:00:00.000Z", is_expired: false, seen: true,
       },
     }),
