@@ -19,6 +19,11 @@ const AT = "2026-01-01T12:00:00.000Z";
 const segment = z.object({ id: z.string(), media_url: z.string(), duration_s: z.number().int(), title: z.string(), started_at: nullableIsoDateTime }).strict();
 const segmentExample = { id: "seg1", media_url: "https://cdn.example/intro.mp4", duration_s: 30, title: "Intro", started_at: null };
 
+const streamExample = {
+  id: ID, creator_id: ID, title: "Sunday Q&A", category: "talk", status: "live", access: "public", ticket_price: null, cover_url: null, scheduled_at: null,
+  started_at: AT, ended_at: null, archived_at: null, created_at: AT, segments: [segmentExample], peak_viewers: 12,
+} as const;
+
 export const streamResponse = responseOf<ReturnType<typeof streams.streamView>>()(
   z
     .object({
@@ -47,10 +52,7 @@ export const streamResponse = responseOf<ReturnType<typeof streams.streamView>>(
     .strict()
     .meta({
       id: "Stream",
-      example: {
-        id: ID, creator_id: ID, title: "Sunday Q&A", category: "talk", status: "live", access: "public", ticket_price: null, cover_url: null, scheduled_at: null,
-        started_at: AT, ended_at: null, archived_at: null, created_at: AT, segments: [segmentExample], peak_viewers: 12,
-      },
+      example: streamExample,
     }),
 );
 
@@ -61,7 +63,11 @@ export const streamPageResponse = responseOf<{ items: ReturnType<typeof streams.
 export const recommendedResponse = responseOf<Awaited<ReturnType<typeof recommend.recommendStreams>>>()(
   z
     .object({
-      items: z.array(streamResponse.extend({ score: z.number().meta({ description: "ranking score, higher first" }) }).meta({ id: "RecommendedStream" })),
+      items: z.array(
+        streamResponse
+          .extend({ score: z.number().meta({ description: "ranking score, higher first" }) })
+          .meta({ id: "RecommendedStream", example: { ...streamExample, score: 0.8125 } }),
+      ),
       cold_start: z.boolean().meta({ description: "the caller has no follows, watch time or gifts yet: ranked by popularity" }),
     })
     .strict()

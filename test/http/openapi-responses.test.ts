@@ -8,7 +8,7 @@ import { docsOf } from "../../src/http/route-catalogue";
 import { successStatuses, type ValidSchemas } from "../../src/http/validate";
 
 type Operation = { summary: string; responses: Record<string, { content?: { "application/json"?: { schema?: unknown } } }> };
-type Doc = { "x-rooms": Array<{ name: string; joinOptions?: unknown; state?: { fields: object }; messagesIn: object }>; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { example?: unknown }> } };
+type Doc = { "x-rooms": Array<{ name: string; joinOptions?: unknown; state?: { fields: object }; messagesIn: object; notes?: { state?: string; messagesIn?: string } }>; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { example?: unknown }> } };
 
 /**
  * Completeness of the generated document: every public route says what it answers (a response
@@ -64,14 +64,18 @@ describe("OpenAPI responses: every route documents what it returns", () => {
     assert.ok(doc.paths[openApiPath("/api/v1/stories/:id")]?.get?.responses["200"]?.content);
   });
 
-  it("every room documents its join options, its state fields and its messages", async () => {
+  it("every room documents its join options, its state fields and its messages (or says why it has none)", async () => {
     const doc = (await api<Doc>("GET", "/api/v1/openapi.json")).body;
     const gaps = doc["x-rooms"].flatMap((r) => [
       ...(r.joinOptions ? [] : [`${r.name}: no join options`]),
-      ...(r.state && Object.keys(r.state.fields).length ? [] : [`${r.name}: no state fields`]),
-      ...(Object.keys(r.messagesIn).length ? [] : [`${r.name}: no messages in`]),
+      ...((r.state && Object.keys(r.state.fields).length) || r.notes?.state ? [] : [`${r.name}: no state fields`]),
+      ...(Object.keys(r.messagesIn).length || r.notes?.messagesIn ? [] : [`${r.name}: no messages in`]),
     ]);
     assert.deepEqual(gaps, []);
-    assert.ok(doc["x-rooms"].length >= 4);
+    assert.ok(doc["x-rooms"].length >= 5);
+    // a listen-only room is documented as such, not silently empty
+    const feed = doc["x-rooms"].find((r) => r.name === "feed")!;
+    assert.deepEqual(Object.keys(feed.messagesIn), []);
+    assert.match(feed.notes?.messagesIn ?? "", /listen-only/);
   });
 });
