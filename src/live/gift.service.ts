@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics";
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
 import { withTransfer, type TransferSpec } from "../economy";
@@ -109,6 +110,10 @@ function transferSpecs(stream: Stream, senderId: string, key: string, tokens: nu
   return specs;
 }
 
+/** Operators watch gifting (volume by gift, tokens moved); the ledger's counters count the transfers. */
+const giftsSent = metrics.counter("live_gifts_total", "Gifts sent (retries not counted), by gift code.", ["gift"]);
+const giftTokens = metrics.counter("live_gift_tokens_total", "Tokens spent on gifts.");
+
 export async function sendGift(sender: Principal, streamId: string, input: SendGiftInput): Promise<GiftReceipt> {
   const senderId = sender.userId;
   const stream = await findStream(streamId);
@@ -174,6 +179,10 @@ export async function sendGift(sender: Principal, streamId: string, input: SendG
   if (!event) throw new ConflictError("gift_in_flight", "This gift is still being recorded; retry.");
   if (event.gift_code !== gift.code || event.quantity !== input.quantity) throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
   const seq = event.effects_done ? (event.seq ?? null) : await runGiftEffects(stream, toGiftRow(event));
+  if (!out.replayed) {
+    giftsSent.inc({ gift: event.gift_code });
+    giftTokens.inc(event.tokens);
+  }
   return {
     gift_event_id: String(event._id),
     stream_id: stream.id,
