@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, isD
 import { issueAccessToken } from "./tokens";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 import * as tokensRepo from "./refresh-token.repository";
+import { forgetProfile } from "./profile-cache";
 import { findCredentialsByUsername, findUserById, insertUser, updateUserProfile, type User } from "./user.repository";
 import type { Principal, Role } from "./roles";
 import { grantWelcome } from "../economy";
@@ -135,6 +136,7 @@ export async function getProfile(userId: string): Promise<User> {
 export async function updateProfile(userId: string, patch: Parameters<typeof updateUserProfile>[1]): Promise<User> {
   try {
     const user = await updateUserProfile(userId, { ...patch, email: patch.email?.toLowerCase() ?? patch.email });
+    forgetProfile(userId);
     if (!user) throw new NotFoundError("user_not_found", "No such user.");
     return user;
   } catch (err) {
