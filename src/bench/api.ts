@@ -209,12 +209,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, ms));
     }
   };
-  const rows: (Measured & { commands: number; followUps: number })[] = [];
+  const rows: (Measured & { commands: number; followUps: number; cpuUs: number })[] = [];
   const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
   for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
     const cmds = await commandsFor(t);
+    // the server's own CPU (this thread: Express, the app and the in-process store), not the load generator's
+    const cpu0 = process.threadCpuUsage();
     const m = await inWorker(t, SECONDS);
-    rows.push({ ...m, ...cmds });
+    const cpu = process.threadCpuUsage(cpu0);
+    rows.push({ ...m, ...cmds, cpuUs: (cpu.user + cpu.system) / (m.rps * SECONDS) });
   }
 
   // a room join: the commands the onAuth check and the join's reel decision send
@@ -235,15 +238,16 @@ async function main(): Promise<void> {
   const base0 = rows[0]!;
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind, embedded store on disk (batch fsync)\n`);
-  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
+  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cpu µs", 8)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.commands, 6)}${pad(r.followUps, 7)}${pad(r.errors, 8)}`,
+      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.cpuUs.toFixed(0), 8)}${pad(r.commands, 6)}${pad(r.followUps, 7)}${pad(r.errors, 8)}`,
     );
   }
-  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad(joinCommands, 6)}`);
+  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad("", 8)}${pad(joinCommands, 6)}`);
   console.log(
-    "\ncmds: store commands one warm request sends before its answer (driver command monitoring), beside the baseline's 1;" +
+    "\ncpu µs: the server thread's CPU per request during the load (app, Express and the in-process store);" +
+      "\ncmds: store commands one warm request sends before its answer (driver command monitoring), beside the baseline's 1;" +
       "\nafter: the follow-ups its events trigger once answered (XP, leaderboards, notifications), off the request's path.",
   );
 
