@@ -10,6 +10,8 @@ export const storyErrors = {
   notFound: (details?: { story_ids: string[] }) =>
     new NotFoundError("story_not_found", details ? "Some stories do not exist or are not yours." : "Story not found.", details),
   expired: () => new GoneError("story_expired", "This story has expired."),
+  /** a room join: nothing of this author's reel is visible to the caller */
+  reelNotVisible: () => new ForbiddenError("reel_not_visible", "This user has no active story you can see."),
   notAuthor: () => new ForbiddenError("not_story_author", "Only the story's author can do this."),
   limitReached: (max: number) => new ConflictError("story_limit_reached", `You can have at most ${max} live stories.`),
   alreadyReshared: () => new ConflictError("already_reshared", "You already re-shared this story."),
@@ -24,3 +26,8 @@ export const storyErrors = {
   stickerTypeMismatch: (message: string, details?: { sticker_index: number; sticker_type: StickerType }) =>
     new ValidationError("sticker_type_mismatch", message, details),
 } as const;
+
+/** The story is gone for this reader (deleted, expired, or never visible to them): what a room drops. */
+export function isStoryGone(err: unknown): boolean {
+  return err instanceof NotFoundError || err instanceof GoneError || err instanceof ForbiddenError;
+}
