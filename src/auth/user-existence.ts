@@ -1,6 +1,7 @@
 import { clock } from "../shared/clock";
 import { UnauthenticatedError } from "../shared/errors";
 import { userExists } from "./user.repository";
+import { authErrors } from "./auth.errors";
 
 /**
  * A valid access token whose user is gone must not act. Checking the users collection on every
@@ -26,7 +27,7 @@ export async function assertUserExists(userId: string): Promise<void> {
   if (recentlyConfirmed(userId, now)) return;
   if (!(await userExists(userId))) {
     confirmedAt.delete(userId);
-    throw new UnauthenticatedError("account_not_found", "The account of this access token no longer exists.");
+    throw authErrors.accountNotFound();
   }
   if (confirmedAt.size >= MAX_CACHED_USERS) confirmedAt.clear();
   confirmedAt.set(userId, now);
