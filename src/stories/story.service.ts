@@ -1,6 +1,6 @@
 import { config } from "../config";
 import { clock } from "../shared/clock";
-import { ValidationError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import type { Principal } from "../auth/roles";
 import { hasRole } from "../auth/roles";
@@ -62,7 +62,7 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
   if (mentioned.length > 0) {
     const found = new Set((await findUsersByIds(mentioned)).map((u) => u.id));
     const missing = mentioned.filter((id) => !found.has(id));
-    if (missing.length > 0) throw new ValidationError("mention_user_not_found", "A mentioned user does not exist.", { user_ids: missing });
+    if (missing.length > 0) throw storyErrors.mentionUserNotFound({ user_ids: missing });
   }
   await assertBelowStoryLimit(authorId, now);
   const story = await repo.insertStory(doc);
