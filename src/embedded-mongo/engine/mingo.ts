@@ -2,7 +2,8 @@
  * The single gateway to mingo. Everything that evaluates MongoDB query/aggregation language goes through
  * here so that (1) one options object — and therefore mingo's one shared operator context — is reused for
  * every call, (2) mingo's errors are translated into MongoDB-shaped server errors in one place, and
- * (3) the cheap cases (plain equality filters) skip mingo entirely.
+ * (3) the cheap cases (equality, $in/$nin of scalars and $or of them; plain top-level inclusion
+ * projections) skip mingo entirely.
  */
 import { Aggregator, Query } from "mingo";
 type Options = NonNullable<ConstructorParameters<typeof Query>[1]>;
