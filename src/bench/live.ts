@@ -191,6 +191,8 @@ async function main(): Promise<void> {
   room ??= await theRoom();
   const stateBytes = room ? room._serializer.getFullState().length : NaN;
   const wallet = await economy.getWallet(gifter.id);
+  // the room's teardown (2,000 leaves) must not overlap the ws server's memory halves
+  for (let waited = 0; (await theRoom()) && waited < 30_000; waited += 500) await settle(500);
 
   const wss = new WebSocketServer({ port: port + 1 });
   // a plain broadcaster: each message once into a Buffer, the same Buffer to every client
