@@ -181,6 +181,11 @@ async function main(): Promise<void> {
     });
     return () => ((encoder.encode = encode), stop());
   };
+  const wss = new WebSocketServer({ port: port + 1 });
+  // a plain broadcaster: each message once into a Buffer, the same Buffer to every client
+  wss.on("connection", (ws) => ws.on("message", (data: Buffer) => { for (const c of wss.clients) c.send(data, { binary: false }); }));
+  const plain = await runOne("ws", `ws://127.0.0.1:${port + 1}`, viewerTokens, senders, "");
+  wss.close();
   // the first viewer creates the room; instrument it once everyone is in
   const live = await runOne("live", `http://127.0.0.1:${port}`, viewerTokens, senders, stream.id, () => {
     const start = measureTicks;
@@ -190,22 +195,20 @@ async function main(): Promise<void> {
   });
   room ??= await theRoom();
   const stateBytes = room ? room._serializer.getFullState().length : NaN;
-  const wallet = await economy.getWallet(gifter.id);
-  // the room's teardown (2,000 leaves) must not overlap the ws server's memory halves
-  for (let waited = 0; (await theRoom()) && waited < 30_000; waited += 500) await settle(500);
+  // gifts still in the economy when the deliveries stopped: how long until every one is debited
+  const debited = async () => (giftBudget + welcome - (await economy.getWallet(gifter.id)).balances.tokens) / LOAD.giftCost;
+  const atEnd = await debited();
+  const settled = performance.now();
+  let giftsDebited = atEnd;
+  while (giftsDebited < live.sent.gifts && performance.now() - settled < 60_000) (await settle(500), (giftsDebited = await debited()));
+  const giftStats = { atEnd, debited: giftsDebited, settleS: (performance.now() - settled) / 1000 };
 
-  const wss = new WebSocketServer({ port: port + 1 });
-  // a plain broadcaster: each message once into a Buffer, the same Buffer to every client
-  wss.on("connection", (ws) => ws.on("message", (data: Buffer) => { for (const c of wss.clients) c.send(data, { binary: false }); }));
-  const plain = await runOne("ws", `ws://127.0.0.1:${port + 1}`, viewerTokens, senders, "");
-  wss.close();
-
-  printTable(live, plain, { stateBytes, ticks, giftsDebited: (giftBudget + welcome - wallet.balances.tokens) / LOAD.giftCost });
+  printTable(live, plain, { stateBytes, ticks, gifts: giftStats });
   await server.gracefullyShutdown(false).catch(() => undefined);
   process.exit(0);
 }
 
-function printTable(live: Result, plain: Result, x: { stateBytes: number; ticks: { patches: number; patchBytes: number; jsonBytes: number; events: number }; giftsDebited: number }): void {
+function printTable(live: Result, plain: Result, x: { stateBytes: number; ticks: { patches: number; patchBytes: number; jsonBytes: number; events: number }; gifts: { atEnd: number; debited: number; settleS: number } }): void {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "—");
   const yes = (ok: boolean) => (ok ? "met" : "NOT met");
   const at2000 = VIEWERS >= 2000;
@@ -227,7 +230,8 @@ function printTable(live: Result, plain: Result, x: { stateBytes: number; ticks:
   console.log("| measure | live room (Colyseus) | plain ws broadcast | target | |");
   console.log("|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
-  console.log(`\ngifts: ${live.sent.gifts} sent, ${x.giftsDebited} debited by the economy, ${live.gifts} gift deliveries seen by viewers; sender refusals: ${JSON.stringify(live.sent.refused)}`);
+  const g = x.gifts;
+  console.log(`\ngifts: ${live.sent.gifts} sent; ${g.atEnd} debited when the deliveries stopped, ${g.debited} after ${g.settleS.toFixed(1)} s more; ${live.gifts} gift deliveries seen by viewers (${(live.gifts / VIEWERS).toFixed(1)} per viewer); sender refusals: ${JSON.stringify(live.sent.refused)}`);
 }
 
 if (process.argv[2] === "client") void clientMain();
