@@ -204,6 +204,9 @@ async function main(): Promise<void> {
   const giftStats = { atEnd, debited: giftsDebited, settleS: (performance.now() - settled) / 1000 };
 
   printTable(live, plain, { stateBytes, ticks, gifts: giftStats });
+  // the viewers' leaves (watch-time XP) finish before the store closes
+  for (let waited = 0; (await theRoom()) && waited < 30_000; waited += 500) await settle(500);
+  await settle(1000);
   await server.gracefullyShutdown(false).catch(() => undefined);
   process.exit(0);
 }
