@@ -15,12 +15,13 @@ import * as msg from "../src/live/live.schemas";
 import * as streams from "../src/live/stream.service";
 import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subscribeLive, type LiveEvent, type LiveSignal } from "../src/live/live-events";
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
-import { recordViewerPeak } from "../src/live/analytics.service";
+import { ANALYTICS_FLUSH_MS, LiveAnalytics } from "../src/live/live-analytics";
 import { recordWatchStretch } from "../src/live/watch.service";
 import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
-import { LiveRoomState, STAFF_ONLY } from "../schema/live.state";
-import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, type LiveEffect } from "../schema/live.mapper";
+import { CommandCatchUp } from "../src/live/command-catch-up";
+import { CREATOR_ONLY, LiveRoomState, STAFF_ONLY } from "../schema/live.state";
+import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, writeSettings, writeGifter, writeCommand, writeMood, writeCreatorStats, type LiveEffect } from "../schema/live.mapper";
 
 /**
  * `live`: one or more shard rooms per stream (`joinOrCreate("live", { streamId })`; a full shard —
@@ -53,7 +54,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
-  private peakRecorded = 0;
+  private readonly analytics = new LiveAnalytics(() => this.stream, clock.now().getTime(), (what) => this.warn(what));
+  private readonly catchUp = new CommandCatchUp<LiveEvent>();
 
   static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
     const principal = await authenticateRoomClient(token);
@@ -85,12 +87,13 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     remove_moderator: { schema: msg.userMessage, handle: async (c, { userId }) => (await streams.setModerator(c.auth.userId, this.streamId, userId, false), { ok: true }) },
     settings: { schema: msg.settingsMessage, handle: async (c, patch) => streams.updateSettings(c.auth.userId, this.streamId, patch) },
     gift: { schema: msg.giftMessage, handle: async (c, body) => gifts.sendGift(c.auth, this.streamId, body) },
-    resume: { schema: msg.resumeMessage, handle: async (_c, { afterSeq }) => ({ commands: (await liveEventsAfter(this.streamId, afterSeq, RESUME_LIMIT, ["gift"])).filter((e) => e.data.command).map(commandMessage) }) },
+    resume: { schema: msg.resumeMessage, handle: async (_c, { afterSeq }) => ({ commands: (await this.commandsAfter(afterSeq)).map(commandMessage) }) },
     react: {
       schema: msg.reactMessage,
       handle: (c, { reaction }) => {
         const now = clock.now().getTime();
         this.reactionGate.admit(c.auth.userId, now);
+        this.analytics.onReaction(now);
         publishLiveSignal(this.streamId, { kind: "reaction", reaction, count: 1, at: now });
         return { ok: true };
       },
@@ -118,6 +121,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.clock.setInterval(() => this.publishMood(), MOOD_PUBLISH_MS);
     this.clock.setInterval(() => this.announcePresence(), PRESENCE_EVERY_MS);
     this.clock.setInterval(() => void this.fillGap(), GAP_FILL_MS);
+    this.clock.setInterval(() => writeCreatorStats(this.state, this.analytics.stats(this.state.viewerCount, clock.now().getTime())), 1000);
+    this.clock.setInterval(() => void this.flushAnalytics(), ANALYTICS_FLUSH_MS);
     this.clock.setInterval(() => this.state.poll && this.state.poll.endsAt <= clock.now().getTime() && void engagement.closeDuePolls(this.streamId).catch(this.warn("poll close")), 1000);
   }
 
@@ -159,12 +164,29 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.onPresenceChanged();
   }
 
+  override onDrop(client: LiveClient): void {
+    this.catchUp.dropped(client.sessionId, this.state.seq);
+    super.onDrop(client);
+  }
+
+  /** Back within the grace: the command events it missed, once and in order, before any new one. */
+  override async onReconnect(client: LiveClient): Promise<void> {
+    super.onReconnect(client);
+    const missed = await this.catchUp.back(client.sessionId, () => this.state.seq, (after) => this.commandsAfter(after));
+    for (const e of missed) client.send("command", commandMessage(e));
+  }
+
+  private async commandsAfter(afterSeq: number): Promise<LiveEvent[]> {
+    return (await liveEventsAfter(this.streamId, afterSeq, RESUME_LIMIT, ["gift"])).filter((e) => e.data.command);
+  }
+
   override onLeave(client: LiveClient): void {
+    this.catchUp.forget(client.sessionId);
     super.onLeave(client);
     const joinedAt = this.joinedAt.get(client.sessionId);
     this.joinedAt.delete(client.sessionId);
     if (joinedAt !== undefined && client.auth.userId !== this.state.creatorId) {
-      recordWatchStretch(this.streamId, client.auth.userId, joinedAt, clock.now().getTime()).catch((err: unknown) =>
+      recordWatchStretch(this.stream, client.auth.userId, joinedAt, clock.now().getTime()).catch((err: unknown) =>
         logger.error({ err, streamId: this.streamId }, "watch-time XP not awarded"),
       );
     }
@@ -173,13 +195,21 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   override async onDispose(): Promise<void> {
+    await this.flushAnalytics();
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: 0, at: 0 });
     await super.onDispose();
   }
 
   protected override onPresenceChanged(): void {
-    this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, clock.now().getTime());
+    this.countViewers();
     this.announcePresence();
+  }
+
+  /** viewerCount is the sum over the stream's shards (this one's clients + what the others announced). */
+  private countViewers(): void {
+    const now = clock.now().getTime();
+    this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, now);
+    this.analytics.onViewers(this.state.viewerCount, now);
   }
 
   private isStaff(userId: string): boolean {
@@ -188,6 +218,10 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
 
   /** The creator and moderators see `staff` (reports, timeouts); a moderator removed stops seeing it. */
   private decideStaffView(client: LiveClient): void {
+    if (client.auth.userId === this.state.creatorId) {
+      client.view ??= new StateView();
+      client.view.add(this.state, CREATOR_ONLY);
+    }
     if (this.isStaff(client.auth.userId)) {
       client.view ??= new StateView();
       client.view.add(this.state, STAFF_ONLY);
@@ -206,12 +240,14 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     if (signal.kind === "presence" && signal.shard !== this.roomId) {
       if (signal.at === 0) this.shards.drop(signal.shard);
       else this.shards.report(signal.shard, signal.viewers, now);
-      this.state.viewerCount = this.shards.total(this.roomId, this.clients.length, now);
+      this.countViewers();
     }
   }
 
   private applyInOrder(events: LiveEvent[]): void {
+    const now = clock.now().getTime();
     for (const event of events) {
+      this.analytics.onEvent(event, now);
       if (event.type === "settings") this.stream = { ...this.stream, settings: event.data as streams.StreamSettings };
       if (event.type === "moderation" && /^moderator_/.test(event.data.action)) {
         const mods = new Set(this.stream.moderators);
@@ -219,13 +255,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
         else mods.delete(event.data.user_id);
         this.stream = { ...this.stream, moderators: [...mods] };
       }
-      if (event.type === "status") this.stream = { ...this.stream, status: event.data.status };
+      if (event.type === "status") this.stream = { ...this.stream, status: event.data.status, started_at: event.data.started_at ? new Date(event.data.started_at) : this.stream.started_at };
       for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
     }
   }
 
   private perform(effect: LiveEffect): void {
-    if (effect.kind === "command") return this.broadcast("command", commandMessage(effect.event));
+    if (effect.kind === "command") {
+      const away = this.catchUp.awaySessions();
+      return this.broadcast("command", commandMessage(effect.event), away && { except: this.clients.filter((c) => away.has(c.sessionId)) });
+    }
     if (effect.kind === "kick") {
       for (const c of this.clients.filter((c) => c.auth.userId === effect.userId)) {
         c.send("banned", { streamId: this.streamId });
@@ -261,14 +300,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     this.mood = agg;
     const mood = moodOf(agg);
     writeMood(this.state, mood);
+    this.analytics.onMood(mood, this.shards.leads(this.roomId, now), now);
     for (const overlay of fired) this.broadcast("overlay", { overlay, mood });
   }
 
+  private flushAnalytics(): Promise<void> {
+    const now = clock.now().getTime();
+    return this.analytics.flush(this.state.viewerCount, this.shards.leads(this.roomId, now), this.clients.some((c) => c.auth.userId === this.state.creatorId), now);
+  }
+
   private announcePresence(): void {
-    if (this.state.viewerCount > this.peakRecorded) {
-      this.peakRecorded = this.state.viewerCount;
-      void recordViewerPeak(this.streamId, this.peakRecorded).catch(this.warn("peak"));
-    }
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: this.clients.length, at: clock.now().getTime() });
   }
 

@@ -98,6 +98,8 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   override async onJoin(client: StoryClient): Promise<void> {
     client.view = new StateView();
     this.clientSubscriptions.add(client, subscribeClientToNotifications(client, userIdOf(client)));
+    // joining, leaving, a removal or a ban changes what community stories this user may see
+    this.clientSubscriptions.add(client, subscribe(topics.communityStanding(userIdOf(client)), () => this.recheckAudience(userIdOf(client))));
     this.onPresenceChanged();
     await this.showReelTo(client);
   }
@@ -115,10 +117,12 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   private onReelEvent(e: StoryEvent | AudienceChanged): void {
     if (e.type === "audience_changed") return this.recheckAudience(e.user_id);
     if (e.type === "story_deleted" || e.type === "story_expired") return this.removeStory(e.story_id);
+    // hidden or shown again by moderation: every client's view of it is re-decided
+    if (e.type === "story_moderated") for (const c of this.clients) this.refresh.touch(e.story_id, userIdOf(c));
     this.refresh.touch(e.story_id, e.actor_id);
   }
 
-  /** A follow, block or close-friends change: re-decide every story for that user's clients. */
+  /** A follow, block, close-friends or community-standing change: re-decide every story for that user's clients. */
   private recheckAudience(userId: string): void {
     const affected = this.clients.filter((c) => userIdOf(c) === userId);
     const recheck = affected.flatMap((c) => [...this.state.stories.values()].map((s) => this.showTo(c, s)));

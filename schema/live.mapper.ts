@@ -2,6 +2,7 @@ import type { LiveEvent } from "../src/live/live-events";
 import type { GoalView, PollView, QuestionView } from "../src/live/engagement.service";
 import type { Stream } from "../src/live/stream.service";
 import type { Mood } from "../src/live/mood.rules";
+import type { CreatorStats } from "../src/live/live-analytics";
 import { CHAT_LINES_IN_STATE } from "../src/live/chat.rules";
 import { QUESTIONS_IN_STATE } from "../src/live/engagement.service";
 import { ChatLineState, CommandState, GifterState, GoalState, LiveRoomState, PollState, QuestionState, ReportState, SegmentState, TimeoutState } from "./live.state";
@@ -114,6 +115,11 @@ export function writeMood(state: LiveRoomState, mood: Mood): void {
   if (state.mood.dominant !== mood.dominant) state.mood.dominant = mood.dominant;
   if (state.mood.intensity !== mood.intensity) state.mood.intensity = mood.intensity;
   for (const [k, v] of Object.entries(mood.scores)) if (state.mood.scores.get(k) !== v) state.mood.scores.set(k, v);
+}
+
+export function writeCreatorStats(state: LiveRoomState, stats: CreatorStats): void {
+  const s = state.creatorStats;
+  for (const k of Object.keys(stats) as (keyof CreatorStats)[]) if (s[k] !== stats[k]) s[k] = stats[k];
 }
 
 /** Apply one ordered event; returns what the room must do besides the state. */

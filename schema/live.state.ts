@@ -3,10 +3,12 @@ import { ArraySchema, MapSchema, Schema, type, view } from "@colyseus/schema";
 /**
  * State of the `live` room, built for thousands of viewers: counts and bounded lists only (never
  * the viewer list). `staff` (pending reports, running timeouts) is `@view(STAFF_ONLY)`: it reaches
- * the creator's and moderators' clients only. Written only by `schema/live.mapper.ts` from the
+ * the creator's and moderators' clients only; `creatorStats` (CREATOR_ONLY) the creator's. Written only by `schema/live.mapper.ts` from the
  * stream's ordered events. Times are epoch milliseconds.
  */
 export const STAFF_ONLY = 1;
+/** `creatorStats` reaches the creator's clients only. */
+export const CREATOR_ONLY = 2;
 
 export class ChatLineState extends Schema {
   @type("number") seq = 0;
@@ -100,6 +102,15 @@ export class StaffState extends Schema {
   @type(["string"]) moderators = new ArraySchema<string>();
 }
 
+/** The creator's live panel: viewers now and peak, the last minute's chat lines and tokens, follows since the start. */
+export class CreatorStatsState extends Schema {
+  @type("number") viewersNow = 0;
+  @type("number") peakViewers = 0;
+  @type("number") chatPerMin = 0;
+  @type("number") tokensPerMin = 0;
+  @type("number") newFollowers = 0;
+}
+
 export class LiveRoomState extends Schema {
   @type("string") streamId = "";
   @type("string") creatorId = "";
@@ -122,4 +133,5 @@ export class LiveRoomState extends Schema {
   @type([CommandState]) commands = new ArraySchema<CommandState>();
   @type(SettingsState) settings = new SettingsState();
   @view(STAFF_ONLY) @type(StaffState) staff = new StaffState();
+  @view(CREATOR_ONLY) @type(CreatorStatsState) creatorStats = new CreatorStatsState();
 }

@@ -33,6 +33,7 @@ export type StoryForRoom = Pick<
   | keyof StoryFrame
   | "id"
   | "reshared_from"
+  | "community_id"
   | "privacy"
   | "created_at"
   | "expires_at"
@@ -191,6 +192,7 @@ export function writeStory(target: StoryState, story: StoryForRoom): void {
   syncChild(target, "music", story.music, () => new MusicState(), writeMusic);
   syncChild(target, "workout", story.workout_data, () => new WorkoutState(), writeWorkout);
   syncChild(target, "achievement", story.achievement_data, () => new AchievementState(), writeAchievement);
+  put(target, "communityId", story.community_id ?? "");
   put(target, "privacy", story.privacy);
   put(target, "createdAt", toMillis(story.created_at));
   put(target, "expiresAt", toMillis(story.expires_at));

@@ -139,6 +139,8 @@ export class StoryState extends Schema {
   @type(MusicState) music?: MusicState;
   @type(WorkoutState) workout?: WorkoutState;
   @type(AchievementState) achievement?: AchievementState;
+  /** The community the story was posted to ("" when none). */
+  @type("string") communityId = "";
   @type("string") privacy = "";
   @type("number") createdAt = 0;
   @type("number") expiresAt = 0;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import proxyaddr from "proxy-addr";
+import { mergeTierLimits, RATE_LIMIT_TIERS } from "./rate-limits/rate-limit.rules";
 
 /**
  * Environment → validated, frozen configuration. A bad value stops the server at boot with a
@@ -29,6 +30,21 @@ const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
   }
   return list;
 });
+
+/** `{"standard":{"api":100,"realtime":1000},"high":{…}}` over the defaults; null is unlimited. */
+const perMinute = z.number().int().min(1).max(10_000_000).nullable();
+const rateLimitTiersSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'not JSON (e.g. {"high":{"api":1000,"realtime":10000}})' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(RATE_LIMIT_TIERS), z.strictObject({ api: perMinute.optional(), realtime: perMinute.optional() })))
+  .transform(mergeTierLimits);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -62,6 +78,8 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxySchema.default(false),
   /** The marketplace spec asks for 5 auth attempts a minute per IP and per account. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(5),
+  /** Per-tier limits per minute: general API requests and room messages (src/rate-limits/rate-limit.rules.ts). */
+  RATE_LIMIT_TIERS: rateLimitTiersSchema.default(mergeTierLimits({})),
 
   STORY_EXPIRY_HOURS: z.coerce.number().min(1).max(168).default(24),
   STORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -102,6 +120,9 @@ const envSchema = z.object({
   ENABLE_PLAYGROUND: booleanish.optional(),
   ADMIN_USERNAMES: z.string().optional(),
 
+  /** Reports (src/moderation): a story reported by this many distinct users is hidden pending review. */
+  REPORT_HIDE_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(3),
+
   /** Marketplace platform fee on an escrow capture, in basis points (1000 = 10%); at most half. */
   NEGOTIATION_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
 
@@ -125,6 +146,34 @@ const envSchema = z.object({
   APPLE_ENVIRONMENT: z.enum(["Production", "Sandbox"]).default("Production"),
   /** The app's Apple id; Apple's verifier requires it for Production. */
   APPLE_APP_APPLE_ID: z.coerce.number().int().positive().optional(),
+  // Media uploads (src/media). Limits are per file; the quota is what one user's stored media may total.
+  /** Images: 15 MB holds a full-resolution phone photo (HEIC/JPEG) with room to spare. */
+  MEDIA_IMAGE_MAX_BYTES: z.coerce.number().int().min(1024).default(15 * 1024 * 1024),
+  /** Videos: 100 MB is a few minutes of phone video; longer belongs in a live stream's replay. */
+  MEDIA_VIDEO_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** Per-user stored bytes (originals, variants, thumbnails together): 2 GiB. */
+  MEDIA_QUOTA_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+  /** Seed 002 §19: 10 uploads a minute per user. */
+  MEDIA_UPLOADS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Media no story or highlight uses is deleted this long after upload (a client may upload, then post). */
+  MEDIA_ORPHAN_GRACE_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  MEDIA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  /** Disk storage root; default DATA_DIR/media. */
+  MEDIA_DIR: z.string().min(1).optional(),
+  /** Base of the URLs handed out (a CDN in front of the bucket or of /media); default: this server or the bucket. */
+  MEDIA_PUBLIC_BASE_URL: z.string().url().optional(),
+  /** ffmpeg binary for video posters (ffprobe beside it); absent at boot → placeholder posters. */
+  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
+  /** With a bucket, media goes to S3 (or any S3-compatible server at S3_ENDPOINT) instead of the disk. */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (endpoint/bucket/key): what MinIO, s3rver and most S3-compatible servers need. */
+  S3_FORCE_PATH_STYLE: booleanish.default(true),
+  /** How long a presigned PUT stays valid. */
+  S3_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(900),
   /** Bearer token a Prometheus scraper sends to GET /metrics (admins may use their access token). */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

@@ -3,6 +3,7 @@ import { StoryRoom } from "../rooms/story.room";
 import { PlaythroughRoom } from "../rooms/playthrough.room";
 import { NegotiationRoom } from "../rooms/negotiation.room";
 import { LiveRoom } from "../rooms/live.room";
+import { FeedRoom } from "../rooms/feed.room";
 
 /** Room registry: every room the server offers, by the name clients join. */
 export const rooms = {
@@ -14,4 +15,6 @@ export const rooms = {
   negotiation: defineRoom(NegotiationRoom).filterBy(["conversationId"]),
   // shards per stream: joinOrCreate("live", { streamId }) fills a room up to LIVE_ROOM_MAX_CLIENTS, then opens another
   live: defineRoom(LiveRoom).filterBy(["streamId"]),
+  // a user's stories tray: joinOrCreate("feed") — shared rooms that announce each new story to the clients allowed to see it
+  feed: defineRoom(FeedRoom),
 };

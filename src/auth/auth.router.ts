@@ -1,7 +1,8 @@
-import { Router, type RequestHandler } from "express";
+import { Router, type Response } from "express";
 import { describeRoute, validate } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
-import { consumeRateLimit, type RateLimit } from "../infra/rate-limit";
+import { limitRequests } from "../http/rate-limit";
+import type { RateLimit } from "../infra/rate-limit";
 import { config } from "../config";
 import { loginBody, logoutBody, profilePatchBody, profileResponse, refreshBody, registerBody, sessionResponse } from "./auth.schemas";
 import * as auth from "./auth.service";
@@ -11,15 +12,12 @@ function authLimit(scope: "ip" | "account"): RateLimit {
   return { scope: `auth:${scope}`, limit: config().AUTH_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 };
 }
 
-const limitByIp: RequestHandler = async (req, _res, next) => {
-  await consumeRateLimit(authLimit("ip"), req.ip ?? "unknown");
-  next();
-};
+const limitByIp = limitRequests(() => authLimit("ip"), (req) => req.ip ?? "unknown");
 /** runs after validation, so the account key is a well-formed username */
-const limitByAccount: RequestHandler<any, any, any, any, { valid: { body: { username: string } } }> = async (_req, res, next) => {
-  await consumeRateLimit(authLimit("account"), res.locals.valid.body.username.toLowerCase());
-  next();
-};
+const limitByAccount = limitRequests<Response<unknown, { valid: { body: { username: string } } }>>(
+  () => authLimit("account"),
+  (_req, res) => res.locals.valid.body.username.toLowerCase(),
+);
 
 export function authRouter(): Router {
   const r = Router();

@@ -5,7 +5,8 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, isD
 import { issueAccessToken } from "./tokens";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 import * as tokensRepo from "./refresh-token.repository";
-import { findCredentialsByUsername, findUserById, insertUser, updateUserProfile, type User } from "./user.repository";
+import { findCredentialsByUsername, findUserById, findUserStanding, insertUser, updateUserProfile, type User } from "./user.repository";
+import { accountBannedError, isBanActive } from "./ban.rules";
 import type { Principal, Role } from "./roles";
 import { grantWelcome } from "../economy";
 
@@ -17,6 +18,12 @@ export interface Session {
 
 function principalOf(user: User): Principal {
   return { userId: user.id, username: user.username, roles: user.roles };
+}
+
+/** Sign-in and refresh refuse an active platform ban (403 account_banned); read fresh, not cached. */
+async function refuseBanned(userId: string): Promise<void> {
+  const standing = await findUserStanding(userId);
+  if (isBanActive(standing?.ban, clock.now())) throw accountBannedError(standing!.ban!);
 }
 
 function hashToken(token: string): string {
@@ -84,6 +91,8 @@ export async function login(username: string, password: string): Promise<Session
   const found = await findCredentialsByUsername(username);
   const ok = await verifyPassword(password, found?.password_hash ?? (await decoyHash()));
   if (!found || !ok) throw new UnauthenticatedError("invalid_credentials", "Wrong username or password.");
+  // told only to whoever knows the password, so a ban does not reveal which accounts exist
+  await refuseBanned(found.id);
   const { password_hash: _hash, ...user } = found;
   return startSession(user);
 }
@@ -96,6 +105,9 @@ export async function login(username: string, password: string): Promise<Session
 export async function refresh(token: string): Promise<{ access_token: string; refresh_token: string }> {
   const now = clock.now();
   const token_hash = hashToken(token);
+  // a banned account's token is refused before it is consumed, so it still works after an unban
+  const presented = await tokensRepo.findRefreshToken(token_hash);
+  if (presented) await refuseBanned(presented.user_id);
   const consumed = await tokensRepo.consumeRefreshToken(token_hash, now);
   if (!consumed) {
     const known = await tokensRepo.findRefreshToken(token_hash);

@@ -1,38 +1,56 @@
 import { clock } from "../shared/clock";
 import { UnauthenticatedError } from "../shared/errors";
-import { userExists } from "./user.repository";
+import { accountBannedError, isBanActive, type UserBan } from "./ban.rules";
+import type { Role } from "./roles";
+import { findUserStanding } from "./user.repository";
 
 /**
- * A valid access token whose user is gone must not act. Checking the users collection on every
- * request would add a read to each one, so a positive answer is reused for a moment, per process:
- * a deleted user's token can act for at most USER_EXISTS_TTL_MS on a process that saw it just
- * before the deletion (immediately refused on the process that deletes, via forgetUser).
+ * A valid access token whose user is gone — or banned — must not act, and acts with the user's
+ * current roles, not those frozen into the token. Reading the users collection on every request
+ * would add a read to each one, so the account's standing (roles, ban) is reused for a moment, per
+ * process. A change (deletion, ban, unban, roles) is applied at once on the process that makes it
+ * (`forgetUser`) and on every other process through `topics.accountStanding`
+ * (src/realtime/account-standing.ts); USER_EXISTS_TTL_MS only bounds a lost event.
  */
 export const USER_EXISTS_TTL_MS = 2000;
 /** Bounds the cache under a flood of distinct users; clearing it only costs re-reads. */
 const MAX_CACHED_USERS = 50_000;
 
-const confirmedAt = new Map<string, number>();
+export interface AccountStanding {
+  roles: Role[];
+  ban: UserBan | null;
+}
 
-function recentlyConfirmed(userId: string, now: number): boolean {
-  const at = confirmedAt.get(userId);
+const confirmed = new Map<string, { at: number; standing: AccountStanding }>();
+
+function recentlyConfirmed(userId: string, now: number): AccountStanding | undefined {
+  const hit = confirmed.get(userId);
   // a clock that went backwards (an injected test clock) is not a reason to trust an old answer
-  return at !== undefined && now >= at && now - at < USER_EXISTS_TTL_MS;
+  return hit !== undefined && now >= hit.at && now - hit.at < USER_EXISTS_TTL_MS ? hit.standing : undefined;
 }
 
-/** Throws UnauthenticatedError(account_not_found) when the token's user no longer exists. */
-export async function assertUserExists(userId: string): Promise<void> {
-  const now = clock.now().getTime();
-  if (recentlyConfirmed(userId, now)) return;
-  if (!(await userExists(userId))) {
-    confirmedAt.delete(userId);
-    throw new UnauthenticatedError("account_not_found", "The account of this access token no longer exists.");
+/**
+ * The account's current standing. Throws UnauthenticatedError(account_not_found) when the user no
+ * longer exists, ForbiddenError(account_banned) while a ban is active (an expired one is ignored).
+ */
+export async function assertUserExists(userId: string): Promise<AccountStanding> {
+  const now = clock.now();
+  let standing = recentlyConfirmed(userId, now.getTime());
+  if (!standing) {
+    const found = await findUserStanding(userId);
+    if (!found) {
+      confirmed.delete(userId);
+      throw new UnauthenticatedError("account_not_found", "The account of this access token no longer exists.");
+    }
+    standing = found;
+    if (confirmed.size >= MAX_CACHED_USERS) confirmed.clear();
+    confirmed.set(userId, { at: now.getTime(), standing });
   }
-  if (confirmedAt.size >= MAX_CACHED_USERS) confirmedAt.clear();
-  confirmedAt.set(userId, now);
+  if (isBanActive(standing.ban, now)) throw accountBannedError(standing.ban);
+  return standing;
 }
 
-/** Call where a user is deleted, so this process refuses their tokens at once. */
+/** Call where a user is deleted, banned, unbanned or given new roles, so this process re-reads at once. */
 export function forgetUser(userId: string): void {
-  confirmedAt.delete(userId);
+  confirmed.delete(userId);
 }

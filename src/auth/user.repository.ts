@@ -1,6 +1,7 @@
 import { Types } from "mongoose";
 import { UserModel } from "./user.model";
 import type { Role } from "./roles";
+import type { UserBan } from "./ban.rules";
 import { isObjectIdString } from "../shared/ids";
 import { clock } from "../shared/clock";
 
@@ -54,10 +55,11 @@ export async function findUserById(id: string): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
-/** Existence only (an _id index lookup): the access-token check on every authenticated call. */
-export async function userExists(id: string): Promise<boolean> {
-  if (!isObjectIdString(id)) return false;
-  return (await UserModel.exists({ _id: new Types.ObjectId(id) })) !== null;
+/** Roles and ban only (an _id index lookup): the access-token check on every authenticated call. */
+export async function findUserStanding(id: string): Promise<{ roles: Role[]; ban: UserBan | null } | null> {
+  if (!isObjectIdString(id)) return null;
+  const row = await UserModel.findById(id, { roles: 1, ban: 1 }).lean();
+  return row ? { roles: row.roles as Role[], ban: (row.ban as UserBan | null | undefined) ?? null } : null;
 }
 
 export async function findUsersByIds(ids: string[]): Promise<User[]> {

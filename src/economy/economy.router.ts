@@ -4,7 +4,8 @@ import { principalOf, requireAuth } from "../http/auth";
 import { findUserById } from "../auth/user.repository";
 import { NotFoundError, ValidationError } from "../shared/errors";
 import { adminGrantBodySchema, idempotencyKeySchema, ledgerQuerySchema, userIdParams } from "./economy.schemas";
-import { getWallet, listLedger, transfer, unflagWallet } from "./ledger.service";
+import { getWallet, listLedger, unflagWallet, withTransfer } from "./ledger.service";
+import { recordAudit } from "../admin/audit";
 import { reconcile } from "./reconcile.service";
 import type { AccountRef, TransferResult } from "./economy.types";
 
@@ -58,21 +59,23 @@ export function economyAdminRouter(): Router {
     const key = idempotencyKey(req);
     const body = res.locals.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
-    const result = await transfer({
-      id: `admin_grant:${key}`,
-      debit: { system: "promo" },
-      credit: { userId: body.user_id },
-      currency: body.currency,
-      amount: body.amount,
-      reason: body.reason,
-      ref: `admin:${principalOf(req).userId}`,
-    });
+    const actorId = principalOf(req).userId;
+    const id = `admin_grant:${key}`;
+    // the audit row commits with the grant; a replayed grant writes neither again
+    const { transfers, replayed } = await withTransfer(
+      { id, debit: { system: "promo" }, credit: { userId: body.user_id }, currency: body.currency, amount: body.amount, reason: body.reason, ref: `admin:${actorId}` },
+      (session) => recordAudit({ actorId, action: "economy.grant", targetType: "user", targetId: body.user_id, details: { transfer_id: id, currency: body.currency, amount: body.amount, reason: body.reason } }, session),
+    );
+    const result = { ...transfers[0]!, replayed };
     res.setHeader("Idempotent-Replayed", String(result.replayed));
     res.status(201).json(transferJson(result));
   });
   r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
-    if (!(await findUserById(res.locals.valid.params.user_id))) throw new NotFoundError("user_not_found", "No such user.");
-    res.json(await unflagWallet(res.locals.valid.params.user_id));
+    const userId = res.locals.valid.params.user_id;
+    if (!(await findUserById(userId))) throw new NotFoundError("user_not_found", "No such user.");
+    const wallet = await unflagWallet(userId);
+    await recordAudit({ actorId: principalOf(req).userId, action: "economy.unflag", targetType: "user", targetId: userId });
+    res.json(wallet);
   });
   return r;
 }

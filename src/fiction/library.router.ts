@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { validate } from "../http/validate";
-import { requireAuth } from "../http/auth";
+import { principalOf, requireAuth } from "../http/auth";
+import { recordAudit } from "../admin/audit";
 import { etagMatches } from "./library.rules";
 import { bookListQuerySchema, bookParamsSchema, chapterParamsSchema, createBookBodySchema, importChapterBodySchema } from "./library.schemas";
 import * as library from "./library.service";
@@ -45,10 +46,12 @@ export function fictionAdminRouter(): Router {
   const r = Router();
   r.use(requireAuth("admin"));
   r.post("/", validate({ body: createBookBodySchema }), async (req, res) => {
-    res.status(201).json(await library.createBook(res.locals.valid.body));
+    const book = await library.createBook(res.locals.valid.body);
+    await recordAudit({ actorId: principalOf(req).userId, action: "fiction.book_create", targetType: "book", targetId: book.id, details: { title: book.title } });
+    res.status(201).json(book);
   });
   r.post("/:id/chapters", validate({ params: bookParamsSchema, body: importChapterBodySchema }), async (req, res) => {
-    res.status(201).json(await library.importChapter(res.locals.valid.params.id, res.locals.valid.body));
+    res.status(201).json(await library.importChapter(res.locals.valid.params.id, res.locals.valid.body, principalOf(req).userId));
   });
   return r;
 }

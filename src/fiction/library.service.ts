@@ -3,6 +3,7 @@ import { clock } from "../shared/clock";
 import { NotFoundError, ValidationError } from "../shared/errors";
 import { decodeCursor, toPage, type Page } from "../shared/pagination";
 import { inTransaction } from "../infra/transaction";
+import { recordAudit } from "../admin/audit";
 import type { ChapterContent } from "./content.types";
 import { engineFor } from "./engines";
 import { emptyStats, type ChapterEngine, type Stats } from "./engine";
@@ -118,7 +119,8 @@ function gatesOpenStats(engine: InkEngine): Stats {
 }
 
 /** Validate and store a chapter (a new version when it exists); every problem is reported at once. */
-export async function importChapter(bookId: string, input: ImportChapterBody) {
+/** `actorId`: the admin importing it; the audit row commits with the chapter. */
+export async function importChapter(bookId: string, input: ImportChapterBody, actorId?: string) {
   const book = await repo.findBookById(bookId);
   if (!book) throw bookNotFound();
   if (input.number > book.chapter_count + 1) {
@@ -157,9 +159,11 @@ export async function importChapter(bookId: string, input: ImportChapterBody) {
     premium = fresh.content.premium || outcome.content.premium;
     flagsSet = engine.variableNames().filter((n) => n.startsWith(FLAG_PREFIX)).map((n) => n.slice(FLAG_PREFIX.length));
   }
-  const chapter = await inTransaction((session) =>
-    repo.insertChapterVersion({ book_id: bookId, number: input.number, title, content, ink_source: inkSource, premium, flags_set: flagsSet, created_at: clock.now() }, session),
-  );
+  const chapter = await inTransaction(async (session) => {
+    const row = await repo.insertChapterVersion({ book_id: bookId, number: input.number, title, content, ink_source: inkSource, premium, flags_set: flagsSet, created_at: clock.now() }, session);
+    if (actorId) await recordAudit({ actorId, action: "fiction.chapter_import", targetType: "book", targetId: bookId, details: { number: row.number, version: row.version } }, session);
+    return row;
+  });
   return { book_id: bookId, number: chapter.number, version: chapter.version, title: chapter.title, format: chapter.content.format, premium: chapter.premium };
 }
 

@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics";
 import type { ClientSession } from "mongoose";
 import { getWallet, withTransfer, type TransferSpec, type Wallet } from "../economy";
 import { awardXp } from "../progression/progression.service";
@@ -179,9 +180,14 @@ export async function getPlaythrough(userId: string, bookId: string): Promise<Pl
 }
 
 /** `start {chapter}`: a key for a new chapter (once), free for a replay or a resume. */
+/** Operators watch reading (chapters begun; a first start spends a key). */
+const chaptersStarted = metrics.counter("fiction_chapters_started_total", "Chapters started (not resumed), by kind: first (a new or unlocked chapter) or replay.", ["kind"]);
+
 export async function startChapter(userId: string, bookId: string, chapter: number): Promise<PlayView> {
   const book = await requirePublishedBook(bookId);
+  let started: "first" | "replay" | null = null;
   const view = await retrying(async () => {
+    started = null;
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const decision = decideStart(p, chapter, book.chapter_count);
     if (decision.kind === "resume") {
@@ -224,8 +230,10 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
     } else {
       await save(next);
     }
+    started = decision.kind;
     return viewOf({ ...next, rev: p.rev + 1 }, book);
   });
+  if (started) chaptersStarted.inc({ kind: started });
   announce(userId, bookId);
   return view;
 }

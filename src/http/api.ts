@@ -7,8 +7,10 @@ import { usersRouter } from "../social/users.router";
 import { highlightsRouter } from "../highlights/highlights.router";
 import { viewersRouter } from "../insights/viewers.router";
 import { storiesRouter } from "../stories/stories.router";
+import { storyAdminRouter } from "../stories/story-admin.router";
 import { notificationsRouter } from "../notifications/notifications.router";
 import { closeFriendsRouter } from "../close-friends/close-friends.router";
+import { communitiesRouter } from "../communities/communities.router";
 import { booksRouter, fictionAdminRouter } from "../fiction/library.router";
 import { inventoryRouter, playRouter } from "../fiction/play.router";
 import { economyAdminRouter, walletRouter } from "../economy/economy.router";
@@ -23,9 +25,14 @@ import type { RegisteredHandler } from "@colyseus/core";
 import { describeRooms } from "../realtime/room-docs";
 import { mountApiDocs } from "./docs.router";
 import { observeHttp } from "../metrics/metrics.router";
+import { adminRouter } from "../admin/admin.router";
+import { reportsAdminRouter, storyReportsRouter } from "../moderation/moderation.router";
+import { apiRateLimit } from "./rate-limit";
 import "./route-template";
+import { mediaRouter } from "../media/media.router";
+import { mediaFilesRouter } from "../media/media-files.router";
 
-/** Body size cap: every body here is a small JSON document; media travels by URL. */
+/** Body size cap: every JSON body here is a small document; files arrive as multipart (src/media), streamed. */
 const JSON_LIMIT = "256kb";
 
 /** The Express sidecar: `/health`, `/api/v1/...`; errors become `{ error: { code, message } }` here only. */
@@ -38,9 +45,13 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   app.set("trust proxy", (addr: string, hop: number) => trustProxyFn()(addr, hop));
   app.use(observeHttp);
   app.use("/health", healthRouter());
+  app.use("/media", mediaFilesRouter()); // disk storage's files (public, by unguessable id)
 
   const api = Router();
   api.use(requestContext);
+  // before body parsing, so an over-budget caller costs no JSON parse. Not limited: the API
+  // description, and signed provider notifications (a provider's burst must not be refused)
+  api.use(apiRateLimit(["/openapi.json", ...RAW_BODY_PATHS]));
   api.use(RAW_BODY_PATHS, rawBody); // signed provider notifications: before express.json consumes the body
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use(refuseReservedKeys);
@@ -48,9 +59,13 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/users", usersRouter());
   api.use("/highlights", highlightsRouter());
   api.use("/viewers", viewersRouter());
+  api.use("/stories", storyReportsRouter()); // /stories/:id/report, before the stories router
   api.use("/stories", storiesRouter());
+  api.use("/admin/stories", storyAdminRouter());
+  api.use("/media", mediaRouter());
   api.use("/notifications", notificationsRouter());
   api.use("/close-friends", closeFriendsRouter());
+  api.use("/communities", communitiesRouter());
   api.use("/books", booksRouter());
   api.use("/admin/books", fictionAdminRouter());
   api.use("/play", playRouter());
@@ -66,6 +81,8 @@ export function mountHttp(app: express.Application, roomRegistry: Record<string,
   api.use("/streams", streamsRouter());
   api.use("/gifts", giftsRouter());
   api.use("/admin/streams", liveAdminRouter());
+  api.use("/admin/reports", reportsAdminRouter());
+  api.use("/admin", adminRouter());
   // creator subscriptions (live); /subscriptions is the marketplace plans' path (seed 002)
   api.use("/creator-subscriptions", subscriptionsRouter());
   mountApiDocs(app, api, () => describeRooms(roomRegistry));

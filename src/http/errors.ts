@@ -5,9 +5,11 @@ import {
   ForbiddenError,
   GoneError,
   NotFoundError,
+  PayloadTooLargeError,
   RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
+  UnsupportedMediaError,
   ValidationError,
 } from "../shared/errors";
 import { logger } from "../logger";
@@ -20,6 +22,8 @@ export function statusOf(err: DomainError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof GoneError) return 410;
+  if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof UnsupportedMediaError) return 415;
   if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnavailableError) return 503;
   return 400; // a plain DomainError is a rule the request broke

@@ -1,6 +1,8 @@
 import { Router } from "express";
 import { pingDatabase } from "../infra/database";
 import { getPresence } from "../infra/presence";
+import { mediaStorage } from "../media/media.storage";
+import { videoPosterMode } from "../media/media.processing";
 
 /** /health: the process is up. /health/ready: it can serve (database and presence answer). */
 export function healthRouter(): Router {
@@ -13,7 +15,9 @@ export function healthRouter(): Router {
     checks.database = await pingDatabase().then((ok) => (ok ? "ok" : "down"), () => "down" as const);
     checks.presence = await probePresence().then((ok) => (ok ? "ok" : "down"), () => "down" as const);
     const ready = Object.values(checks).every((c) => c === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks });
+    // informational, not part of readiness: where media goes, and whether video posters are real frames
+    const media = { storage: mediaStorage().name, video_posters: videoPosterMode() };
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks, media });
   });
   return router;
 }

@@ -66,6 +66,10 @@ function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
     responses["401"] = { description: "Missing, invalid or expired access token.", ...errorContent };
     if (auth.roles.length) responses["403"] = { description: `Needs one of the roles: ${auth.roles.join(", ")}.`, ...errorContent };
   }
+  if (v.multipart) {
+    responses["413"] = { description: "A file over its type's size limit (`media_too_large`), refused without reading the rest.", ...errorContent };
+    responses["415"] = { description: "A file whose bytes are not an accepted type (`unsupported_media`).", ...errorContent };
+  }
   if (params) responses["404"] = { description: "Not found (or not visible to the caller).", ...errorContent };
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
@@ -74,7 +78,17 @@ function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
     ...(auth ? { security: [{ bearer: [] }] } : { security: [] }),
     ...(auth?.roles.length ? { "x-roles": auth.roles } : {}),
     ...(params || v.query instanceof z.ZodObject ? { requestParams: { ...(params ? { path: params } : {}), ...(v.query instanceof z.ZodObject ? { query: v.query } : {}) } } : {}),
-    ...(v.body ? { requestBody: { required: true, content: { "application/json": { schema: v.body } } } } : {}),
+    ...(v.body || v.multipart
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              ...(v.body ? { "application/json": { schema: v.body } } : {}),
+              ...(v.multipart ? { "multipart/form-data": { schema: v.multipart } } : {}),
+            },
+          },
+        }
+      : {}),
     responses,
   };
 }

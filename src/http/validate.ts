@@ -15,6 +15,8 @@ export interface ValidSchemas {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  /** Documentation only: a multipart/form-data body the route streams itself (uploads). */
+  multipart?: z.ZodType;
   /** Documentation only (the OpenAPI document; response checks in tests): what a success returns. */
   response?: z.ZodType;
   /** success status, when not 200 (201 for creations, 204 for no content) */
@@ -64,6 +66,6 @@ export const refuseReservedKeys: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function reservedKeyError(what: "body" | "query", path: string): ValidationError {
+export function reservedKeyError(what: "body" | "query", path: string): ValidationError {
   return new ValidationError("invalid_" + what, `The request ${what} is not valid.`, [{ path, message: "reserved key" }]);
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import mongoose from "mongoose";
-import type { Config } from "../config";
+import { ConfigError, type Config } from "../config";
 import { logger } from "../logger";
 import { observeCommands } from "../metrics/db.metrics";
 
@@ -27,7 +27,9 @@ export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
     // loaded lazily: a production process on a real MongoDB never loads the embedded store
     const { startEmbeddedMongo } = require("../embedded-mongo") as typeof import("../embedded-mongo");
     const dataDir = cfg.EMBEDDED_DB === "memory" ? undefined : path.resolve(cfg.DATA_DIR, "db");
-    const store = await startEmbeddedMongo({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC });
+    const store = await startEmbeddedMongo({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC }).catch((err) => {
+      throw (err as { code?: string }).code === "DATA_DIR_LOCKED" ? sharedDataDirError(dataDir!, err as Error) : err;
+    });
     uri = store.uri;
     stopEmbedded = () => store.stop();
     logger.info({ dataDir: dataDir ?? "(memory)" }, "embedded MongoDB-compatible store started");
@@ -49,6 +51,22 @@ export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
   };
   handle = opened;
   return opened;
+}
+
+/**
+ * Another process has this data directory open (its lock socket answered): several processes on one
+ * machine must share one store process instead of each opening the directory.
+ */
+function sharedDataDirError(dataDir: string, cause: Error): ConfigError {
+  return new ConfigError(
+    [
+      `Invalid configuration:\n  DATA_DIR: the embedded store's ${dataDir} is already open in another process (${cause.message}).`,
+      "  One data directory serves one process. To run several processes on this machine, run the store once",
+      `  (\`npm run db -- --data ${dataDir} --port 27017\`; PM2's ecosystem.config.js does it when REDIS_URL is set`,
+      "  without MONGODB_URI) and set MONGODB_URI=mongodb://127.0.0.1:27017/limelight on every process;",
+      "  or give each process its own DATA_DIR.",
+    ].join("\n"),
+  );
 }
 
 export async function pingDatabase(): Promise<boolean> {

@@ -3,6 +3,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { RedisDriver } from "@colyseus/redis-driver";
 import type { Config } from "../config";
 import { LocalKeyLocks, RedisKeyLocks, type KeyLocks } from "./key-locks";
+import { createRateLimitStore } from "./rate-limit";
 
 /**
  * Presence (pub/sub + shared keys) and the matchmaker driver: local when REDIS_URL is absent, Redis
@@ -14,6 +15,7 @@ let keyLocks: KeyLocks | undefined;
 
 export function createInfrastructure(cfg: Config): { presence: Presence; driver: MatchMakerDriver } {
   void keyLocks?.close();
+  createRateLimitStore(cfg.REDIS_URL);
   if (cfg.REDIS_URL) {
     presence = new RedisPresence(cfg.REDIS_URL);
     keyLocks = new RedisKeyLocks(cfg.REDIS_URL);

@@ -1,3 +1,4 @@
+import type { Session } from "../infra/transaction";
 import { clock } from "../shared/clock";
 import { ConflictError, ForbiddenError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
 import { isObjectIdString } from "../shared/ids";
@@ -198,7 +199,25 @@ export async function advanceGoals(stream: Stream, kind: GoalKind, amount: numbe
   }
 }
 
-export async function onGiftForGoals(stream: Stream, tokens: number, quantity: number): Promise<void> {
-  await advanceGoals(stream, "tokens", tokens);
-  await advanceGoals(stream, "gifts", quantity);
+/** Goal kinds a gift advances. */
+export const GIFT_GOAL_KINDS: readonly GoalKind[] = ["tokens", "gifts"];
+
+/**
+ * Inside a gift's commit (the session of its transfer): its tokens and count advance the stream's
+ * open goals, so progress is counted exactly once, with the money — never lost to a crash after it.
+ */
+export async function advanceGoalsForGift(streamId: string, tokens: number, quantity: number, session: Session): Promise<void> {
+  await GoalModel.updateMany({ stream_id: streamId, kind: "tokens", completed_at: null }, { $inc: { progress: tokens } }, { session });
+  await GoalModel.updateMany({ stream_id: streamId, kind: "gifts", completed_at: null }, { $inc: { progress: quantity } }, { session });
+}
+
+/** After a gift committed (or its re-run): every shard gets the goals' progress; a goal at its target completes once. */
+export async function publishGiftGoals(stream: Stream): Promise<void> {
+  const open = await GoalModel.find({ stream_id: stream.id, kind: { $in: GIFT_GOAL_KINDS }, completed_at: null }).sort({ created_at: 1 }).lean();
+  for (const g of open) {
+    await appendLiveEvent(stream, "goal_progress", null, { goal: goalView(g) });
+    if (g.progress < g.target) continue;
+    const done = await GoalModel.findOneAndUpdate({ _id: g._id, completed_at: null }, { $set: { completed_at: clock.now() } }, { returnDocument: "after" }).lean();
+    if (done) await appendLiveEvent(stream, "goal_completed", null, { goal: goalView(done) });
+  }
 }

@@ -37,6 +37,8 @@ const giftEventSchema = new Schema(
     transfer_ids: { type: [String], required: true },
     command: { type: Schema.Types.Mixed, default: null },
     seq: { type: Number, default: null },
+    /** false until the gift's after-commit effects (XP, boards, its event, goal events) ran; see src/infra/effects.ts */
+    effects_done: { type: Boolean, default: false },
     created_at: { type: Date, required: true },
   },
   { collection: "gift_events", versionKey: false, minimize: false },
@@ -46,6 +48,10 @@ giftEventSchema.index({ sender_id: 1, stream_id: 1, idempotency_key: 1 }, { uniq
 // admin listing per stream, and velocity (a sender's gifts since a time)
 giftEventSchema.index({ stream_id: 1, created_at: 1, _id: 1 });
 giftEventSchema.index({ sender_id: 1, created_at: 1 });
+// recommendations: who gifted the candidate creators
+giftEventSchema.index({ creator_id: 1 });
+// the boot re-run of gifts whose effects did not finish, oldest first
+giftEventSchema.index({ effects_done: 1, created_at: 1 });
 
 /** Bursts refused by the velocity checks, kept for review. */
 const velocityRefusalSchema = new Schema(

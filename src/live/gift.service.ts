@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics";
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
 import { withTransfer, type TransferSpec } from "../economy";
@@ -13,13 +14,16 @@ import { assertCommandAllowed, resolveCommand, splitGift, startOfUtcDay, velocit
 import { nextSeq, writeLiveEvent } from "./live-events";
 import { StreamModel } from "./stream.model";
 import { activeRestriction, findStream, type Stream } from "./stream.service";
-import { onGiftForGoals, startPoll } from "./engagement.service";
+import { advanceGoalsForGift, publishGiftGoals, startPoll } from "./engagement.service";
+import { runEffects, runUndoneEffects } from "../infra/effects";
 
 /**
  * Gifts: tokens viewer → creator through the economy (the creator's share and the platform fee as
- * linked transfers, committed with the gift event), XP for both, the gifter boards, the stream's
- * goals, and the ordered `gift` event every shard applies. Exactly once per (sender, stream,
- * idempotency key): a retry answers the first result, with the same new balance.
+ * linked transfers), committed together with the gift event and the goals' progress; then, as the
+ * gift event's effects (src/infra/effects.ts — re-run by a retry or at boot if the process died in
+ * between): XP for both, the gifter boards, the ordered `gift` event every shard applies and the
+ * goal events. Exactly once per (sender, stream, idempotency key): a retry answers the first
+ * result, with the same new balance.
  */
 
 function toCatalogGift(row: Record<string, any>): CatalogGift {
@@ -106,6 +110,10 @@ function transferSpecs(stream: Stream, senderId: string, key: string, tokens: nu
   return specs;
 }
 
+/** Operators watch gifting (volume by gift, tokens moved); the ledger's counters count the transfers. */
+const giftsSent = metrics.counter("live_gifts_total", "Gifts sent (retries not counted), by gift code.", ["gift"]);
+const giftTokens = metrics.counter("live_gift_tokens_total", "Tokens spent on gifts.");
+
 export async function sendGift(sender: Principal, streamId: string, input: SendGiftInput): Promise<GiftReceipt> {
   const senderId = sender.userId;
   const stream = await findStream(streamId);
@@ -157,18 +165,24 @@ export async function sendGift(sender: Principal, streamId: string, input: SendG
           transfer_ids: specs.map((s) => s.id),
           command,
           seq: null,
+          effects_done: false,
           created_at: now,
         },
       ],
       { session },
     );
+    await advanceGoalsForGift(stream.id, tokens, input.quantity, session);
     return row!.toObject();
   });
   const balance = out.transfers[out.transfers.length - 1]!.balances[senderId] ?? 0;
   const event = out.result ?? (await GiftEventModel.findOne({ sender_id: senderId, stream_id: stream.id, idempotency_key: input.idempotencyKey }).lean());
   if (!event) throw new ConflictError("gift_in_flight", "This gift is still being recorded; retry.");
   if (event.gift_code !== gift.code || event.quantity !== input.quantity) throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
-  const seq = await afterGift(stream, toGiftRow(event));
+  const seq = event.effects_done ? (event.seq ?? null) : await runGiftEffects(stream, toGiftRow(event));
+  if (!out.replayed) {
+    giftsSent.inc({ gift: event.gift_code });
+    giftTokens.inc(event.tokens);
+  }
   return {
     gift_event_id: String(event._id),
     stream_id: stream.id,
@@ -211,11 +225,6 @@ function toGiftRow(row: Record<string, any>): GiftRow {
 }
 
 /**
- * After the money committed (also on a retry, which repairs what a crash left undone): XP and the
- * boards (idempotent by the gift's id), then the gift takes its seq once (a conditional update:
- * concurrent retries cannot publish it twice) and goes out to every shard.
- */
-/**
  * Board submissions of one stream go one at a time in this process: the store backend reads a
  * racing first insert of a board row (E11000 on the record) as an already-counted event and drops
  * it (src/leaderboards/store.backend.ts), so concurrent first gifts would lose score.
@@ -229,6 +238,26 @@ function oneAtATimePerStream<T>(streamId: string, fn: () => Promise<T>): Promise
   return run;
 }
 
+/** A committed gift's effects, then its row is marked done; returns the gift's seq. */
+async function runGiftEffects(stream: Stream, gift: GiftRow): Promise<number | null> {
+  let seq: number | null = null;
+  await runEffects(GiftEventModel, { _id: gift.id }, async () => void (seq = await afterGift(stream, gift)));
+  return seq;
+}
+
+/** At boot: gifts whose effects a dead process left undone (money and goals committed, the rest not) are finished. */
+export async function rerunUndoneGiftEffects(): Promise<number> {
+  return runUndoneEffects<Record<string, any> & { _id: unknown }>(GiftEventModel, {}, { created_at: 1 }, async (row) => {
+    await afterGift(await findStream(row.stream_id), toGiftRow(row));
+  });
+}
+
+/**
+ * After the money committed (each step idempotent, so a retry or a boot re-run repairs what a crash
+ * left undone): XP and the boards (by the gift's id), then the gift takes its seq once (a
+ * conditional update: concurrent retries cannot give it two), its event is written under that seq
+ * (an upsert: once) and goes out to every shard, then the goals' progress (already committed).
+ */
 async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> {
   const eventId = `gift:${gift.id}`;
   const [boards] = await Promise.all([
@@ -240,13 +269,15 @@ async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> 
     awardXp({ userId: gift.sender_id, source: "gift_sent", amount: gift.tokens, eventId }),
     awardXp({ userId: gift.creator_id, source: "gift_received", amount: gift.tokens, eventId }),
   ]);
-  if (gift.seq !== null) return gift.seq;
-  const seq = await nextSeq(stream.id);
-  const claimed = await GiftEventModel.updateOne({ _id: gift.id, seq: null }, { $set: { seq } });
-  if (claimed.modifiedCount === 0) {
-    // another retry published it first; this seq stays unused (rooms skip the gap)
-    return (await GiftEventModel.findById(gift.id).lean())?.seq ?? null;
+  let seq = gift.seq;
+  let claimedNow = false;
+  if (seq === null) {
+    const taken = await nextSeq(stream.id);
+    claimedNow = (await GiftEventModel.updateOne({ _id: gift.id, seq: null }, { $set: { seq: taken } })).modifiedCount > 0;
+    // a concurrent retry claimed first: its seq counts, this one stays unused (rooms skip the gap)
+    seq = claimedNow ? taken : ((await GiftEventModel.findById(gift.id).lean())?.seq ?? null);
   }
+  if (seq === null) return null;
   await writeLiveEvent(stream, seq, "gift", gift.sender_id, {
     gift_event_id: gift.id,
     gift_code: gift.gift_code,
@@ -255,11 +286,11 @@ async function afterGift(stream: Stream, gift: GiftRow): Promise<number | null> 
     sender_total: boards[0]?.score ?? gift.tokens,
     command: gift.command,
   });
-  if (gift.command?.action === "start_poll") {
+  if (claimedNow && gift.command?.action === "start_poll") {
     const c = gift.command;
     await startPoll(gift.sender_id, stream.id, { question: c.question, options: c.options, durationS: c.duration_s }, true);
   }
-  await onGiftForGoals(stream, gift.tokens, gift.quantity);
+  await publishGiftGoals(stream);
   return seq;
 }
 

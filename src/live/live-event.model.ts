@@ -20,8 +20,4 @@ const liveEventSchema = new Schema(
 // one event per seq; serves replay paging and "what did I miss after seq n"
 liveEventSchema.index({ stream_id: 1, seq: 1 }, { unique: true });
 
-/** The per-stream sequence: `$inc` on one row is the one place that orders a stream's events. */
-const liveCounterSchema = new Schema({ _id: String, seq: { type: Number, default: 0 } }, { collection: "live_counters", versionKey: false });
-
 export const LiveEventModel = model("LiveEvent", liveEventSchema);
-export const LiveCounterModel = model("LiveCounter", liveCounterSchema);

@@ -1,12 +1,13 @@
 import { clock } from "../shared/clock";
 import { publish, subscribe, type Unsubscribe } from "../realtime/events";
-import { LiveCounterModel, LiveEventModel } from "./live-event.model";
+import { LiveEventModel } from "./live-event.model";
 import { persistLiveEvent } from "./event-log-writer";
+import { liveSequencer } from "./sequencer";
 
 /**
- * A stream's ordered events: `appendLiveEvent` takes the next `seq` (one `$inc` on the stream's
- * counter row — the one place that orders them, shared by every process), writes the event to
- * the log, then publishes it on the stream's topic. Every shard room applies them in seq order
+ * A stream's ordered events: `appendLiveEvent` takes the next `seq` from the stream's sequencer
+ * (src/live/sequencer.ts — the one place that orders them, shared by every process), writes the
+ * event to the log, then publishes it on the stream's topic. Every shard room applies them in seq order
  * (SeqBuffer), so viewers on any process see the same chat, tallies and commands.
  */
 export const LIVE_EVENT_TYPES = [
@@ -58,15 +59,13 @@ export function subscribeLive(streamId: string, handler: (signal: LiveSignal) =>
   return subscribe<LiveSignal>(liveTopic(streamId), handler);
 }
 
-export async function nextSeq(streamId: string): Promise<number> {
-  const row = await LiveCounterModel.findOneAndUpdate({ _id: streamId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: "after" }).lean();
-  return row!.seq;
+export function nextSeq(streamId: string): Promise<number> {
+  return liveSequencer().next(streamId);
 }
 
 /** The last seq handed out (0 before the first event). */
-export async function currentSeq(streamId: string): Promise<number> {
-  const row = await LiveCounterModel.findById(streamId).lean();
-  return row?.seq ?? 0;
+export function currentSeq(streamId: string): Promise<number> {
+  return liveSequencer().current(streamId);
 }
 
 function toEvent(row: Record<string, any>): LiveEvent {

@@ -4,10 +4,11 @@ import { validate } from "../http/validate";
 import * as analytics from "./analytics.service";
 import * as gifts from "./gift.service";
 import * as media from "./media.service";
+import * as recommend from "./recommend.service";
 import * as replay from "./replay.service";
 import * as streams from "./stream.service";
 import * as subscriptions from "./subscription.service";
-import { creatorParams, subscribeBody, adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
+import { recommendedQuery, creatorParams, subscribeBody, adminGiftsQuery, createStreamBody, emptyBody, listStreamsQuery, replayQuery, segmentBody, streamParams } from "./live.schemas";
 
 /** `/api/v1/streams`: the life cycle, listing, tickets, segments, media tokens, replay. */
 export function streamsRouter(): Router {
@@ -21,6 +22,9 @@ export function streamsRouter(): Router {
   r.get("/", validate({ query: listStreamsQuery }), async (req, res) => {
     const page = await streams.listStreams(res.locals.valid.query);
     res.json({ items: page.items.map((s) => streams.streamView(s, me(req).userId)), next_cursor: page.next_cursor });
+  });
+  r.get("/recommended", validate({ query: recommendedQuery }), async (req, res) => {
+    res.json(await recommend.recommendStreams(me(req).userId, res.locals.valid.query.limit));
   });
   r.get("/:id", validate({ params: streamParams }), async (req, res) => {
     res.json(streams.streamView(await streams.findStream(res.locals.valid.params.id), me(req).userId));

@@ -32,6 +32,8 @@ export const listStreamsQuery = z
   })
   .strict();
 
+export const recommendedQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict();
+
 export const streamParams = z.object({ id: objectIdString }).strict();
 export const creatorParams = z.object({ creator_id: objectIdString }).strict();
 export const subscribeBody = z.object({ creator_id: objectIdString }).strict();

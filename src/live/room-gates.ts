@@ -60,6 +60,11 @@ export class ShardCounts {
   drop(shard: string): void {
     this.counts.delete(shard);
   }
+  /** This shard leads the stream (writes its one-writer samples) while no live shard has a smaller id. */
+  leads(self: string, now: number): boolean {
+    for (const [shard, c] of this.counts) if (shard < self && now - c.at <= this.staleMs) return false;
+    return true;
+  }
   total(self: string, ownViewers: number, now: number): number {
     let sum = ownViewers;
     for (const [shard, c] of this.counts) {

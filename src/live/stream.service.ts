@@ -158,7 +158,7 @@ export async function transition(principal: Principal, streamId: string, action:
   }
   if (!row) throw new ConflictError("invalid_stream_transition", "The stream changed meanwhile; reload it.", { action });
   const next = toStream(row);
-  if (action !== "archive") await appendLiveEvent(next, "status", principal.userId, { status: to });
+  if (action !== "archive") await appendLiveEvent(next, "status", principal.userId, { status: to, started_at: next.started_at?.toISOString() ?? null });
   if (action === "go_live") void notifyFollowersLive(next);
   // the stream's top gifter earns the badge when it ends; again on archive (idempotent), should the end's award have died with a process
   if (action !== "go_live") await awardBoardLeader("stream_gifters", next.id, "stream_top_gifter");

@@ -1,5 +1,6 @@
 import { awardXp } from "../progression/progression.service";
 import { XP_SOURCES } from "../progression/xp.rules";
+import { recordWatchTime } from "./analytics.service";
 
 /** One XP event carries at most this many minutes (the progression rule's own bound). */
 const MAX_MINUTES_PER_EVENT = XP_SOURCES.stream_watched.amount.max;
@@ -10,12 +11,14 @@ export function watchedMinutes(joinedAt: number, leftAt: number): number {
 }
 
 /**
- * A viewer left a stream's room after watching a stretch: award `stream_watched` XP, split into
+ * A viewer left a stream's room after watching a stretch: add it to their watch time (analytics), award `stream_watched` XP, split into
  * events of at most MAX_MINUTES_PER_EVENT minutes. Idempotent on (stream, viewer, join time), so a
  * retried award counts once. XP is progress, not money: a process that dies while a viewer is
  * watching loses that stretch's XP, never anyone's balance.
  */
-export async function recordWatchStretch(streamId: string, userId: string, joinedAt: number, leftAt: number): Promise<number> {
+export async function recordWatchStretch(stream: { id: string; creator_id: string }, userId: string, joinedAt: number, leftAt: number): Promise<number> {
+  const streamId = stream.id;
+  await recordWatchTime(stream, userId, leftAt - joinedAt);
   let minutes = watchedMinutes(joinedAt, leftAt);
   let awarded = 0;
   for (let part = 0; minutes > 0; part++) {

@@ -144,7 +144,7 @@ function payoutsRouter(): Router {
     res.json({ items: await negotiation.listPayouts(principalOf(req), res.locals.valid.query.status) });
   });
   r.put("/:id/paid", requireAuth("admin"), validate({ params: payoutParams }), async (req, res) => {
-    res.json(await negotiation.markPayoutPaid(res.locals.valid.params.id));
+    res.json(await negotiation.markPayoutPaid(res.locals.valid.params.id, principalOf(req).userId));
   });
   return r;
 }

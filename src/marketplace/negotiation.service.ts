@@ -2,7 +2,9 @@ import { hasRole, type Principal } from "../auth/roles";
 import { config } from "../config";
 import { awardXp } from "../progression/progression.service";
 import { captureHold, getHold, hold, releaseHold, transfer, withTransfer, type Hold } from "../economy";
+import { runUndoneEffects as runUndoneEffectRows } from "../infra/effects";
 import { inTransaction } from "../infra/transaction";
+import { recordAudit } from "../admin/audit";
 import { logger } from "../logger";
 import { ConversationModel } from "../messaging/conversation.model";
 import {
@@ -196,6 +198,8 @@ async function transition(c: ConversationRow, role: ConversationRole | "system",
       [{ _id: `${id}:${next.version}`, conversation_id: id, seq: next.version, action, role, actor_id: actorId, data, from: result.from, to: next.state, effects: moneyEffects, effects_done: moneyEffects.length === 0, created_at: now }],
       { session },
     );
+    // an admin's move (a dispute resolution) is audited with the transition it made
+    if (role === "admin" && actorId) await recordAudit({ actorId, action: "marketplace.flow_action", targetType: "conversation", targetId: id, details: { action, from: result.from, to: next.state, data } }, session);
     const [msg] = await insertMessages([automatedRow(id, c, next)], session);
     const requestStatus = FLOW_REQUEST_STATUS[next.state];
     if (c.request_id && requestStatus) await syncApplicationFromFlow(c.request_id, requestStatus, next.agreed_amount, session);
@@ -249,11 +253,9 @@ async function runEffect(c: ConversationRow, effect: FlowEffect): Promise<void> 
 
 /** Run every logged transition's money effects that did not finish (in order); safe to run concurrently. */
 async function runUndoneEffects(c: ConversationRow): Promise<void> {
-  const undone = await FlowEventModel.find({ conversation_id: String(c._id), effects_done: false }).sort({ seq: 1 }).lean<Array<{ _id: string; effects: FlowEffect[] }>>();
-  for (const event of undone) {
+  await runUndoneEffectRows<{ _id: string; effects: FlowEffect[] }>(FlowEventModel, { conversation_id: String(c._id) }, { seq: 1 }, async (event) => {
     for (const effect of event.effects) await runEffect(c, effect);
-    await FlowEventModel.updateOne({ _id: event._id }, { $set: { effects_done: true } });
-  }
+  });
 }
 
 /** A payment held but not yet moved into the flow (a crash, or a cancel that overtook it): finish it. */
@@ -338,13 +340,14 @@ function payoutJson(p: Record<string, any>) {
 }
 
 /** An admin marks a payout paid out: the amount leaves the influencer's balance to `payouts`, once. */
-export async function markPayoutPaid(payoutId: string) {
+export async function markPayoutPaid(payoutId: string, actorId: string) {
   const p = await PayoutModel.findById(payoutId).lean<Record<string, any>>();
   if (!p) throw new NotFoundError("payout_not_found", "No such payout.");
   const out = await withTransfer(
     { id: `payout:${payoutId}`, debit: { userId: p.influencer_id }, credit: { system: "payouts" }, currency: "inr", amount: p.amount, reason: "payout", ref: `payout:${payoutId}` },
     async (session) => {
       await PayoutModel.updateOne({ _id: payoutId, status: "pending" }, { $set: { status: "paid_out", paid_out_at: clock.now() } }, { session });
+      await recordAudit({ actorId, action: "marketplace.payout_paid", targetType: "payout", targetId: payoutId, details: { amount: p.amount, influencer_id: p.influencer_id } }, session);
     },
   );
   const now = await PayoutModel.findById(payoutId).lean<Record<string, any>>();

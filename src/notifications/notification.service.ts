@@ -9,7 +9,7 @@ import * as repo from "./notification.repository";
  * `topics.userNotifications(userId)` (any process); `src/realtime/notification-bridge.ts` forwards
  * it to the user's connected room clients.
  */
-export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended", "story_reshared", "stream_live"] as const;
+export const NOTIFICATION_TYPES = ["mention", "story_reply", "countdown_ended", "story_reshared", "stream_live", "story_removed"] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotifyInput {

@@ -72,10 +72,16 @@ export function publishAudienceChanged(authorId: string, userId: string): void {
 export const topics = {
   /** everything that changes an author's reel: created, deleted, expired, counters, tallies */
   storyReel: (authorId: string) => `stories:reel:${authorId}`,
+  /** every new story (posted or re-shared), for the `feed` rooms that tell each viewer allowed to see it */
+  storyPosted: "stories:posted",
   /** a follow, block or close-friends change between two users (relationship caches drop the pair) */
   relationshipChanged: "relationships:changed",
+  /** one user's standing in a community changed: their room clients re-decide community stories */
+  communityStanding: (userId: string) => `communities:standing:${userId}`,
   /** notifications for one user, delivered live to that user's connected clients */
   userNotifications: (userId: string) => `notifications:${userId}`,
+  /** an account was banned, unbanned, deleted or given new roles: every process forgets its cached standing (and drops a banned user's clients) */
+  accountStanding: "accounts:standing",
   /** a player's progress in a book changed (room or REST, any process): their playthrough room reloads */
   playthrough: (userId: string, bookId: string) => `fiction:play:${userId}:${bookId}`,
 };

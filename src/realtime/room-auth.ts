@@ -4,6 +4,7 @@ import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
 import { DomainError, ForbiddenError, UnauthenticatedError } from "../shared/errors";
 import { parseWith } from "../shared/validation";
+import { primeRateLimitTier } from "../rate-limits/rate-limit.service";
 
 /**
  * The rooms' onAuth: the same verifier as the REST middleware. The SDK sends `client.auth.token`.
@@ -27,6 +28,7 @@ export function authenticateRoomClient(token: string | undefined, ...roles: Role
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This room needs one of the roles: ${roles.join(", ")}.`);
     }
+    await primeRateLimitTier(principal);
     return principal;
   });
 }

@@ -8,6 +8,8 @@ import { assertUserExists } from "../auth/user-existence";
 import { findReservedKey } from "../shared/hostile-keys";
 import { roomMessagesIn } from "../metrics/metrics";
 import { attachDocs } from "../http/route-catalogue";
+import { spendRoomMessage } from "../rate-limits/rate-limit.service";
+import type { Principal } from "../auth/roles";
 
 /**
  * Room messages, for every room. `roomMessages<MyClient>()({ type: { schema, handle } })` builds a
@@ -79,6 +81,7 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
   // the schema rides on the handler so the room documentation lists what each message accepts
   return attachDocs(async (client: C, raw: unknown, ctx?: Ctx): Promise<R | undefined> => {
     try {
+      await spendBudget(client);
       // a message is an action: a client whose account was deleted since joining may not act
       const userId = (client.auth as { userId?: unknown } | undefined)?.userId;
       if (typeof userId === "string") await assertUserExists(userId);
@@ -104,11 +107,28 @@ function outcomeOf(err: unknown): "invalid" | "refused" | "error" {
   return err instanceof DomainError ? "refused" : "error";
 }
 
+/**
+ * Every message a client sends, handled or not, spends from its user's realtime budget (across
+ * rooms and processes), before anything else runs, so a flood costs one counter each.
+ */
+function spendBudget(client: Client): Promise<void> {
+  const auth = client.auth as Partial<Principal> | undefined;
+  return spendRoomMessage(typeof auth?.userId === "string" ? (auth as Principal) : undefined, client.sessionId);
+}
+
 /** The catch-all (`"_"` in a messages map, Colyseus' `"*"`): a type nobody handles is answered, not fatal. */
 const unknownMessage: Wildcard = (client, type, raw) => {
-  roomMessagesIn.inc({ type: "(unknown)", outcome: "invalid" });
-  const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
-  sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
+  void spendBudget(client).then(
+    () => {
+      roomMessagesIn.inc({ type: "(unknown)", outcome: "invalid" });
+      const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
+      sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
+    },
+    (err) => {
+      roomMessagesIn.inc({ type: "(unknown)", outcome: outcomeOf(err) });
+      answerFailure(client, String(type), err, undefined);
+    },
+  );
 };
 
 /**

@@ -50,6 +50,15 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** The body (or a file in it) is larger than allowed (413). */
+export class PayloadTooLargeError extends DomainError {
+  override name = "PayloadTooLargeError";
+}
+/** The content is of a type this endpoint does not take, judged from its bytes (415). */
+export class UnsupportedMediaError extends DomainError {
+  override name = "UnsupportedMediaError";
+}
+
 /** A dependency is missing or down: an unconfigured or unreachable payment provider (503). */
 export class UnavailableError extends DomainError {
   override name = "UnavailableError";

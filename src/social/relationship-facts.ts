@@ -1,6 +1,7 @@
 import { ownersListing } from "../close-friends/close-friends.repository";
 import { publish, publishAudienceChanged, subscribe, topics, type Unsubscribe } from "../realtime/events";
 import type { ViewerFacts } from "../stories/privacy.rules";
+import { communityStandingsOf } from "../communities/community.repository";
 import { blockedEitherWayIds, followingIds } from "./social.repository";
 
 /**
@@ -8,7 +9,8 @@ import { blockedEitherWayIds, followingIds } from "./social.repository";
  * one place and kept for a moment: a hot request (a view, a vote, a feed page) then costs no
  * store round trip for them. Every follow, block and close-friends change publishes
  * `topics.relationshipChanged` (see `publishAudienceChanged`), which drops the pair's entries on
- * every process; the TTL only bounds memory and a lost event.
+ * every process, and so does every community-standing change (`communityStandingChanged`); the
+ * TTL only bounds memory and a lost event.
  */
 
 /** How long an answer is reused; a change is applied at once through the event, this is a backstop. */
@@ -23,11 +25,15 @@ export interface RelationshipFacts {
   blockedEitherWay: boolean;
 }
 
-/** Who `viewerId` follows, whose close friend they are, and who is blocked either way. */
+/** Who `viewerId` follows, whose close friend they are, who is blocked either way, their communities. */
 export interface ViewerGraphIds {
   following: string[];
   closeFriendOf: string[];
   blocked: string[];
+  /** Communities the viewer is an active member of. */
+  communities: string[];
+  /** Communities that banned the viewer. */
+  bannedFrom: string[];
 }
 
 interface Entry<T> {
@@ -64,6 +70,17 @@ export function relationshipChanged(ownerId: string, userId: string): void {
   publishAudienceChanged(ownerId, userId);
 }
 
+/**
+ * The viewer's standing in a community changed (joined, left, removed, banned, unbanned): forget
+ * their graph here and on every process, then tell their connected rooms to re-decide what they
+ * see (`topics.communityStanding`), so a members-only story disappears at once.
+ */
+export function communityStandingChanged(userId: string, communityId: string): void {
+  forgetRelationship(userId, userId);
+  publish(topics.relationshipChanged, { a: userId, b: userId });
+  publish(topics.communityStanding(userId), { type: "community_standing_changed", user_id: userId, community_id: communityId });
+}
+
 /** Stop listening and forget everything (server shutdown, tests). */
 export function resetRelationshipFacts(): void {
   listening?.();
@@ -92,7 +109,7 @@ function cached<T>(map: Map<string, Entry<T>>, key: string, users: string[], loa
 }
 
 /**
- * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (3 commands) per
+ * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (4 commands) per
  * viewer serves every owner they look at for the next few seconds.
  */
 export async function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
@@ -102,14 +119,27 @@ export async function relationshipFacts(viewerId: string, ownerId: string): Prom
 
 export function viewerGraphIds(viewerId: string): Promise<ViewerGraphIds> {
   return cached(graphs, viewerId, [viewerId], async () => {
-    const [following, closeFriendOf, blocked] = await Promise.all([followingIds(viewerId), ownersListing(viewerId), blockedEitherWayIds(viewerId)]);
-    return { following, closeFriendOf, blocked };
+    const [following, closeFriendOf, blocked, standings] = await Promise.all([
+      followingIds(viewerId),
+      ownersListing(viewerId),
+      blockedEitherWayIds(viewerId),
+      communityStandingsOf(viewerId),
+    ]);
+    return { following, closeFriendOf, blocked, communities: standings.active, bannedFrom: standings.banned };
   });
 }
 
 /** The privacy facts for `viewerId` looking at `ownerId`'s content (stories, highlights). */
 export async function viewerFactsFor(viewerId: string, ownerId: string): Promise<ViewerFacts> {
   if (viewerId === ownerId) return { isAuthor: true, followsAuthor: false, isCloseFriend: false, blockedEitherWay: false, hiddenByAuthor: false };
-  const r = await relationshipFacts(viewerId, ownerId);
-  return { isAuthor: false, followsAuthor: r.followsOwner, isCloseFriend: r.isCloseFriend, blockedEitherWay: r.blockedEitherWay, hiddenByAuthor: false };
+  const g = await viewerGraphIds(viewerId);
+  return {
+    isAuthor: false,
+    followsAuthor: g.following.includes(ownerId),
+    isCloseFriend: g.closeFriendOf.includes(ownerId),
+    blockedEitherWay: g.blocked.includes(ownerId),
+    hiddenByAuthor: false,
+    communityIds: new Set(g.communities),
+    bannedFromCommunityIds: new Set(g.bannedFrom),
+  };
 }

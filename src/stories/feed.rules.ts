@@ -18,7 +18,7 @@ import type { StoryDoc } from "./story.types";
 /** The story fields the feed reads. */
 export type FeedStoryFields = Pick<
   StoryDoc,
-  "user_id" | "created_at" | "expires_at" | "is_deleted" | "privacy" | "custom_viewer_ids" | "hidden_from_ids"
+  "user_id" | "created_at" | "expires_at" | "is_deleted" | "privacy" | "custom_viewer_ids" | "hidden_from_ids" | "moderation_hidden"
 > & { _id: string };
 
 export interface AuthorReel<S extends FeedStoryFields = FeedStoryFields> {

@@ -17,6 +17,9 @@ import {
   viewBodySchema,
 } from "./story.schemas";
 import * as stories from "./story.service";
+import { recordAudit } from "../admin/audit";
+import { acceptStoryForm } from "../media/media-story-form";
+import { storyFormSchema } from "../media/media.schemas";
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -46,15 +49,20 @@ export function storiesRouter(): Router {
   const r = Router();
   r.use(requireAuth());
 
-  r.post("/", validate({ body: createStoryBodySchema, response: storyViewResponse, status: 201, summary: "Post a story" }), async (req, res) => {
+  r.post("/", acceptStoryForm(createStoryBodySchema), validate({ body: createStoryBodySchema, multipart: storyFormSchema, response: storyViewResponse, status: 201, summary: "Post a story (JSON, or multipart with the `media` file)" }), async (req, res) => {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema }), async (req, res) => {
     res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
   });
-  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), async (_req, res) => {
-    res.json(await stories.sweepExpiredStories());
-  });
+  const cleanup: RequestHandler = async (req, res) => {
+    const swept = await stories.sweepExpiredStories();
+    await recordAudit({ actorId: principalOf(req).userId, action: "stories.cleanup", targetType: "stories", targetId: "expired", details: swept });
+    res.json(swept);
+  };
+  r.post("/admin/cleanup", requireAuth("admin"), validate({ body: emptyBody }), cleanup);
+  // seed 001's path for the same sweep
+  r.delete("/admin/cleanup", requireAuth("admin"), validate({ summary: "Run the expiry sweep now (seed 001's path; same as POST)" }), cleanup);
   r.get("/archive", validate({ query: pageQuerySchema }), async (req, res) => {
     res.json(await stories.listArchive(principalOf(req).userId, res.locals.valid.query));
   });
@@ -77,9 +85,14 @@ export function storiesRouter(): Router {
   r.post("/:id/reply", validate({ params: storyParams, body: replyBodySchema }), async (req, res) => {
     res.status(201).json(await stories.replyToStory(principalOf(req), res.locals.valid.params.id, res.locals.valid.body));
   });
-  r.post("/:id/reactions", validate({ params: storyParams, body: reactionBodySchema }), async (req, res) => {
-    res.json(await stories.reactToStory(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
-  });
+  const react = validate({ params: storyParams, body: reactionBodySchema });
+  const reactHandler: RequestHandler = async (req, res) => {
+    const { params, body } = (res.locals as { valid: { params: { id: string }; body: stories.ReactionBody } }).valid;
+    res.json(await stories.reactToStory(principalOf(req).userId, params.id, body));
+  };
+  r.post("/:id/reactions", react, reactHandler);
+  // seed 001's path and body ({story_id?, emoji, message?}): the same reaction
+  r.post("/:id/reaction", acceptEchoedStoryId, react, reactHandler);
   r.post("/:id/interact", acceptEchoedStoryId, validate({ params: storyParams, body: interactBodySchema }), async (req, res) => {
     res.json(await stories.interactWithSticker(principalOf(req).userId, res.locals.valid.params.id, res.locals.valid.body));
   });

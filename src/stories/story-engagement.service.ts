@@ -55,9 +55,9 @@ export async function interactWithSticker(userId: string, storyId: string, body:
   const outcome = await repo.insertInteraction(story, userId, interaction, tallyIncrements(interaction), now, remindAt);
   const answered = "previous" in outcome ? repeatInteraction(outcome.previous, interaction).interaction : interaction;
   const current = "previous" in outcome ? ((await repo.findStoryById(story._id)) ?? story) : outcome.story;
-  if (!("previous" in outcome)) {
-    publishStoryEvent({ type: "story_changed", story_id: story._id, author_id: story.user_id, actor_id: userId, kind: "interaction" });
-  }
+  // a repeat also publishes: its insert briefly added to the tallies before taking it back, and a
+  // room that reloaded inside that window must reload again to drop the phantom vote
+  publishStoryEvent({ type: "story_changed", story_id: story._id, author_id: story.user_id, actor_id: userId, kind: "interaction" });
   return {
     sticker_index: answered.sticker_index,
     result: presentStickerForViewer(current.stickers[answered.sticker_index]!, answered, isAuthor(story, userId)).results,

@@ -1,6 +1,7 @@
 import { clock } from "../shared/clock";
 import { findUsersByIds } from "../auth/user.repository";
 import { viewerGraphIds } from "../social/relationship-facts";
+import { assertActiveMember } from "../communities/community.service";
 import { buildFeedPage } from "./feed.rules";
 import type { ViewerGraph } from "./privacy.rules";
 import { toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
@@ -17,16 +18,24 @@ import * as repo from "./story.repository";
 /** Feed candidates read per request: bounds memory; past it the tray shows the most recent stories. */
 const FEED_CANDIDATE_CAP = 5000;
 
+/**
+ * With `community_id`, the same tray over that community's stories only (members only: 403
+ * `not_community_member`, 404 `community_not_found`); the privacy rules still apply per story.
+ */
 export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ groups: FeedGroup[]; next_cursor: string | null }> {
   const now = clock.now();
-  const { following, closeFriendOf, blocked } = await viewerGraphIds(viewerId);
-  const candidates = await repo.findFeedCandidates({
-    viewerId,
-    authorIds: [viewerId, ...following, ...closeFriendOf],
-    excludeAuthorIds: blocked,
-    now,
-    cap: FEED_CANDIDATE_CAP,
-  });
+  if (query.community_id !== undefined) await assertActiveMember(viewerId, query.community_id);
+  const { following, closeFriendOf, blocked, communities, bannedFrom } = await viewerGraphIds(viewerId);
+  const candidates =
+    query.community_id !== undefined
+      ? await repo.findCommunityFeedCandidates({ communityId: query.community_id, excludeAuthorIds: blocked, now, cap: FEED_CANDIDATE_CAP })
+      : await repo.findFeedCandidates({
+          viewerId,
+          authorIds: [viewerId, ...following, ...closeFriendOf],
+          excludeAuthorIds: blocked,
+          now,
+          cap: FEED_CANDIDATE_CAP,
+        });
   const graph: ViewerGraph = {
     viewerId,
     followingIds: new Set(following),
@@ -34,6 +43,8 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
     blockedIds: new Set(blocked),
     // no standing per-author hide list exists yet; per-story hidden_from_ids are on each story
     hiddenByAuthorIds: new Set(),
+    communityIds: new Set(communities),
+    bannedFromCommunityIds: new Set(bannedFrom),
   };
   const seen = await repo.seenStoryIds(viewerId, candidates.map((s) => s._id));
   const page = buildFeedPage(candidates, seen, graph, now, query);

@@ -7,6 +7,7 @@ import { publishStoryEvent } from "./story.events";
 import { expiryUpdate, shouldHardDelete } from "./story.rules";
 import * as repo from "./story.repository";
 import * as counters from "./story-counters.repository";
+import { releaseMediaOf } from "../media/media.service";
 
 /**
  * Upkeep beside the sweeper job (story-sweeper.job.ts) and the admin cleanup: expiry, purge,
@@ -48,6 +49,8 @@ export async function sweepExpiredStories(now: Date = clock.now()): Promise<{ ex
     const held = await repo.highlightedStoryIds(batch.map((s) => s._id));
     const purge = batch.filter((s) => shouldHardDelete(s, now, retentionDays, held.has(s._id)));
     hardDeleted += await repo.hardDeleteStories(purge.map((s) => s._id));
+    // their uploads go with them (unless still used); a failure here is left to the orphan sweep
+    await releaseMediaOf(purge.map((s) => s.media_id)).catch((err: unknown) => logger.warn({ err }, "purged stories' media not deleted"));
     afterId = batch[batch.length - 1]!._id;
     if (batch.length < SWEEP_BATCH) break;
   }

@@ -24,6 +24,8 @@ const storySchema = new Schema(
     achievement_data: { type: Schema.Types.Mixed, default: null },
     // sticker payloads differ per type and carry tallies updated by path ($inc "stickers.0.poll.total_votes")
     stickers: { type: [Schema.Types.Mixed], default: [] },
+    // the community the story was posted to (null: none)
+    community_id: { type: String, default: null },
     privacy: { type: String, required: true },
     custom_viewer_ids: { type: [String], default: [] },
     hidden_from_ids: { type: [String], default: [] },
@@ -37,6 +39,8 @@ const storySchema = new Schema(
     is_expired: { type: Boolean, default: false },
     is_archived: { type: Boolean, default: false },
     is_deleted: { type: Boolean, default: false },
+    // reported by REPORT_HIDE_THRESHOLD users: hidden from everyone but its author until a moderator decides (src/moderation)
+    moderation_hidden: { type: Boolean, default: false },
     deleted_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
     expires_at: { type: Date, required: true },
@@ -53,12 +57,19 @@ storySchema.index(
   { "reshared_from.story_id": 1, user_id: 1 },
   { unique: true, partialFilterExpression: { "reshared_from.story_id": { $type: "string" } } },
 );
+// a community's feed: its live stories (GET /stories/feed?community_id=)
+storySchema.index({ community_id: 1, expires_at: -1 });
+// admin metrics: stories posted in a window, per community or overall
+storySchema.index({ community_id: 1, created_at: 1 });
+storySchema.index({ created_at: 1 });
 // the expiry sweep finds stories past expires_at not yet marked
 storySchema.index({ is_expired: 1, expires_at: 1 });
 // retention: expired stories past the retention window, oldest first
 storySchema.index({ expires_at: 1 });
 // the author's archive (GET /stories/archive), newest first, keyset-paged on (created_at, _id)
 storySchema.index({ user_id: 1, created_at: -1, _id: -1 });
+// the media sweeps' "does any story still use this upload?" (src/media/media.repository.ts)
+storySchema.index({ media_id: 1 });
 
 /** One row per (story, viewer): the first view creates it (and bumps story.view_count); repeats bump `view_count` here. */
 const storyViewSchema = new Schema(

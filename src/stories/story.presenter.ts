@@ -20,6 +20,8 @@ export interface StoryView extends StoryFrame {
   reshared_from: { story_id: string; user_id: string } | null;
   /** Each sticker with this viewer's answer and the results they may see (author: always). */
   stickers: ViewerSticker[];
+  /** The community it was posted to, or null. */
+  community_id: string | null;
   privacy: StoryPrivacy;
   /** Unique viewers: public, the room shows it to every viewer. */
   view_count: number;
@@ -102,6 +104,7 @@ export function toStoryView(
     reshared_from: story.reshared_from ?? null,
     ...storyFrameOf(story),
     stickers: story.stickers.map((s, i) => presentStickerForViewer(s, mine?.get(i) ?? null, author)),
+    community_id: story.community_id ?? null,
     privacy: story.privacy,
     view_count: story.view_count,
     reaction_count: story.reaction_count,

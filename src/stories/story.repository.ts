@@ -1,4 +1,4 @@
-import mongoose, { Types } from "mongoose";
+import mongoose, { Types, type ClientSession } from "mongoose";
 import { isDuplicateKeyError } from "../shared/errors";
 import { isObjectIdString } from "../shared/ids";
 import type { StickerInteraction } from "./sticker.rules";
@@ -99,6 +99,21 @@ export async function findFeedCandidates(opts: {
     .sort({ created_at: -1, _id: -1 })
     .limit(opts.cap)
     // one round trip: without it the driver fetches 101 rows, then asks for the rest (getMore)
+    .batchSize(opts.cap)
+    .lean();
+  return rows.map(toStory);
+}
+
+/** A community's live stories, minus blocked authors, newest first, capped (privacy decided by the rules). */
+export async function findCommunityFeedCandidates(opts: { communityId: string; excludeAuthorIds: string[]; now: Date; cap: number }): Promise<StoryRow[]> {
+  const rows = await StoryModel.find({
+    community_id: opts.communityId,
+    is_deleted: false,
+    expires_at: { $gt: opts.now },
+    user_id: { $nin: opts.excludeAuthorIds },
+  })
+    .sort({ created_at: -1, _id: -1 })
+    .limit(opts.cap)
     .batchSize(opts.cap)
     .lean();
   return rows.map(toStory);
@@ -316,6 +331,13 @@ export async function listReplies(storyId: string, after: TimeIdKey | undefined,
 /** Apply a soft delete unless already deleted; true when this call deleted it. */
 export async function softDeleteStory(id: string, set: { is_deleted: true; deleted_at: Date; updated_at: Date }): Promise<boolean> {
   const res = await StoryModel.updateOne({ _id: oid(id), is_deleted: false }, { $set: set });
+  return res.modifiedCount === 1;
+}
+
+/** Hide a story pending review, or show it again (moderation); true when it changed. */
+export async function setModerationHidden(id: string, hidden: boolean, session?: ClientSession): Promise<boolean> {
+  if (!isObjectIdString(id)) return false;
+  const res = await StoryModel.updateOne({ _id: oid(id), moderation_hidden: hidden ? { $ne: true } : true }, { $set: { moderation_hidden: hidden } }, session ? { session } : {});
   return res.modifiedCount === 1;
 }
 

@@ -110,6 +110,23 @@ export interface BuildStoryOptions {
   authorHiddenFromIds?: readonly string[];
   /** The author's follower count now, snapshotted as `audience_size` (null when not known). */
   audienceSize?: number | null;
+  /** Re-shares: the re-sharer is an active member of the original's community. */
+  resharerIsMember?: boolean;
+}
+
+/**
+ * Where a re-share goes: into the original's community when the re-sharer is a member of it,
+ * where a public re-share of members-only content stays members-only (`community`); a non-member
+ * could only see a public original, and re-shares it outside any community.
+ */
+export function reshareAudience(
+  original: Pick<StoryDoc, "privacy"> & { community_id?: string | null },
+  privacy: ReshareInput["privacy"],
+  resharerIsMember: boolean,
+): Pick<StoryDoc, "community_id" | "privacy"> {
+  const communityId = original.community_id ?? null;
+  if (communityId === null || !resharerIsMember) return { community_id: null, privacy };
+  return { community_id: communityId, privacy: original.privacy !== "public" && privacy === "public" ? "community" : privacy };
 }
 
 /**
@@ -175,6 +192,7 @@ export function buildNewStory(
           }
         : null,
     stickers,
+    community_id: input.community_id ?? null,
     privacy: input.privacy,
     custom_viewer_ids: unique(input.custom_viewer_ids ?? []).filter(notAuthor),
     hidden_from_ids: unique([...(options.authorHiddenFromIds ?? []), ...(input.hidden_from_ids ?? [])]).filter(notAuthor),
@@ -228,7 +246,7 @@ export function buildReshare(
     ...storyFrameOf(original),
     caption: input.caption ?? original.caption ?? null,
     stickers: [],
-    privacy: input.privacy,
+    ...reshareAudience(original, input.privacy, options.resharerIsMember ?? false),
     custom_viewer_ids: [],
     hidden_from_ids: unique(options.authorHiddenFromIds ?? []).filter((id) => id !== userId),
     ...freshStoryFields(now, options.expiryHours ?? DEFAULT_STORY_EXPIRY_HOURS, options.audienceSize),

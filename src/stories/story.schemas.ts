@@ -294,7 +294,9 @@ export const achievementDataSchema = z
   .strict();
 
 const privacyFields = {
-  privacy: z.enum(["public", "followers", "close_friends", "custom"]).default("followers"),
+  privacy: z.enum(["public", "followers", "close_friends", "custom", "community"]).default("followers"),
+  /** Post to a community (the poster must be an active member); privacy `community` needs it. */
+  community_id: objectIdString.optional(),
   /** Only with privacy "custom": the users (besides the author) allowed to see the story. */
   custom_viewer_ids: z.array(objectIdString).max(MAX_CUSTOM_VIEWERS).optional(),
   /** Users this story is hidden from whatever its privacy; merged with the author's standing hide list. */
@@ -352,6 +354,9 @@ export const createStoryBodySchema = z
     if (body.privacy !== "custom" && body.custom_viewer_ids !== undefined) {
       ctx.addIssue({ code: "custom", path: ["custom_viewer_ids"], message: "custom_viewer_ids only apply to privacy custom" });
     }
+    if (body.privacy === "community" && body.community_id === undefined) {
+      ctx.addIssue({ code: "custom", path: ["community_id"], message: "privacy community needs a community_id" });
+    }
   });
 export type CreateStoryBody = z.infer<typeof createStoryBodySchema>;
 /** What a client sends before defaults are applied. */
@@ -402,6 +407,8 @@ export type ViewBody = z.infer<typeof viewBodySchema>;
 
 export const feedQuerySchema = z
   .object({
+    /** That community's feed (members only) instead of the caller's tray. */
+    community_id: objectIdString.optional(),
     cursor: cursorParam,
     limit: z.coerce.number().int().min(1).max(MAX_FEED_LIMIT).default(DEFAULT_FEED_LIMIT),
   })
@@ -416,6 +423,7 @@ export const storyViewResponse = z
     reshared_from: z.object({ story_id: z.string(), user_id: z.string() }).nullable(),
     story_type: z.string(),
     stickers: z.array(z.object({ sticker_type: z.string() }).loose()),
+    community_id: z.string().nullable().meta({ description: "the community it was posted to" }),
     privacy: z.string(),
     view_count: z.number().int().min(0),
     reaction_count: z.number().int().min(0),

@@ -19,6 +19,9 @@ import type { CreateStoryBody, ReshareBody } from "./story.schemas";
 import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
 import { metrics } from "../metrics/metrics";
+import { recordAudit } from "../admin/audit";
+import { assertActiveMember, isActiveMember } from "../communities/community.service";
+import { storyMediaUrls } from "../media/media.service";
 
 /** Operators watch posting volume (a drop means clients cannot post). */
 const storiesPosted = metrics.counter("stories_posted_total", "Stories posted.");
@@ -54,9 +57,10 @@ async function notifyQuietly(userIds: string[], input: Parameters<typeof notify>
   );
 }
 
-export async function createStory(principal: Principal, body: CreateStoryBody): Promise<StoryView> {
+export async function createStory(principal: Principal, input: CreateStoryBody): Promise<StoryView> {
   const now = clock.now();
   const authorId = principal.userId;
+  const body = await withUploadedMedia(authorId, input);
   const doc = buildNewStory(body, authorId, now, { expiryHours: config().STORY_EXPIRY_HOURS, audienceSize: await followerCount(authorId) });
   const mentioned = mentionedUserIds(doc);
   if (mentioned.length > 0) {
@@ -64,6 +68,8 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
     const missing = mentioned.filter((id) => !found.has(id));
     if (missing.length > 0) throw new ValidationError("mention_user_not_found", "A mentioned user does not exist.", { user_ids: missing });
   }
+  // only an active member posts to a community (404 community_not_found, 403 not_community_member)
+  if (doc.community_id !== null) await assertActiveMember(authorId, doc.community_id);
   await assertBelowStoryLimit(authorId, now);
   const story = await repo.insertStory(doc);
   storiesPosted.inc();
@@ -71,6 +77,12 @@ export async function createStory(principal: Principal, body: CreateStoryBody): 
   // mentions are told after the story exists; notify() skips blocked pairs
   await notifyQuietly(mentioned, { type: "mention", actor_id: authorId, story_id: story._id, data: { username: principal.username } });
   return toStoryView(story, authorId, true, undefined, now);
+}
+
+/** A media_id of ours (an upload) brings its own URLs: the author's, ready, of the story's kind. */
+async function withUploadedMedia(authorId: string, body: CreateStoryBody): Promise<CreateStoryBody> {
+  const urls = body.media_id === undefined ? null : await storyMediaUrls(authorId, body.media_id, body.story_type);
+  return urls ? { ...body, media_url: urls.media_url, thumbnail_url: urls.thumbnail_url ?? undefined } : body;
 }
 
 async function presentOne(viewerId: string, storyId: string, archiveForAuthor: boolean): Promise<StoryView> {
@@ -131,6 +143,7 @@ export async function reshareStory(principal: Principal, storyId: string, body: 
   const doc = buildReshare(original, principal.userId, body, now, {
     expiryHours: config().STORY_EXPIRY_HOURS,
     audienceSize: await followerCount(principal.userId),
+    resharerIsMember: original.community_id ? await isActiveMember(principal.userId, original.community_id) : false,
   });
   await assertBelowStoryLimit(principal.userId, now);
   let story: StoryRow;
@@ -159,5 +172,9 @@ export async function deleteStory(principal: Principal, storyId: string): Promis
   if (!admin && !isAuthor(story, principal.userId)) await refuseNonAuthor(story, principal.userId);
   const set = admin ? { is_deleted: true as const, deleted_at: now, updated_at: now } : softDeleteUpdate(story, principal.userId, now);
   if (!(await repo.softDeleteStory(story._id, set))) throw storyErrors.notFound();
+  // an admin taking down someone else's story is an admin action
+  if (admin && !isAuthor(story, principal.userId)) {
+    await recordAudit({ actorId: principal.userId, action: "stories.admin_delete", targetType: "story", targetId: story._id, details: { author_id: story.user_id } });
+  }
   publishStoryEvent({ type: "story_deleted", story_id: story._id, author_id: story.user_id, actor_id: principal.userId });
 }

@@ -11,7 +11,8 @@
 export const STORY_TYPES = ["image", "video", "text", "workout", "achievement"] as const;
 export type StoryType = (typeof STORY_TYPES)[number];
 
-export const STORY_PRIVACIES = ["public", "followers", "close_friends", "custom"] as const;
+/** `community`: the active members of the story's community (needs `community_id`). */
+export const STORY_PRIVACIES = ["public", "followers", "close_friends", "custom", "community"] as const;
 export type StoryPrivacy = (typeof STORY_PRIVACIES)[number];
 
 export const STICKER_TYPES = [
@@ -145,6 +146,8 @@ export interface StoryDoc {
   workout_data: WorkoutData | null;
   achievement_data: AchievementData | null;
   stickers: StickerDoc[];
+  /** The community the story was posted to (its feed, its members-only audience), or null. */
+  community_id: string | null;
   privacy: StoryPrivacy;
   /** privacy "custom": the only users (besides the author) who may see the story. */
   custom_viewer_ids: string[];
@@ -166,6 +169,8 @@ export interface StoryDoc {
   is_expired: boolean;
   is_archived: boolean;
   is_deleted: boolean;
+  /** Hidden pending review (enough users reported it, src/moderation); absent on older rows. */
+  moderation_hidden?: boolean;
   deleted_at: Date | null;
   created_at: Date;
   expires_at: Date;

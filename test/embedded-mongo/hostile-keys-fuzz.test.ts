@@ -4,21 +4,11 @@ import assert from "node:assert/strict";
 import { MongoServerError, type Document } from "mongodb";
 import { useStore } from "./helpers";
 import { prototypeSnapshot } from "./hostile-keys.support";
+import { seededRandom } from "../../src/shared/random";
 
 const CASES = Number(process.env.HOSTILE_FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.HOSTILE_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
-/** mulberry32: small, fast and good enough to spread cases; the same seed gives the same run */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = ["__proto__", "constructor", "prototype"];
 const SEGMENTS = [...HOSTILE, ...HOSTILE, "toString", "hasOwnProperty", "valueOf", "a", "b", "n", "0", "1", "$", "$[]", "$[el]", "$x", ""];
@@ -159,7 +149,7 @@ describe("embedded-mongo: hostile keys fuzz", () => {
   it(`${CASES} random commands leave the prototypes alone and the store answering`, async function () {
     this.timeout(120_000);
     console.log(`      hostile-keys fuzz seed ${SEED} (HOSTILE_FUZZ_SEED=${SEED} reproduces), ${CASES} cases`);
-    const gen = new Gen(prng(SEED));
+    const gen = new Gen(seededRandom(SEED));
     const before = prototypeSnapshot();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- numeric ids
     const probe = h.db.collection<any>("probe");

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { MongoClient } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { spawnServer, type ServerProcess } from "../support/process";
-import { testRedisUrl } from "../support/redis";
+import { spawnServer, type ServerProcess, callProcess as call } from "../support/process";
+import { deleteRedisKeys, testRedisUrl } from "../support/redis";
 
 /**
  * With REDIS_URL the server keeps leaderboards in Redis sorted sets: two real processes share them.
@@ -18,12 +18,7 @@ describe("leaderboards on Redis: two server processes", function () {
   const servers: ServerProcess[] = [];
 
   // the server's own key prefix (redis.backend.ts default); these tests delete only those keys
-  const deleteBoardKeys = async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys("lb:*");
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  };
+  const deleteBoardKeys = () => deleteRedisKeys(redisUrl, "lb:*");
 
   before(async function () {
     const url = await testRedisUrl();
@@ -47,14 +42,6 @@ describe("leaderboards on Redis: two server processes", function () {
     const shared = { REDIS_URL: redisUrl, MONGODB_URI: mongoUri, JWT_SECRET: randomBytes(32).toString("hex") };
     const [a, b] = await Promise.all([spawnServer(shared), spawnServer(shared)]);
     servers.push(a, b);
-    const call = async (base: string, method: string, p: string, token?: string, body?: unknown) => {
-      const res = await fetch(base + p, {
-        method,
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
     const author = (await call(b.url, "POST", "/api/v1/auth/register", undefined, { username: "lb_author", password: "s3cret-pass" })).body;
     const viewer = (await call(a.url, "POST", "/api/v1/auth/register", undefined, { username: "lb_viewer", password: "s3cret-pass" })).body;
     const story = await call(b.url, "POST", "/api/v1/stories", author.access_token, { story_type: "text", text_content: "hi", privacy: "public" });

@@ -7,6 +7,7 @@ import { grantTokens, joinLive, liveStream, requestError, seedGiftCatalog, settl
 import { config } from "../../src/config";
 import { SATURATION } from "../../src/live/mood.rules";
 import { PollModel } from "../../src/live/engagement.model";
+import { LiveEventModel } from "../../src/live/live-event.model";
 
 /** Mood (decay on the injected clock), polls, Q&A and replay through real SDK clients. */
 describe("live engagement", () => {
@@ -104,7 +105,13 @@ describe("live engagement", () => {
     const host = await track(joinLive(creator, id));
     const room = await track(joinLive(fan, id));
     await room.request("chat", { text: "one" });
+    const seg = { media_url: "https://cdn.example.test/intro.mp4", duration_s: 30, title: "intro" };
+    assert.equal((await api("POST", `/api/v1/streams/${id}/segments`, { token: creator.token, body: seg })).status, 201);
+    await api("POST", `/api/v1/streams/${id}/segments/next`, { token: creator.token, body: {} });
     clock.advance(5000);
+    for (let i = 0; i < 3; i++) await room.request("react", { reaction: "hype" });
+    // the room logs a mood snapshot within a publish tick (250 ms)
+    for (let t = 0; !(await LiveEventModel.exists({ stream_id: id, type: "mood" })) && t < 100; t++) await settle(30);
     const two = await room.request("chat", { text: "two" });
     await room.request("gift", { giftCode: "rose", quantity: 1, idempotencyKey: "replay-gift-1" });
     await host.request("delete_message", { seq: two.seq });
@@ -122,6 +129,13 @@ describe("live engagement", () => {
     assert.deepEqual(items.map((e: any) => e.seq), [...items.map((e: any) => e.seq)].sort((x: number, y: number) => x - y));
     const three = items.find((e: any) => e.data.text === "three");
     assert.equal(three.offset_ms, 10_000);
+    // segment changes and mood snapshots are in the log, in the order they happened
+    const at = (pred: (e: any) => boolean) => items.findIndex(pred);
+    const queued = at((e) => e.type === "segment" && e.data.segments[0].started_at === null);
+    const playing = at((e) => e.type === "segment" && e.data.segments[0].started_at !== null);
+    const hype = at((e) => e.type === "mood");
+    assert.ok(at((e) => e.data.text === "one") < queued && queued < playing && playing < hype && hype < at((e) => e.type === "gift") && hype < items.indexOf(three), items.map((e: any) => e.type).join(","));
+    assert.deepEqual([items[hype].data.dominant, items[hype].offset_ms, items[hype].data.scores.hype], ["hype", 5000, 0.15]);
     const p1 = await api("GET", `/api/v1/streams/${id}/replay?limit=2`, { token: fan.token });
     const p2 = await api("GET", `/api/v1/streams/${id}/replay?limit=100&after_seq=${p1.body.next_after_seq}`, { token: fan.token });
     assert.deepEqual([...p1.body.items, ...p2.body.items].map((e: any) => e.seq), items.map((e: any) => e.seq));

@@ -170,6 +170,37 @@ describe("live gifts", () => {
       }
     });
 
+    it("a dropped socket that reconnects within the grace receives the commands it missed, once, in order, then new ones live", async () => {
+      const id = await liveStream(creator);
+      const [giver, phone] = [await createUser(), await createUser()];
+      await grantTokens(giver, 500);
+      const watcher = await track(joinLive(creator, id));
+      const room = await track(joinLive(phone, id));
+      room.reconnection.minUptime = 0; // the SDK only reconnects rooms up for 5 s by default
+      const [seen, onPhone] = [collect(watcher, "command"), collect(room, "command")];
+      const giverRoom = await track(joinLive(giver, id));
+      const gift = (n: number, giftCode = "airhorn") => giverRoom.request("gift", { giftCode, quantity: 1, idempotencyKey: `drop-cmd-${n}-key`, ...(giftCode === "shoutout" ? { command: { text: `line ${n}` } } : {}) });
+      await gift(1);
+      await until(room, (s) => s.commands.length === 1, "the first command");
+      const { roomId, sessionId } = room;
+      const back = new Promise<void>((resolve) => room.onReconnect(() => resolve()));
+      room.connection.close(4010, "network lost"); // not a clean leave
+      await until(watcher, (s) => s.viewerCount === 2, "the server noticed the drop");
+      await gift(2, "shoutout");
+      await gift(3);
+      await gift(4, "shoutout");
+      await back;
+      assert.deepEqual([room.roomId, room.sessionId], [roomId, sessionId], "the same seat");
+      await gift(5);
+      await until(watcher, (s) => s.commands.length === 5, "five commands");
+      const deadline = Date.now() + 3000;
+      while (onPhone.length < 5 && Date.now() < deadline) await settle(20);
+      await settle(150); // a duplicate would arrive by now
+      assert.equal(seen.length, 5);
+      assert.deepEqual(onPhone.map((m) => m.seq), seen.map((m) => m.seq), "each command once, in the stream's order");
+      assert.deepEqual(onPhone.map((m) => m.payload.text ?? m.action), ["sound", "line 2", "sound", "line 4", "sound"]);
+    });
+
     it("a creator turns commands off or sets a cooldown; refused gifts cost nothing", async () => {
       const id = await liveStream(creator);
       const fan = await createUser();

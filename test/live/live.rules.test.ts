@@ -3,6 +3,7 @@ import { maskBlockedWords, prepareChatLine, slowModeWaitMs, takeFloodSlot, takeT
 import { resolveCommand, sanitizeOverlayText, splitGift, velocityRefusal, assertCommandAllowed, type CatalogGift } from "../../src/live/gift.rules";
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, SATURATION } from "../../src/live/mood.rules";
 import { SeqBuffer } from "../../src/live/sequence.rules";
+import { CommandCatchUp } from "../../src/live/command-catch-up";
 import { assertMayWatch, roomIsOpen, STREAM_TRANSITIONS, transitionStream, LOBBY_OPENS_BEFORE_MS, STREAM_STATUSES, type StreamAction } from "../../src/live/stream.rules";
 
 /** The live rules on plain data, no sockets. */
@@ -151,6 +152,26 @@ describe("live rules", () => {
       assert.deepEqual(buf.skipGap(20).map((e) => e.seq), [5]);
       assert.equal(buf.expected, 6);
       assert.equal(buf.gapSince, undefined);
+    });
+  });
+
+  describe("command catch-up after a reconnect", () => {
+    const log = Array.from({ length: 10 }, (_, i) => ({ seq: i + 1 }));
+    it("hands over the commands after the drop up to what the room applied, reading again if it applied more meanwhile, once", async () => {
+      const c = new CommandCatchUp<{ seq: number }>();
+      c.dropped("s1", 3);
+      assert.deepEqual([...c.awaySessions()!], ["s1"]);
+      let applied = 6;
+      const reads: number[] = [];
+      const missed = await c.back("s1", () => applied, async (after) => {
+        reads.push(after);
+        if (reads.length === 1) applied = 8; // two more arrive while the log is read
+        return log.filter((e) => e.seq > after);
+      });
+      assert.deepEqual(missed.map((e) => e.seq), [4, 5, 6, 7, 8]);
+      assert.deepEqual(reads, [3, 6]);
+      assert.equal(c.awaySessions(), undefined, "back: broadcasts reach it again");
+      assert.deepEqual(await c.back("s1", () => 10, async () => log), [], "a second return hands over nothing");
     });
   });
 });

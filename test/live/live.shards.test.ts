@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import Redis from "ioredis";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
-import { spawnServer, type ServerProcess } from "../support/process";
+import { runSeed, spawnServer, type ServerProcess } from "../support/process";
 import { testRedisUrl } from "../support/redis";
 
 /**
@@ -49,16 +47,7 @@ describe("live shards: two server processes on Redis", function () {
       LIVE_ROOM_MAX_CLIENTS: "2",
       AUTH_RATE_LIMIT_PER_MINUTE: "1000",
     };
-    // the catalog comes from the seed script, as in production
-    await new Promise<void>((resolve, reject) => {
-      const root = path.resolve(__dirname, "../..");
-      const child = spawn(process.execPath, ["--import", path.join(root, "node_modules/tsx/dist/loader.mjs").replace(/^/, "file://"), "src/seed.ts"], {
-        cwd: root,
-        env: { ...process.env, NODE_ENV: "test", MONGODB_URI: env.MONGODB_URI, LOG_LEVEL: "silent" },
-        stdio: "ignore",
-      });
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`))));
-    });
+    await runSeed(env.MONGODB_URI);
     servers.push(...(await Promise.all([spawnServer(env), spawnServer(env)])));
   });
 

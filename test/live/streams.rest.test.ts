@@ -4,6 +4,9 @@ import { createUser } from "../support/factories";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createStream, goLive, grantTokens, liveStream, tokensOf, WELCOME_TOKENS } from "../support/live";
 import { liveFanoutsSettled } from "../../src/live/stream.service";
+import { TokenVerifier } from "livekit-server-sdk";
+import { MEDIA_TOKEN_TTL_S } from "../../src/live/media.service";
+import { withConfig } from "../support/live";
 
 /** `/api/v1/streams` through HTTP: create/schedule, life cycle, one live per creator, listing, notifications, tickets. */
 describe("streams REST", () => {
@@ -126,6 +129,38 @@ describe("streams REST", () => {
     const res = await api("POST", `/api/v1/streams/${id}/media-token`, { token: creator.token, body: {} });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, "media_not_configured");
+  });
+  it("media tokens verify with LiveKit's TokenVerifier: publisher for the creator, subscriber-only for a viewer, room = stream id, short TTL", async () => {
+    const creator = await createUser({ roles: ["creator"] });
+    const viewer = await createUser();
+    const outsider = await createUser();
+    const keys = { LIVEKIT_API_KEY: "APItestkey", LIVEKIT_API_SECRET: "test-livekit-secret-0123456789abcdefghij", LIVEKIT_URL: "wss://sfu.example.test" };
+    await withConfig(keys, async () => {
+      const id = await liveStream(creator);
+      const verifier = new TokenVerifier(keys.LIVEKIT_API_KEY, keys.LIVEKIT_API_SECRET);
+      const issue = async (token: string) => {
+        const before = Math.floor(Date.now() / 1000);
+        const res = await api("POST", `/api/v1/streams/${id}/media-token`, { token, body: {} });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        assert.equal(res.body.url, keys.LIVEKIT_URL);
+        const claims = await verifier.verify(res.body.token);
+        assert.ok(claims.exp! - before >= MEDIA_TOKEN_TTL_S - 2 && claims.exp! - before <= MEDIA_TOKEN_TTL_S + 2, `ttl ${claims.exp! - before}`);
+        return claims;
+      };
+      const host = await issue(creator.token);
+      assert.equal(host.sub, creator.id);
+      assert.deepEqual([host.video?.room, host.video?.roomJoin, host.video?.canPublish, host.video?.canSubscribe], [id, true, true, true]);
+      const fan = await issue(viewer.token);
+      assert.equal(fan.sub, viewer.id);
+      assert.deepEqual([fan.video?.room, fan.video?.roomJoin, fan.video?.canPublish, fan.video?.canSubscribe, fan.video?.canPublishData], [id, true, false, true, false]);
+      // a token signed with another secret does not verify
+      await assert.rejects(new TokenVerifier(keys.LIVEKIT_API_KEY, "another-secret-0123456789abcdefghijklmn").verify((await api("POST", `/api/v1/streams/${id}/media-token`, { token: outsider.token, body: {} })).body.token));
+      // a followers-only stream gives no token to a non-follower
+      const other = await createUser({ roles: ["creator"] });
+      const closed = await liveStream(other, { access: "followers" });
+      const refused = await api("POST", `/api/v1/streams/${closed}/media-token`, { token: viewer.token, body: {} });
+      assert.equal(refused.status, 403);
+    });
   });
   void goLive;
   void manualClock;

@@ -101,6 +101,8 @@ describe("Negotiation over REST (button-click, text-input, escrow)", () => {
     assert.equal(await wallet(inf.id), 0);
     assert.equal((await api("PUT", `/api/v1/payouts/${payouts.body.items[0].id}/paid`, { token: ops.token })).body.replayed, true);
     assert.equal(await wallet(inf.id), 0, "paid out once");
+    const audited = await api("GET", "/api/v1/admin/audit?action=marketplace.payout_paid", { token: ops.token });
+    assert.deepEqual(audited.body.items.map((e: any) => [e.actor_id, e.target_id]), [[ops.id, payouts.body.items[0].id]], "the payout is audited once");
     assert.equal((await reconcile()).ok, true);
   });
 
@@ -126,6 +128,12 @@ describe("Negotiation over REST (button-click, text-input, escrow)", () => {
     const flow = await api("GET", `/api/v1/debug/flow/${two.conversationId}`, { token: ops.token });
     assert.equal(flow.body.escrow.hold.status, "captured");
     assert.equal(flow.body.flow_data.escrow.status, "split");
+    const audited = await api("GET", "/api/v1/admin/audit?action=marketplace.flow_action", { token: ops.token });
+    assert.deepEqual(
+      audited.body.items.map((e: any) => [e.actor_id, e.target_id, e.details.action, e.details.to]),
+      [[ops.id, two.conversationId, "resolve_dispute", "completed"]],
+      "the admin's resolution is audited, the parties' moves are not",
+    );
     assert.equal((await reconcile()).ok, true);
   });
 

@@ -25,8 +25,12 @@ describe("graceful shutdown on the embedded default", function () {
 
   it("serves /health/ready, persists, exits 0 on SIGTERM and keeps the data across a restart", async () => {
     server = await spawnServer(env());
-    const health = await fetch(`${server.url}/health/ready`).then((r) => r.json());
-    assert.deepEqual(health, { status: "ready", checks: { database: "ok", presence: "ok" } });
+    const health = (await fetch(`${server.url}/health/ready`).then((r) => r.json())) as { media: { storage: string; video_posters: string } };
+    const { media, ...readiness } = health;
+    assert.deepEqual(readiness, { status: "ready", checks: { database: "ok", presence: "ok" } });
+    // informational (src/media): where media goes, and whether ffmpeg makes video posters here
+    assert.equal(media.storage, "disk");
+    assert.ok(["ffmpeg", "placeholder", "detecting"].includes(media.video_posters), media.video_posters);
 
     const reg = await fetch(`${server.url}/api/v1/auth/register`, {
       method: "POST",

@@ -45,7 +45,10 @@ describe("cursors: a malformed cursor is 400 invalid_cursor on every paged list"
       privacy: "public",
       stickers: [{ sticker_type: "question", x: 0.5, y: 0.5, width: 0.5, height: 0.2, question: { text: "Ask me" } }],
     });
+    const community = await api("POST", "/api/v1/communities", { token: alice.token, body: { name: "Club" } });
     lists = {
+      communities: "/api/v1/communities",
+      "community members": `/api/v1/communities/${community.body.id}/members`,
       notifications: "/api/v1/notifications",
       followers: `/api/v1/users/${bob.id}/followers`,
       following: `/api/v1/users/${bob.id}/following`,

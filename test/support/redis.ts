@@ -28,3 +28,14 @@ export async function testRedisUrl(): Promise<string | undefined> {
 export function testKeyPrefix(what: string): string {
   return `test:${what}:${process.pid}:${Date.now().toString(36)}:`;
 }
+
+/** Delete the keys matching `pattern` (a server's own prefix, e.g. "lb:*") from the test database. */
+export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

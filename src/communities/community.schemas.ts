@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { objectIdString } from "../shared/ids";
+import { cursorParam, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../shared/pagination";
+import { JOIN_POLICIES } from "./community.rules";
+
+/** REST bodies, queries and params of `/api/v1/communities`; strict (unknown keys refused). */
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+/** A gym's or club's name fits a header line; a description a short paragraph. */
+export const MAX_NAME_LENGTH = 80;
+export const MAX_DESCRIPTION_LENGTH = 1000;
+/** An invite lives at most a month, and serves at most 10,000 joins (a poster at the gym's door). */
+export const MAX_INVITE_HOURS = 24 * 31;
+export const MAX_INVITE_USES = 10_000;
+
+export const communityParams = z.object({ id: objectIdString }).strict();
+export const memberParams = z.object({ id: objectIdString, user_id: objectIdString }).strict();
+
+export const createCommunityBodySchema = z
+  .object({
+    name: trimmed(MAX_NAME_LENGTH),
+    description: trimmed(MAX_DESCRIPTION_LENGTH).optional(),
+    join_policy: z.enum(JOIN_POLICIES).default("open"),
+  })
+  .strict();
+export type CreateCommunityBody = z.infer<typeof createCommunityBodySchema>;
+
+export const listCommunitiesQuerySchema = z
+  .object({
+    cursor: cursorParam,
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+    /** `true`: only communities the caller is an active member of. */
+    mine: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  })
+  .strict();
+export type ListCommunitiesQuery = z.infer<typeof listCommunitiesQuerySchema>;
+
+export const joinBodySchema = z
+  .object({ invite_code: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an invite code").optional() })
+  .strict();
+export type JoinBody = z.infer<typeof joinBodySchema>;
+
+export const createInviteBodySchema = z
+  .object({
+    expires_in_hours: z.number().int().min(1).max(MAX_INVITE_HOURS).optional(),
+    max_uses: z.number().int().min(1).max(MAX_INVITE_USES).optional(),
+  })
+  .strict();
+export type CreateInviteBody = z.infer<typeof createInviteBodySchema>;
+
+export const emptyBody = z.object({}).strict();
+
+const membership = z.object({ role: z.string(), status: z.string() }).nullable();
+
+export const communityResponse = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    owner_id: z.string(),
+    join_policy: z.enum(JOIN_POLICIES),
+    member_count: z.number().int().min(0),
+    created_at: z.iso.datetime(),
+    my_membership: membership,
+  })
+  .strict()
+  .meta({ id: "Community" });
+
+export const communityPageResponse = z.object({ items: z.array(communityResponse), next_cursor: z.string().nullable() }).strict();
+
+export const memberPageResponse = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          user: z.object({ id: z.string(), username: z.string(), display_name: z.string(), avatar_url: z.string().nullable() }).strict(),
+          role: z.string(),
+          joined_at: z.iso.datetime(),
+        })
+        .strict(),
+    ),
+    next_cursor: z.string().nullable(),
+  })
+  .strict();
+
+export const inviteResponse = z
+  .object({
+    code: z.string(),
+    community_id: z.string(),
+    expires_at: z.iso.datetime().nullable(),
+    max_uses: z.number().int().nullable(),
+    uses: z.number().int(),
+    created_at: z.iso.datetime(),
+  })
+  .strict();

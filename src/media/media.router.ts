@@ -1,0 +1,78 @@
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
+import { validate } from "../http/validate";
+import { principalOf, requireAuth } from "../http/auth";
+import { errorBody, statusOf } from "../http/errors";
+import { DomainError, RateLimitedError } from "../shared/errors";
+import { logger } from "../logger";
+import { detectFfmpeg } from "./media.processing";
+import { emptyBodySchema, mediaParams, mediaViewResponse, presignBodySchema, presignResponse, uploadFormSchema } from "./media.schemas";
+import * as media from "./media.service";
+
+/** The address media URLs are built on when MEDIA_PUBLIC_BASE_URL is not set (TRUST_PROXY decides the protocol). */
+export function originOf(req: Request): string {
+  return `${req.protocol}://${req.get("host") ?? "localhost"}`;
+}
+
+/** A refused upload is answered at once, then the rest of the body is read and dropped (never held) up to this much. */
+const MAX_DRAIN_BYTES = 1024 * 1024 * 1024;
+const MAX_DRAIN_MS = 120_000;
+
+/**
+ * Answer an upload refused before its body ended (too large, wrong type, rate limited…) so the
+ * client really reads the answer: the status and JSON go out now with `Connection: close`, but
+ * the response is ended — and the socket closed — only once the client has finished sending.
+ * Closing while it still sends would reset the connection and lose the answer with it. What is
+ * still coming is discarded chunk by chunk (bounded in bytes and time), never buffered.
+ */
+export function answerBeforeBodyEnds(req: Request, res: Response, err: unknown): void {
+  const domain = err instanceof DomainError ? err : null;
+  if (!domain) logger.error({ err }, "upload failed");
+  const payload = JSON.stringify(domain ? errorBody(domain.code, domain.message, domain.details) : errorBody("internal_error", "Something went wrong on our side."));
+  if (domain instanceof RateLimitedError) res.setHeader("Retry-After", String(domain.retryAfterSeconds));
+  res.status(domain ? statusOf(domain) : 500);
+  res.setHeader("Connection", "close");
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(payload));
+  res.write(payload);
+  let drained = 0;
+  const timer = setTimeout(() => req.destroy(), MAX_DRAIN_MS).unref();
+  const done = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) req.destroy();
+  });
+  req.once("end", done);
+  req.once("close", done);
+  req.resume();
+}
+
+/** Errors of upload routes: while the body is still arriving, answer without cutting the client off. */
+export const uploadErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (req.complete || res.headersSent) return next(err);
+  answerBeforeBodyEnds(req, res, err);
+};
+
+const upload: RequestHandler = async (req, res) => {
+  const userId = principalOf(req).userId;
+  const form = await media.receiveMultipart(userId, req, "file", true);
+  res.status(201).json(await media.storeStagedUpload(userId, form.file!, originOf(req)));
+};
+
+/** `/api/v1/media`: uploads through the server (multipart) and, with S3, presigned uploads. */
+export function mediaRouter(): Router {
+  void detectFfmpeg(); // at boot, so /health/ready can say which posters videos get
+  const r = Router();
+  r.use(requireAuth());
+  r.post("/", validate({ multipart: uploadFormSchema, response: mediaViewResponse, status: 201, summary: "Upload a photo or video (multipart, field `file`)" }), upload);
+  r.post("/uploads", validate({ body: presignBodySchema, response: presignResponse, status: 201, summary: "Start a presigned upload straight to the bucket (S3 storage)" }), async (req, res) => {
+    res.status(201).json(await media.createPresignedUpload(principalOf(req).userId, res.locals.valid.body));
+  });
+  r.post("/:id/complete", validate({ params: mediaParams, body: emptyBodySchema, response: mediaViewResponse, summary: "Finish a presigned upload: check, process, make it usable" }), async (req, res) => {
+    res.json(await media.completePresignedUpload(principalOf(req).userId, res.locals.valid.params.id, originOf(req)));
+  });
+  r.use(uploadErrors);
+  return r;
+}
