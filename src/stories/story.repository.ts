@@ -84,6 +84,9 @@ const FEED_CANDIDATE_FIELDS = {
   privacy: 1,
   custom_viewer_ids: 1,
   hidden_from_ids: 1,
+  // what the privacy rules read besides the audience lists: membership scope and moderation
+  community_id: 1,
+  moderation_hidden: 1,
 } as const;
 
 export type FeedCandidateRow = Pick<StoryRow, "_id" | keyof typeof FEED_CANDIDATE_FIELDS>;
