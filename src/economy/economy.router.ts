@@ -57,7 +57,7 @@ export function economyAdminRouter(): Router {
   // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
   r.post("/grants", validate({ body: adminGrantBodySchema }), async (req, res) => {
     const key = idempotencyKey(req);
-    const body = res.locals.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
+    const body = res.locals.valid.body;
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
     const actorId = principalOf(req).userId;
     const id = `admin_grant:${key}`;

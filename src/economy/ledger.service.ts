@@ -1,7 +1,7 @@
 import type { ClientSession } from "mongoose";
 import { clock } from "../shared/clock";
 import { findUserById } from "../auth/user.repository";
-import { DomainError, ValidationError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
 import { metrics } from "../metrics/metrics";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { nextRegenAt } from "./key-regen.rules";
@@ -17,6 +17,7 @@ import {
   type AccountState,
 } from "./ledger.rules";
 import { CURRENCIES, type Currency, type LedgerEntry, type TransferResult, type TransferSpec, type Wallet } from "./economy.types";
+import { economyErrors } from "./economy.errors";
 
 /**
  * Moving value: transfers (single, linked, with the caller's writes), clawbacks, wallets and the
@@ -44,10 +45,10 @@ function keysOf(specs: TransferSpec[]): string[] {
 }
 
 function validateLinked(specs: TransferSpec[]): TransferSpec[] {
-  if (specs.length === 0) throw new ValidationError("invalid_transfer", "At least one transfer is needed.");
+  if (specs.length === 0) throw economyErrors.invalidTransfer("At least one transfer is needed.");
   const valid = specs.map(validateTransferSpec);
   if (new Set(valid.map((s) => s.id)).size !== valid.length) {
-    throw new ValidationError("invalid_transfer", "Linked transfers need distinct ids.");
+    throw economyErrors.invalidTransfer("Linked transfers need distinct ids.");
   }
   return valid;
 }
@@ -115,7 +116,7 @@ export async function withTransfer<T>(
  */
 export async function clawback(spec: TransferSpec): Promise<TransferResult> {
   const [valid] = validateLinked([spec]);
-  if (!("userId" in valid!.debit)) throw new ValidationError("invalid_transfer", "A clawback debits a user account.");
+  if (!("userId" in valid!.debit)) throw economyErrors.invalidTransfer("A clawback debits a user account.");
   return observed(ledgerEngine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!], true)).results[0]! }), (r) => [r]);
 }
 

@@ -6,7 +6,7 @@ import { submitScore } from "../leaderboards/leaderboard.service";
 import { inTransaction } from "../infra/transaction";
 import { publish, topics } from "../realtime/events";
 import { clock } from "../shared/clock";
-import { ConflictError, DomainError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
 import { logger } from "../logger";
 import type { DialogueLine, Effects } from "./content.types";
 import type { Stats } from "./engine";
@@ -34,6 +34,7 @@ import {
   type Progress,
   type Run,
 } from "./playthrough.rules";
+import { fictionErrors } from "./fiction.errors";
 
 /**
  * Playing a book: the one path for the `playthrough` room and the REST fallback. Engines decide
@@ -134,7 +135,7 @@ async function viewOf(p: Progress, book: BookRow, wallet?: Wallet): Promise<Play
 }
 
 function noActiveRun(): DomainError {
-  return new ConflictError("no_active_chapter", "Start a chapter first.");
+  return fictionErrors.noActiveChapter();
 }
 
 /**
@@ -197,7 +198,7 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
       return viewOf({ ...next, rev: p.rev + 1 }, book);
     }
     const latest = await findLatestChapter(bookId, chapter);
-    if (!latest) throw new ConflictError("chapter_not_found", `This book has no chapter ${chapter}.`);
+    if (!latest) throw fictionErrors.chapterNotFoundConflict(`This book has no chapter ${chapter}.`);
     const { engine } = await engineOf(bookId, chapter, latest.version);
     const base = dropReplay(p); // a replay left unfinished: its outfits stay
     const from = decision.kind === "replay" ? decision.from : base.stats;
@@ -278,14 +279,14 @@ export async function choose(userId: string, bookId: string, input: ChooseInput)
   const outcome = await retrying(async (): Promise<ChoiceOutcome> => {
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const run = activeRun(p);
-    if (!run) throw new ConflictError("choice_not_available", "No chapter is being played.");
+    if (!run) throw fictionErrors.choiceNotAvailable("No chapter is being played.");
     const repeat = async (): Promise<ChoiceOutcome> => ({ view: await viewOf(p, book), applied: false, option_id: input.optionId, cost: 0, effects: {} });
     const step = input.step ?? run.cursor.step;
     if (step < run.cursor.step) {
       if (wasChosen(p.recent_choices, userId, bookId, run, step, input.optionId, input.sceneId)) return repeat();
-      throw new ConflictError("choice_not_available", "That choice point has passed.");
+      throw fictionErrors.choiceNotAvailable("That choice point has passed.");
     }
-    if (step > run.cursor.step) throw new ConflictError("choice_not_available", "No such choice point yet.");
+    if (step > run.cursor.step) throw fictionErrors.choiceNotAvailable("No such choice point yet.");
     const { engine } = await engineOf(bookId, run.chapter, run.version);
     let t;
     try {
