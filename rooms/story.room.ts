@@ -3,17 +3,17 @@ import type { Principal } from "../src/auth/roles";
 import { AppRoom } from "../src/realtime/app-room";
 import { authenticateRoomClient, parseJoinOptions, principalOf, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
-import { KeyedDebounce } from "../src/realtime/room-kit";
+import { JoinMemo, KeyedDebounce } from "../src/realtime/room-kit";
 import { subscribe, topics, type AudienceChanged } from "../src/realtime/events";
 import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
-import { clock } from "../src/shared/clock";
-import { ForbiddenError, GoneError, NotFoundError } from "../src/shared/errors";
 import { logger } from "../src/logger";
+import { camelize } from "../src/shared/camelize";
 import * as msg from "../src/stories/story-messages.schemas";
 import * as stories from "../src/stories/story.service";
 import type { StoryEvent } from "../src/stories/story.service";
 import { StoryRoomState, type StoryState } from "../schema/story.state";
-import { roomInteractReply, showStory, storyStateOf, writeSeenBy, writeStory, type StoryForRoom } from "../schema/story.mapper";
+import { roomInteractReply, showStory, type StoryForRoom } from "../schema/story.mapper";
+import { ReelState } from "../schema/story.reel";
 
 /**
  * `story`: one room per author, showing that author's live stories to everyone allowed to see
@@ -30,8 +30,8 @@ export const EXPIRY_CHECK_MS = 1000;
 
 type StoryClient = SignedInClient;
 
-/** The story is gone for this reader (deleted, expired, or never visible to them). */
-const isGone = (err: unknown) => err instanceof NotFoundError || err instanceof GoneError || err instanceof ForbiddenError;
+/** The reel onAuth decided a viewer may see, shown by the onJoin that follows (`viewer:author`). */
+const joinReels = new JoinMemo<StoryForRoom[]>();
 
 export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { authorId: string }; client: StoryClient }> {
   private authorId = "";
@@ -39,9 +39,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   private readonly refresh = new KeyedDebounce<string, string>(this.clock, REFRESH_DEBOUNCE_MS, (id, actors) => this.refreshStory(id, actors), (err, storyId) =>
     logger.warn({ err, storyId, roomId: this.roomId }, "story refresh failed"),
   );
-  private readonly expiryTimers = new Map<string, { clear(): void }>();
-  /** Removed stories never come back (a reload that started before the delete must not re-add it). */
-  private readonly removed = new Set<string>();
+  private reel!: ReelState;
 
   /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
   static readonly joinOptions = msg.storyJoinOptions;
@@ -52,9 +50,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {
       const { authorId } = parseJoinOptions(msg.storyJoinOptions, options, msg.STORY_JOIN_HINT);
-      if (principal.userId !== authorId && !(await stories.canViewReel(principal.userId, authorId))) {
-        throw new ForbiddenError("reel_not_visible", "This user has no active story you can see.");
-      }
+      if (principal.userId !== authorId) joinReels.remember(`${principal.userId}:${authorId}`, await stories.openReel(principal.userId, authorId));
       return principal;
     });
   }
@@ -63,10 +59,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     // the state follows through the service's story_changed event, like a change made over REST
     view: {
       schema: msg.viewMessage,
-      handle: async (client, { storyId }) => {
-        const { counted, view_count } = await stories.recordView(userIdOf(client), storyId);
-        return { counted, viewCount: view_count };
-      },
+      handle: async (client, { storyId }) => camelize(await stories.recordView(userIdOf(client), storyId)),
     },
     interact: {
       schema: msg.interactMessage,
@@ -87,11 +80,12 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     await this.createKeyed(this.authorId, { authorId: this.authorId }, async () => {
       this.state = new StoryRoomState();
       this.state.authorId = this.authorId;
+      this.reel = new ReelState(this.state, this.clock, (id) => this.refresh.cancel(id));
       await this.setMetadata({ authorId: this.authorId });
       this.holdUntilDispose(subscribe<StoryEvent | AudienceChanged>(topics.storyReel(this.authorId), (e) => this.onReelEvent(e)));
-      for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.putStory(story);
-      await Promise.all([...this.state.stories.keys()].map((id) => this.loadSeenBy(id)));
-      this.clock.setInterval(() => this.removeExpired(), EXPIRY_CHECK_MS);
+      for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.reel.put(story);
+      await Promise.all(this.reel.stories.map((s) => this.loadSeenBy(s.id)));
+      this.clock.setInterval(() => this.reel.removeExpired(), EXPIRY_CHECK_MS);
     });
   }
 
@@ -101,7 +95,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     // joining, leaving, a removal or a ban changes what community stories this user may see
     this.clientSubscriptions.add(client, subscribe(topics.communityStanding(userIdOf(client)), () => this.recheckAudience(userIdOf(client))));
     this.onPresenceChanged();
-    await this.showReelTo(client);
+    await this.showReelTo(client, joinReels.take(`${userIdOf(client)}:${this.authorId}`));
   }
 
   /** Back from a drop: stories that appeared or changed audience meanwhile are decided for it now. */
@@ -116,7 +110,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
 
   private onReelEvent(e: StoryEvent | AudienceChanged): void {
     if (e.type === "audience_changed") return this.recheckAudience(e.user_id);
-    if (e.type === "story_deleted" || e.type === "story_expired") return this.removeStory(e.story_id);
+    if (e.type === "story_deleted" || e.type === "story_expired") return this.reel.remove(e.story_id);
     // hidden or shown again by moderation: every client's view of it is re-decided
     if (e.type === "story_moderated") for (const c of this.clients) this.refresh.touch(e.story_id, userIdOf(c));
     this.refresh.touch(e.story_id, e.actor_id);
@@ -125,70 +119,36 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   /** A follow, block, close-friends or community-standing change: re-decide every story for that user's clients. */
   private recheckAudience(userId: string): void {
     const affected = this.clients.filter((c) => userIdOf(c) === userId);
-    const recheck = affected.flatMap((c) => [...this.state.stories.values()].map((s) => this.showTo(c, s)));
+    const recheck = affected.flatMap((c) => this.reel.stories.map((s) => this.showTo(c, s)));
     Promise.all(recheck).catch((err: unknown) => logger.warn({ err, userId, roomId: this.roomId }, "audience re-check failed"));
   }
 
   /** Reload one story as its author sees it; a new story is shown to each client allowed to see it. */
   private async refreshStory(storyId: string, actors: Set<string>): Promise<void> {
-    let story: StoryForRoom;
-    try {
-      story = await stories.getLiveStory(this.authorId, storyId);
-    } catch (err) {
-      if (isGone(err)) return this.removeStory(storyId);
-      throw err;
-    }
-    const isNew = !this.state.stories.has(storyId);
-    const state = this.putStory(story);
+    const story = await stories.findLiveStory(this.authorId, storyId);
+    if (!story) return this.reel.remove(storyId);
+    const isNew = !this.reel.has(storyId);
+    const state = this.reel.put(story);
     if (!state) return;
     await this.loadSeenBy(storyId);
     const audience = isNew ? this.clients : this.clients.filter((c) => actors.has(userIdOf(c)));
     await Promise.all(audience.map((c) => this.showTo(c, state)));
   }
 
-  private putStory(story: StoryForRoom): StoryState | undefined {
-    if (this.removed.has(story.id)) return undefined;
-    const existing = this.state.stories.get(story.id);
-    if (existing) return (writeStory(existing, story), existing);
-    const state = storyStateOf(story);
-    this.state.stories.set(story.id, state);
-    this.expiryTimers.set(state.id, this.clock.setTimeout(() => this.removeExpired(), Math.max(0, state.expiresAt - clock.now().getTime())));
-    return state;
-  }
-
   private async loadSeenBy(storyId: string): Promise<void> {
-    const page = await stories.seenBy(this.authorId, storyId, { limit: SEEN_BY_LIVE_LIMIT });
-    const state = this.state.stories.get(storyId);
-    if (state) writeSeenBy(state, page.items);
+    this.reel.writeSeenBy(storyId, (await stories.seenBy(this.authorId, storyId, { limit: SEEN_BY_LIVE_LIMIT })).items);
   }
 
-  /** Every story this client may see, decided with one reel read (what a join costs). */
-  private async showReelTo(client: StoryClient): Promise<void> {
+  /** Every story this client may see, decided with one reel read (on a join, the one onAuth made). */
+  private async showReelTo(client: StoryClient, reel?: StoryForRoom[]): Promise<void> {
     const userId = userIdOf(client);
-    const visible = userId === this.authorId ? undefined : new Map((await stories.listUserStories(userId, this.authorId)).map((s) => [s.id, s]));
-    for (const state of this.state.stories.values()) showStory(client.view!, state, visible ? (visible.get(state.id) ?? null) : undefined);
+    this.reel.showAll(client.view!, userId === this.authorId ? undefined : (reel ?? (await stories.listUserStories(userId, this.authorId))));
   }
 
   /** Re-decide one story for one client, as the service shows it to that user now. */
   private async showTo(client: StoryClient, state: StoryState): Promise<void> {
     if (userIdOf(client) === this.authorId) return showStory(client.view!, state, undefined);
-    const seen = await stories.getLiveStory(userIdOf(client), state.id).catch((err: unknown) => {
-      if (!isGone(err)) throw err;
-      return null;
-    });
-    if (this.state.stories.has(state.id) && this.clients.includes(client)) showStory(client.view!, state, seen); // not removed or left meanwhile
-  }
-
-  private removeExpired(): void {
-    const now = clock.now().getTime();
-    for (const state of [...this.state.stories.values()]) if (state.expiresAt <= now) this.removeStory(state.id);
-  }
-
-  private removeStory(storyId: string): void {
-    this.removed.add(storyId);
-    this.expiryTimers.get(storyId)?.clear();
-    this.expiryTimers.delete(storyId);
-    this.refresh.cancel(storyId);
-    this.state.stories.delete(storyId);
+    const seen = await stories.findLiveStory(userIdOf(client), state.id);
+    if (this.reel.has(state.id) && this.clients.includes(client)) showStory(client.view!, state, seen); // not removed or left meanwhile
   }
 }

@@ -1,14 +1,16 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { config } from "../config";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { issueAccessToken } from "./tokens";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 import * as tokensRepo from "./refresh-token.repository";
+import { forgetProfile } from "./profile-cache";
 import { findCredentialsByUsername, findUserById, findUserStanding, insertUser, updateUserProfile, type User } from "./user.repository";
 import { accountBannedError, isBanActive } from "./ban.rules";
 import type { Principal, Role } from "./roles";
 import { grantWelcome } from "../economy";
+import { authErrors } from "./auth.errors";
 
 export interface Session {
   user: User;
@@ -80,8 +82,8 @@ export async function register(input: {
     if (isDuplicateKeyError(err)) {
       const onEmail = JSON.stringify((err as { keyPattern?: unknown }).keyPattern ?? {}).includes("email");
       throw onEmail
-        ? new ConflictError("email_taken", "That email is already registered.")
-        : new ConflictError("username_taken", "That username is already taken.");
+        ? authErrors.emailTaken()
+        : authErrors.usernameTaken();
     }
     throw err;
   }
@@ -90,7 +92,7 @@ export async function register(input: {
 export async function login(username: string, password: string): Promise<Session> {
   const found = await findCredentialsByUsername(username);
   const ok = await verifyPassword(password, found?.password_hash ?? (await decoyHash()));
-  if (!found || !ok) throw new UnauthenticatedError("invalid_credentials", "Wrong username or password.");
+  if (!found || !ok) throw authErrors.invalidCredentials();
   // told only to whoever knows the password, so a ban does not reveal which accounts exist
   await refuseBanned(found.id);
   const { password_hash: _hash, ...user } = found;
@@ -113,12 +115,12 @@ export async function refresh(token: string): Promise<{ access_token: string; re
     const known = await tokensRepo.findRefreshToken(token_hash);
     if (known && (known.used_at || known.revoked_at)) {
       await tokensRepo.revokeFamily(known.family_id, now);
-      throw new UnauthenticatedError("refresh_token_reused", "This refresh token was already used; the session has been revoked.");
+      throw authErrors.refreshTokenReused();
     }
-    throw new UnauthenticatedError("invalid_refresh_token", "The refresh token is not valid.");
+    throw authErrors.invalidRefreshToken();
   }
   const user = await findUserById(consumed.user_id);
-  if (!user) throw new UnauthenticatedError("invalid_refresh_token", "The refresh token is not valid.");
+  if (!user) throw authErrors.invalidRefreshToken();
   const [access_token, refresh_token] = await Promise.all([
     issueAccessToken(principalOf(user)),
     issueRefreshToken(user.id, consumed.family_id),
@@ -131,7 +133,7 @@ export async function logout(userId: string, token?: string): Promise<void> {
   const now = clock.now();
   if (token) {
     const known = await tokensRepo.findRefreshToken(hashToken(token));
-    if (known && known.user_id !== userId) throw new ForbiddenError("not_your_token", "That refresh token belongs to another user.");
+    if (known && known.user_id !== userId) throw authErrors.notYourToken();
     if (known) await tokensRepo.revokeFamily(known.family_id, now);
     return;
   }
@@ -140,17 +142,18 @@ export async function logout(userId: string, token?: string): Promise<void> {
 
 export async function getProfile(userId: string): Promise<User> {
   const user = await findUserById(userId);
-  if (!user) throw new NotFoundError("user_not_found", "No such user.");
+  if (!user) throw authErrors.userNotFound();
   return user;
 }
 
 export async function updateProfile(userId: string, patch: Parameters<typeof updateUserProfile>[1]): Promise<User> {
   try {
     const user = await updateUserProfile(userId, { ...patch, email: patch.email?.toLowerCase() ?? patch.email });
-    if (!user) throw new NotFoundError("user_not_found", "No such user.");
+    forgetProfile(userId);
+    if (!user) throw authErrors.userNotFound();
     return user;
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError("email_taken", "That email is already registered.");
+    if (isDuplicateKeyError(err)) throw authErrors.emailTaken();
     throw err;
   }
 }

@@ -17,6 +17,7 @@ import { logger } from "../logger";
 import { clock } from "../shared/clock";
 import { UnauthenticatedError } from "../shared/errors";
 import { roleSchema, type Principal } from "./roles";
+import { authErrors } from "./auth.errors";
 
 /**
  * Access tokens: short-lived JWTs signed and verified with jose. HS256 with a shared secret by
@@ -94,7 +95,7 @@ const claimsSchema = z.object({
 
 /** Verify an access token; throws UnauthenticatedError(invalid_token | token_expired). */
 export async function verifyAccessToken(token: string | undefined | null): Promise<Principal> {
-  if (!token) throw new UnauthenticatedError("missing_token", "An access token is required.");
+  if (!token) throw authErrors.missingToken();
   const cfg = config();
   const k = await keys();
   try {
@@ -110,8 +111,8 @@ export async function verifyAccessToken(token: string | undefined | null): Promi
     return { userId: claims.sub, username: claims.username, roles: claims.roles };
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_JWT_EXPIRED") {
-      throw new UnauthenticatedError("token_expired", "The access token has expired.");
+      throw authErrors.tokenExpired();
     }
-    throw new UnauthenticatedError("invalid_token", "The access token is not valid.");
+    throw authErrors.invalidToken();
   }
 }

@@ -1,8 +1,8 @@
 import { clock } from "../shared/clock";
-import { UnauthenticatedError } from "../shared/errors";
 import { accountBannedError, isBanActive, type UserBan } from "./ban.rules";
 import type { Role } from "./roles";
 import { findUserStanding } from "./user.repository";
+import { authErrors } from "./auth.errors";
 
 /**
  * A valid access token whose user is gone — or banned — must not act, and acts with the user's
@@ -40,7 +40,7 @@ export async function assertUserExists(userId: string): Promise<AccountStanding>
     const found = await findUserStanding(userId);
     if (!found) {
       confirmed.delete(userId);
-      throw new UnauthenticatedError("account_not_found", "The account of this access token no longer exists.");
+      throw authErrors.accountNotFound();
     }
     standing = found;
     if (confirmed.size >= MAX_CACHED_USERS) confirmed.clear();

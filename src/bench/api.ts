@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { AsyncLocalStorage } from "node:async_hooks";
+import http from "node:http";
 
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -98,6 +100,16 @@ async function main(): Promise<void> {
   const connect = mongoose.connect.bind(mongoose);
   (mongoose as { connect: typeof mongoose.connect }).connect = ((uri: string, opts?: Parameters<typeof mongoose.connect>[1]) =>
     connect(uri, { ...opts, monitorCommands: true })) as typeof mongoose.connect;
+  // a probe request (header x-bench-probe) runs in its own async context, so the commands it causes
+  // are told apart from what other requests' follow-ups send meanwhile (the driver emits
+  // commandStarted in the caller's context; event subscribers run in the publisher's)
+  const probeScope = new AsyncLocalStorage<boolean>();
+  const emit = http.Server.prototype.emit as (this: http.Server, event: string, ...args: unknown[]) => boolean;
+  http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
+    const req = args[0] as http.IncomingMessage | undefined;
+    if (event === "request" && req?.headers["x-bench-probe"]) return probeScope.run(true, () => emit.call(this, event, ...args));
+    return emit.call(this, event, ...args);
+  } as typeof http.Server.prototype.emit;
   const server = createServer();
   const port = config().PORT;
   await server.listen(port);
@@ -106,9 +118,14 @@ async function main(): Promise<void> {
   // counting every command the app sends
   const client = mongoose.connection.getClient();
   let commands = 0;
+  let probeCommands = 0;
+  /** the room join is measured alone (after every load), so all commands are its own */
+  let tracingAll = false;
   const trace: string[] = [];
   client.on("commandStarted", (e: { commandName: string; command: Record<string, unknown> }) => {
     commands += 1;
+    if (!probeScope.getStore() && !tracingAll) return;
+    if (probeScope.getStore()) probeCommands += 1;
     if (process.env.BENCH_TRACE) trace.push(`${e.commandName} ${String(e.command[e.commandName])}`);
   });
 
@@ -181,27 +198,50 @@ async function main(): Promise<void> {
   const reader = 5;
   const author = 10;
   const pairIndex = (storyIndex: number) => reader * stories.length + ((storyIndex - reader * 37) % stories.length + stories.length) % stories.length;
-  const commandsFor = async (t: Target): Promise<number> => {
+  const commandsFor = async (t: Target): Promise<{ commands: number; followUps: number }> => {
     const [warm, probe] =
       t.requests.length === pairs.length ? [t.requests[pairIndex(3 * author)]!, t.requests[pairIndex(3 * author + 1)]!] : [t.requests[reader]!, t.requests[reader]!];
-    const send = (r: (typeof t.requests)[number]) =>
-      fetch(r.url, { method: t.method, headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json" } : {}) }, body: r.body }).then((x) => x.arrayBuffer());
+    const send = (r: (typeof t.requests)[number], probing = false) =>
+      fetch(r.url, {
+        method: t.method,
+        headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json" } : {}), ...(probing ? { "x-bench-probe": "1" } : {}) },
+        body: r.body,
+      }).then((x) => x.arrayBuffer());
+    // the previous load's backlog drained first, so the warm-up's caches (account check 2 s,
+    // relationship facts and profiles 5 s) are still warm when the probe follows right after
+    await quiet();
     await send(warm);
-    await new Promise((r) => setTimeout(r, 50)); // let the previous request's events settle
-    const before = commands;
+    await new Promise((r) => setTimeout(r, 50));
+    const before = probeCommands;
     trace.length = 0;
     const t0 = performance.now();
-    await send(probe);
-    if (process.env.BENCH_TRACE) console.log(t.name, (performance.now() - t0).toFixed(1), "ms", trace.join(", "));
-    return commands - before;
+    await send(probe, true);
+    const answered = probeCommands - before;
+    const answeredTrace = trace.join(", ");
+    await quiet();
+    if (process.env.BENCH_TRACE) console.log(t.name, (performance.now() - t0).toFixed(1), "ms", answeredTrace, "| after:", trace.slice(answered).join(", "));
+    return { commands: answered, followUps: probeCommands - before - answered };
   };
 
-  const rows: (Measured & { commands: number })[] = [];
+  /**
+   * Wait until no command has been sent for a while: the previous load's follow-ups (XP awards,
+   * leaderboard events, notifications) must not be counted as the next request's.
+   */
+  const quiet = async (ms = 300) => {
+    for (let last = -1; last !== commands; ) {
+      last = commands;
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  };
+  const rows: (Measured & { commands: number; followUps: number; cpuUs: number })[] = [];
   const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
   for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
     const cmds = await commandsFor(t);
+    // the server's own CPU (this thread: Express, the app and the in-process store), not the load generator's
+    const cpu0 = process.threadCpuUsage();
     const m = await inWorker(t, SECONDS);
-    rows.push({ ...m, commands: cmds });
+    const cpu = process.threadCpuUsage(cpu0);
+    rows.push({ ...m, ...cmds, cpuUs: (cpu.user + cpu.system) / (m.rps * SECONDS) });
   }
 
   // a room join: the commands the onAuth check and the join's reel decision send
@@ -210,24 +250,31 @@ async function main(): Promise<void> {
   const warmRoom = await sdk.joinOrCreate("story", { authorId: authors[0]!.id });
   const other = new ColyseusSDK(base);
   other.auth.token = readers[1]!.token;
-  await new Promise((r) => setTimeout(r, 100));
+  await quiet();
   const beforeJoin = commands;
+  trace.length = 0;
+  tracingAll = true;
   const joined = await other.joinOrCreate("story", { authorId: authors[0]!.id });
-  await new Promise((r) => setTimeout(r, 100));
+  await quiet();
   const joinCommands = commands - beforeJoin;
+  if (process.env.BENCH_TRACE) console.log("room join", trace.join(", "));
   await Promise.all([joined.leave(), warmRoom.leave()]);
 
   const base0 = rows[0]!;
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind, embedded store on disk (batch fsync)\n`);
-  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cmds", 6)}${pad("errors", 8)}`);
+  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cpu µs", 8)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.commands, 6)}${pad(r.errors, 8)}`,
+      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.cpuUs.toFixed(0), 8)}${pad(r.commands, 6)}${pad(r.followUps, 7)}${pad(r.errors, 8)}`,
     );
   }
-  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad(joinCommands, 6)}`);
-  console.log("\ncmds: store commands one warm request sends (driver command monitoring), beside the baseline's 1.");
+  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad("", 8)}${pad(joinCommands, 6)}`);
+  console.log(
+    "\ncpu µs: the server thread's CPU per request during the load (app, Express and the in-process store);" +
+      "\ncmds: store commands one warm request sends before its answer (driver command monitoring), beside the baseline's 1;" +
+      "\nafter: the follow-ups its events trigger once answered (XP, leaderboards, notifications), off the request's path.",
+  );
 
   baselineServer.close();
   await server.gracefullyShutdown(false);

@@ -1,10 +1,11 @@
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError } from "../shared/errors";
 import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { isBlockedEitherWay } from "../social/social.repository";
 import { relationshipChanged } from "../social/relationship-facts";
 import * as repo from "./close-friends.repository";
+import { closeFriendErrors } from "./close-friends.errors";
+import { authErrors } from "../auth/auth.errors";
 
 /**
  * Close-friends lists. Privacy checks ask `isCloseFriend` on every story read, so answers are
@@ -29,16 +30,16 @@ export const closeFriendOfIds = repo.ownersListing;
 
 /** Add a friend; adding twice is a no-op. Returns whether a row was created. */
 export async function addCloseFriend(ownerId: string, friendId: string): Promise<{ created: boolean; item: CloseFriendItem }> {
-  if (ownerId === friendId) throw new ValidationError("cannot_add_self", "You cannot add yourself to your close friends.");
+  if (ownerId === friendId) throw closeFriendErrors.cannotAddSelf();
   const friend = await findUserById(friendId);
   // a blocked pair does not see each other: same answer as a user that does not exist
-  if (!friend || (await isBlockedEitherWay(ownerId, friendId))) throw new NotFoundError("user_not_found", "No such user.");
+  if (!friend || (await isBlockedEitherWay(ownerId, friendId))) throw authErrors.userNotFound();
   const existing = await repo.findEntry(ownerId, friendId);
   let created = false;
   let addedAt = existing?.created_at ?? clock.now();
   if (!existing) {
     if ((await repo.countEntries(ownerId)) >= MAX_CLOSE_FRIENDS) {
-      throw new ValidationError("close_friends_limit", `A close-friends list holds at most ${MAX_CLOSE_FRIENDS} people.`);
+      throw closeFriendErrors.closeFriendsLimit(MAX_CLOSE_FRIENDS);
     }
     created = await repo.insertEntry(ownerId, friendId, addedAt);
     // a simultaneous add of the same friend won: adding twice is a no-op

@@ -58,7 +58,7 @@ export function economyAdminRouter(): Router {
   // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
   r.post("/grants", validate({ body: adminGrantBodySchema, example: { user_id: "665f1c2e8b3c4a0012345678", currency: "tokens", amount: 50, reason: "goodwill" }, response: transferResponse, status: 201, summary: "Grant a user currency from promo (Idempotency-Key header required; a retry replays)", errors: { 400: "Invalid body, or `idempotency_key_required`.", 404: "`user_not_found`.", 409: "`transfer_id_reused`: the key was used for a different grant." } }), async (req, res) => {
     const key = idempotencyKey(req);
-    const body = res.locals.valid.body as { user_id: string; currency: TransferResult["currency"]; amount: number; reason: string };
+    const body = res.locals.valid.body;
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
     const actorId = principalOf(req).userId;
     const id = `admin_grant:${key}`;

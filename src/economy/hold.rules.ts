@@ -1,6 +1,6 @@
-import { ConflictError, GoneError, ValidationError } from "../shared/errors";
 import { isUserRef } from "./ledger.rules";
 import type { CaptureOptions, HoldStatus } from "./economy.types";
+import { economyErrors } from "./economy.errors";
 
 /**
  * Two-phase transfer rules, pure. A hold is pending until one settlement (capture or release, or
@@ -25,8 +25,8 @@ export function isExpired(hold: HoldFacts, now: Date): boolean {
 /** May `settleId` settle this hold now? "replay" when this very settlement already did. */
 export function checkSettle(hold: HoldFacts, settleId: string, now: Date): "settle" | "replay" {
   if (hold.settled_by === settleId) return "replay";
-  if (isExpired(hold, now)) throw new GoneError("hold_expired", "The hold has expired.");
-  if (hold.status !== "pending") throw new ConflictError("hold_not_pending", `The hold is already ${hold.status}.`, { status: hold.status });
+  if (isExpired(hold, now)) throw economyErrors.holdExpired();
+  if (hold.status !== "pending") throw economyErrors.holdNotPending(hold.status, { status: hold.status });
   return "settle";
 }
 
@@ -35,10 +35,10 @@ export function planCapture(hold: HoldFacts, opts: Pick<CaptureOptions, "credit"
   const fee = opts.fee?.amount ?? 0;
   const amount = opts.amount ?? hold.amount - fee;
   if (amount <= 0 || amount + fee > hold.amount) {
-    throw new ValidationError("capture_exceeds_hold", "The capture and fee must fit in the hold.", { hold: hold.amount, amount, fee });
+    throw economyErrors.captureExceedsHold({ hold: hold.amount, amount, fee });
   }
   for (const ref of [opts.credit, opts.fee?.credit]) {
-    if (ref && isUserRef(ref) && ref.userId === hold.user_id) throw new ValidationError("invalid_capture", "A hold cannot be captured to its own owner.");
+    if (ref && isUserRef(ref) && ref.userId === hold.user_id) throw economyErrors.invalidCapture();
   }
   return { amount, fee, rest: hold.amount - amount - fee };
 }

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { clock } from "../shared/clock";
-import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
+import { ValidationError } from "../shared/errors";
 import { ledgerEngine, type LedgerTx } from "./ledger.engine";
 import { HoldModel, type HoldDoc } from "./ledger.model";
 import { accountKey, accountRefSchema, amountSchema, holdAccountKey, transferSpecSchema } from "./ledger.rules";
 import { checkSettle, isExpired, planCapture } from "./hold.rules";
 import type { CaptureOptions, Hold, HoldSpec } from "./economy.types";
+import { economyErrors } from "./economy.errors";
 
 /**
  * Two-phase transfers. A hold moves the amount from the user's available balance into the hold's
@@ -78,10 +79,10 @@ export async function hold(input: HoldSpec): Promise<Hold> {
     run: async (tx) => {
       const existing = await tx.hold(spec.id);
       if (existing) {
-        if (!sameHold(existing, spec)) throw new ConflictError("hold_id_reused", `Hold id ${spec.id} was already used for a different hold.`, { id: spec.id });
+        if (!sameHold(existing, spec)) throw economyErrors.holdIdReused(spec.id, { id: spec.id });
         return toHold(existing);
       }
-      if (spec.expiresAt && spec.expiresAt.getTime() <= tx.now.getTime()) throw new ValidationError("invalid_hold", "expiresAt must be in the future.");
+      if (spec.expiresAt && spec.expiresAt.getTime() <= tx.now.getTime()) throw economyErrors.invalidHold();
       await tx.post(
         { id: `hold:${spec.id}`, debit: { userId: spec.userId }, credit: { hold: spec.id }, currency: spec.currency, amount: spec.amount, reason: spec.reason, ref: spec.ref },
         { heldDelta: { key: userKey, delta: spec.amount } },
@@ -109,7 +110,7 @@ export async function hold(input: HoldSpec): Promise<Hold> {
 /** Load a hold for settling; `replay` when this very settlement already closed it. */
 async function pendingHold(tx: LedgerTx, holdId: string, settleId: string): Promise<{ doc: HoldDoc; replay: boolean }> {
   const doc = await tx.hold(holdId);
-  if (!doc) throw new NotFoundError("hold_not_found", "No such hold.");
+  if (!doc) throw economyErrors.holdNotFound();
   return { doc, replay: checkSettle(doc, settleId, tx.now) === "replay" };
 }
 
@@ -142,7 +143,7 @@ export async function captureHold(holdId: string, input: CaptureOptions): Promis
       if (replay) return toHold(doc);
       const { amount, fee } = planCapture(doc, opts);
       const base = { debit: { hold: holdId }, currency: doc.currency, ref: doc.ref };
-      for (const id of [opts.id, `${opts.id}:fee`, `${opts.id}:release`]) if (await tx.transfer(id)) throw new ConflictError("transfer_id_reused", `Transfer id ${id} was already used.`, { id });
+      for (const id of [opts.id, `${opts.id}:fee`, `${opts.id}:release`]) if (await tx.transfer(id)) throw economyErrors.transferIdReused(`Transfer id ${id} was already used.`, { id });
       await tx.post({ ...base, id: opts.id, credit: opts.credit, amount, reason: doc.reason });
       if (opts.fee) await tx.post({ ...base, id: `${opts.id}:fee`, credit: opts.fee.credit, amount: fee, reason: `${doc.reason}_fee`.slice(0, 64) });
       return settle(tx, doc, opts.id, amount + fee, "captured");
@@ -159,7 +160,7 @@ export async function releaseHold(holdId: string, opts: { id: string }): Promise
     run: async (tx) => {
       const { doc, replay } = await pendingHold(tx, holdId, id);
       if (replay) return toHold(doc);
-      if (await tx.transfer(id)) throw new ConflictError("transfer_id_reused", `Transfer id ${id} was already used.`, { id });
+      if (await tx.transfer(id)) throw economyErrors.transferIdReused(`Transfer id ${id} was already used.`, { id });
       return settle(tx, doc, id, 0, "released");
     },
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConflictError, ForbiddenError, ValidationError } from "../shared/errors";
+import { ConflictError } from "../shared/errors";
 import { anchorAfterChange, regenerate } from "./key-regen.rules";
 import { regenPolicyOf } from "./currencies";
 import {
@@ -10,6 +10,7 @@ import {
   type TransferResult,
   type TransferSpec,
 } from "./economy.types";
+import { economyErrors } from "./economy.errors";
 
 /**
  * The ledger's pure rules: account keys, transfer validation, and posting one side of a transfer
@@ -107,10 +108,10 @@ function issuesOf(error: z.ZodError) {
 /** A checked copy of the spec; throws `invalid_transfer` with the issues. */
 export function validateTransferSpec(spec: TransferSpec): TransferSpec {
   const parsed = transferSpecSchema.safeParse(spec);
-  if (!parsed.success) throw new ValidationError("invalid_transfer", "The transfer is not valid.", issuesOf(parsed.error));
+  if (!parsed.success) throw economyErrors.invalidTransfer("The transfer is not valid.", issuesOf(parsed.error));
   const valid = parsed.data as TransferSpec;
   if (accountKey(valid.debit, valid.currency) === accountKey(valid.credit, valid.currency)) {
-    throw new ValidationError("invalid_transfer", "A transfer needs two different accounts.", [{ path: "credit", message: "same as debit" }]);
+    throw economyErrors.invalidTransfer("A transfer needs two different accounts.", [{ path: "credit", message: "same as debit" }]);
   }
   return valid;
 }
@@ -128,7 +129,7 @@ export function sameTransferBody(stored: TransferRecord, spec: TransferSpec): bo
 }
 
 export function transferIdReused(id: string): ConflictError {
-  return new ConflictError("transfer_id_reused", `Transfer id ${id} was already used for a different transfer.`, { id });
+  return economyErrors.transferIdReused(`Transfer id ${id} was already used for a different transfer.`, { id });
 }
 
 export function resultOf(record: TransferRecord, replayed: boolean): TransferResult {
@@ -197,18 +198,18 @@ export interface DebitOptions {
 export function debitAccount(acc: AccountState, amount: number, now: Date, opts: DebitOptions = {}): AccountState {
   const next = acc.balance - amount;
   if (acc.kind === "user" && !opts.clawback) {
-    if (acc.flagged) throw new ForbiddenError("wallet_flagged", "This wallet is flagged and cannot spend until support clears it.");
+    if (acc.flagged) throw economyErrors.walletFlagged();
     if (next < 0) {
-      throw new ConflictError("insufficient_funds", `Not enough ${acc.currency}.`, { balance: acc.balance, required: amount, currency: acc.currency });
+      throw economyErrors.insufficientFunds(`Not enough ${acc.currency}.`, { balance: acc.balance, required: amount, currency: acc.currency });
     }
   }
-  if (acc.kind === "hold" && next < 0) throw new ConflictError("insufficient_funds", "The hold does not cover this amount.", { balance: acc.balance, required: amount, currency: acc.currency });
+  if (acc.kind === "hold" && next < 0) throw economyErrors.insufficientFunds("The hold does not cover this amount.", { balance: acc.balance, required: amount, currency: acc.currency });
   const updated = withBalance(acc, next, now);
   return opts.clawback && acc.kind === "user" && next < 0 ? { ...updated, flagged: true } : updated;
 }
 
 export function creditAccount(acc: AccountState, amount: number, now: Date): AccountState {
   const next = acc.balance + amount;
-  if (!Number.isSafeInteger(next)) throw new ValidationError("amount_overflow", "The balance would overflow.");
+  if (!Number.isSafeInteger(next)) throw economyErrors.amountOverflow();
   return withBalance(acc, next, now);
 }

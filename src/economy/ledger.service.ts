@@ -1,7 +1,8 @@
 import type { ClientSession } from "mongoose";
 import { clock } from "../shared/clock";
 import { findUserById } from "../auth/user.repository";
-import { ValidationError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
+import { metrics } from "../metrics/metrics";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { nextRegenAt } from "./key-regen.rules";
 import { regenPolicyOf, WELCOME_GRANTS } from "./currencies";
@@ -16,21 +17,38 @@ import {
   type AccountState,
 } from "./ledger.rules";
 import { CURRENCIES, type Currency, type LedgerEntry, type TransferResult, type TransferSpec, type Wallet } from "./economy.types";
+import { economyErrors } from "./economy.errors";
 
 /**
  * Moving value: transfers (single, linked, with the caller's writes), clawbacks, wallets and the
  * ledger. Every change goes through the ledger engine (one atomic batch per group commit).
  */
 
+/** Operators watch value moving and being refused (a burst of insufficient_funds, a flagged wallet). */
+const transfersPosted = metrics.counter("economy_transfers_total", "Transfers posted (replays not counted), by currency.", ["currency"]);
+const transfersRefused = metrics.counter("economy_transfers_refused_total", "Transfers refused, by error code.", ["code"]);
+
+/** Count what a submitted operation posted (or the refusal it met) once it has committed. */
+async function observed<R>(work: Promise<R>, posted: (r: R) => TransferResult[]): Promise<R> {
+  try {
+    const r = await work;
+    for (const t of posted(r)) if (!t.replayed) transfersPosted.inc({ currency: t.currency });
+    return r;
+  } catch (err) {
+    if (err instanceof DomainError) transfersRefused.inc({ code: err.code });
+    throw err;
+  }
+}
+
 function keysOf(specs: TransferSpec[]): string[] {
   return specs.flatMap((s) => [accountKey(s.debit, s.currency), accountKey(s.credit, s.currency)]);
 }
 
 function validateLinked(specs: TransferSpec[]): TransferSpec[] {
-  if (specs.length === 0) throw new ValidationError("invalid_transfer", "At least one transfer is needed.");
+  if (specs.length === 0) throw economyErrors.invalidTransfer("At least one transfer is needed.");
   const valid = specs.map(validateTransferSpec);
   if (new Set(valid.map((s) => s.id)).size !== valid.length) {
-    throw new ValidationError("invalid_transfer", "Linked transfers need distinct ids.");
+    throw economyErrors.invalidTransfer("Linked transfers need distinct ids.");
   }
   return valid;
 }
@@ -61,13 +79,13 @@ export async function transfer(spec: TransferSpec): Promise<TransferResult> {
 /** `transfer` through a given engine (tests run two engines to act as two processes). */
 export async function transferOn(engine: LedgerEngine, spec: TransferSpec): Promise<TransferResult> {
   const [valid] = validateLinked([spec]);
-  return engine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!])).results[0]! });
+  return observed(engine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!])).results[0]! }), (r) => [r]);
 }
 
 /** Linked transfers, all or nothing (e.g. a gift: creator share + platform fee). */
 export async function transferBatch(specs: TransferSpec[]): Promise<TransferResult[]> {
   const valid = validateLinked(specs);
-  return ledgerEngine.submit({ ...linkedOp(valid), run: async (tx) => (await postLinked(tx, valid)).results });
+  return observed(ledgerEngine.submit({ ...linkedOp(valid), run: async (tx) => (await postLinked(tx, valid)).results }), (r) => r);
 }
 
 /**
@@ -80,7 +98,7 @@ export async function withTransfer<T>(
   write: (session: ClientSession) => Promise<T>,
 ): Promise<{ transfers: TransferResult[]; result: T | undefined; replayed: boolean }> {
   const valid = validateLinked(Array.isArray(specs) ? specs : [specs]);
-  return ledgerEngine.submit({
+  const work = ledgerEngine.submit({
     ...linkedOp(valid),
     run: async (tx) => {
       const { results, replayed } = await postLinked(tx, valid);
@@ -88,6 +106,7 @@ export async function withTransfer<T>(
       return { transfers: results, result: await write(tx.session), replayed };
     },
   });
+  return observed(work, (r) => r.transfers);
 }
 
 /**
@@ -97,8 +116,8 @@ export async function withTransfer<T>(
  */
 export async function clawback(spec: TransferSpec): Promise<TransferResult> {
   const [valid] = validateLinked([spec]);
-  if (!("userId" in valid!.debit)) throw new ValidationError("invalid_transfer", "A clawback debits a user account.");
-  return ledgerEngine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!], true)).results[0]! });
+  if (!("userId" in valid!.debit)) throw economyErrors.invalidTransfer("A clawback debits a user account.");
+  return observed(ledgerEngine.submit({ ...linkedOp([valid!]), run: async (tx) => (await postLinked(tx, [valid!], true)).results[0]! }), (r) => [r]);
 }
 
 /** Clear `wallet_flagged` on every account of the user. */

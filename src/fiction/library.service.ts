@@ -12,6 +12,7 @@ import { hasPremiumOption, nativePresentation, popularityWindowStart, searchFilt
 import * as repo from "./library.repository";
 import type { BookListQuery, CreateBookBody, ImportChapterBody } from "./library.schemas";
 import { compileInk, flagsSetBy, validateInkChapter, validateNativeChapter, type ContentProblem } from "./validator.rules";
+import { fictionErrors } from "./fiction.errors";
 
 /** The library: catalog, chapter content, and the admin import (validated content only). */
 
@@ -35,7 +36,7 @@ export function bookJson(b: repo.BookRow): BookJson {
 }
 
 function bookNotFound(): NotFoundError {
-  return new NotFoundError("book_not_found", "No such book.");
+  return fictionErrors.bookNotFound();
 }
 
 function isPublished(b: repo.BookRow): boolean {
@@ -89,7 +90,7 @@ export function listGenres() {
 export async function requireChapter(bookId: string, number: number): Promise<repo.ChapterRow> {
   await requirePublishedBook(bookId);
   const chapter = await repo.findLatestChapter(bookId, number);
-  if (!chapter) throw new NotFoundError("chapter_not_found", `This book has no chapter ${number}.`);
+  if (!chapter) throw fictionErrors.chapterNotFoundNotFound(`This book has no chapter ${number}.`);
   return chapter;
 }
 
@@ -107,7 +108,7 @@ export async function chapterContent(bookId: string, number: number): Promise<{ 
 }
 
 function invalidContent(problems: ContentProblem[]): ValidationError {
-  return new ValidationError("invalid_content", `The chapter has ${problems.length} problem(s).`, problems);
+  return fictionErrors.invalidContent(problems.length, problems);
 }
 
 /** Stats that open the gated paths of an Ink chapter for validation: every flag set, high scores. */
@@ -124,7 +125,7 @@ export async function importChapter(bookId: string, input: ImportChapterBody, ac
   const book = await repo.findBookById(bookId);
   if (!book) throw bookNotFound();
   if (input.number > book.chapter_count + 1) {
-    throw new ValidationError("chapter_out_of_order", `Import chapter ${book.chapter_count + 1} before chapter ${input.number}.`);
+    throw fictionErrors.chapterOutOfOrder(book.chapter_count + 1, input.number);
   }
   let content: ChapterContent;
   let title: string;
@@ -173,7 +174,7 @@ const MAX_CACHED_ENGINES = 500;
 
 export async function engineOf(bookId: string, number: number, version: number): Promise<{ engine: ChapterEngine; chapter: repo.ChapterRow }> {
   const chapter = await repo.findChapterVersion(bookId, number, version);
-  if (!chapter) throw new NotFoundError("chapter_not_found", `This book has no chapter ${number} (version ${version}).`);
+  if (!chapter) throw fictionErrors.chapterNotFoundNotFound(`This book has no chapter ${number} (version ${version}).`);
   const key = `${bookId}:${number}:${version}`;
   let engine = engines.get(key);
   if (!engine) {

@@ -1,6 +1,7 @@
 import type { ChoiceOption, Conditions, NativeChapter, Scene } from "./content.types";
 import { applyEffects, type ChapterEngine, type ChoiceTransition, type Cursor, type SceneView, type Stats, type Transition } from "./engine";
-import { ConflictError, DomainError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
+import { fictionErrors } from "./fiction.errors";
 
 /** How many linear scenes a REST client may have read ahead of the server before choosing. */
 const MAX_LINEAR_WALK = 100;
@@ -13,7 +14,7 @@ export function conditionsHold(conditions: Conditions | undefined, stats: Stats)
 }
 
 export function choiceNotAvailable(optionId: string): DomainError {
-  return new ConflictError("choice_not_available", `The option "${optionId}" is not available here.`);
+  return fictionErrors.choiceNotAvailable(`The option "${optionId}" is not available here.`);
 }
 
 /** The native StoryContent format (content.types.ts) walked as data. */
@@ -23,7 +24,7 @@ export class NativeEngine implements ChapterEngine {
   private scene(id: string): Scene {
     const scene = this.chapter.scenes[id];
     // imported content is validated, so this is a cursor from an older content version
-    if (!scene) throw new ConflictError("scene_not_found", `Scene "${id}" is not in this chapter's content.`);
+    if (!scene) throw fictionErrors.sceneNotFound(id);
     return scene;
   }
 

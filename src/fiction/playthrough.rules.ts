@@ -1,5 +1,5 @@
 import type { Cursor, OptionView, SceneView, Stats } from "./engine";
-import { ConflictError } from "../shared/errors";
+import { fictionErrors } from "./fiction.errors";
 
 /**
  * Pure rules of a playthrough: which chapter may start and how, idempotency keys, what a choice
@@ -76,10 +76,10 @@ export type StartDecision =
  * progress resumes; a new chapter costs a key once (a chapter unlocked before starts free).
  */
 export function decideStart(p: Progress, chapter: number, chapterCount: number): StartDecision {
-  if (chapter > chapterCount) throw new ConflictError("chapter_not_found", `This book has ${chapterCount} chapter(s).`);
+  if (chapter > chapterCount) throw fictionErrors.chapterNotFoundConflict(`This book has ${chapterCount} chapter(s).`);
   if (p.completed_chapters.includes(chapter)) return { kind: "replay", from: p.chapter_start_stats[String(chapter)] ?? p.stats };
   if (chapter > 1 && !p.completed_chapters.includes(chapter - 1)) {
-    throw new ConflictError("chapter_locked", `Finish chapter ${chapter - 1} first.`);
+    throw fictionErrors.chapterLocked(chapter - 1);
   }
   if (p.run?.chapter === chapter && !p.run.cursor.ended) return { kind: "resume" };
   return { kind: "first", needsKey: !p.unlocked_chapters.includes(chapter) };
@@ -163,8 +163,8 @@ export function dropReplay(p: Progress): Progress {
  * the replay are kept either way.
  */
 export function finishReplay(p: Progress, keep: boolean): Progress {
-  if (!p.replay) throw new ConflictError("no_replay", "No replay is in progress.");
-  if (!p.replay.cursor.ended) throw new ConflictError("replay_not_finished", "Finish the replay before keeping or discarding it.");
+  if (!p.replay) throw fictionErrors.noReplay();
+  if (!p.replay.cursor.ended) throw fictionErrors.replayNotFinished();
   if (!keep) return dropReplay(p);
   const stats = withReplayOutfits(p, p.replay.cursor.stats);
   // a later chapter in progress continues from the player's stats as they now are

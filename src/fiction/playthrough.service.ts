@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics";
 import type { ClientSession } from "mongoose";
 import { getWallet, withTransfer, type TransferSpec, type Wallet } from "../economy";
 import { awardXp } from "../progression/progression.service";
@@ -5,7 +6,7 @@ import { submitScore } from "../leaderboards/leaderboard.service";
 import { inTransaction } from "../infra/transaction";
 import { publish, topics } from "../realtime/events";
 import { clock } from "../shared/clock";
-import { ConflictError, DomainError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
 import { logger } from "../logger";
 import type { DialogueLine, Effects } from "./content.types";
 import type { Stats } from "./engine";
@@ -33,6 +34,7 @@ import {
   type Progress,
   type Run,
 } from "./playthrough.rules";
+import { fictionErrors } from "./fiction.errors";
 
 /**
  * Playing a book: the one path for the `playthrough` room and the REST fallback. Engines decide
@@ -133,7 +135,7 @@ async function viewOf(p: Progress, book: BookRow, wallet?: Wallet): Promise<Play
 }
 
 function noActiveRun(): DomainError {
-  return new ConflictError("no_active_chapter", "Start a chapter first.");
+  return fictionErrors.noActiveChapter();
 }
 
 /**
@@ -179,9 +181,14 @@ export async function getPlaythrough(userId: string, bookId: string): Promise<Pl
 }
 
 /** `start {chapter}`: a key for a new chapter (once), free for a replay or a resume. */
+/** Operators watch reading (chapters begun; a first start spends a key). */
+const chaptersStarted = metrics.counter("fiction_chapters_started_total", "Chapters started (not resumed), by kind: first (a new or unlocked chapter) or replay.", ["kind"]);
+
 export async function startChapter(userId: string, bookId: string, chapter: number): Promise<PlayView> {
   const book = await requirePublishedBook(bookId);
+  let started: "first" | "replay" | null = null;
   const view = await retrying(async () => {
+    started = null;
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const decision = decideStart(p, chapter, book.chapter_count);
     if (decision.kind === "resume") {
@@ -191,7 +198,7 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
       return viewOf({ ...next, rev: p.rev + 1 }, book);
     }
     const latest = await findLatestChapter(bookId, chapter);
-    if (!latest) throw new ConflictError("chapter_not_found", `This book has no chapter ${chapter}.`);
+    if (!latest) throw fictionErrors.chapterNotFoundConflict(`This book has no chapter ${chapter}.`);
     const { engine } = await engineOf(bookId, chapter, latest.version);
     const base = dropReplay(p); // a replay left unfinished: its outfits stay
     const from = decision.kind === "replay" ? decision.from : base.stats;
@@ -224,8 +231,10 @@ export async function startChapter(userId: string, bookId: string, chapter: numb
     } else {
       await save(next);
     }
+    started = decision.kind;
     return viewOf({ ...next, rev: p.rev + 1 }, book);
   });
+  if (started) chaptersStarted.inc({ kind: started });
   announce(userId, bookId);
   return view;
 }
@@ -270,14 +279,14 @@ export async function choose(userId: string, bookId: string, input: ChooseInput)
   const outcome = await retrying(async (): Promise<ChoiceOutcome> => {
     const p = await loadOrCreateProgress(userId, bookId, clock.now());
     const run = activeRun(p);
-    if (!run) throw new ConflictError("choice_not_available", "No chapter is being played.");
+    if (!run) throw fictionErrors.choiceNotAvailable("No chapter is being played.");
     const repeat = async (): Promise<ChoiceOutcome> => ({ view: await viewOf(p, book), applied: false, option_id: input.optionId, cost: 0, effects: {} });
     const step = input.step ?? run.cursor.step;
     if (step < run.cursor.step) {
       if (wasChosen(p.recent_choices, userId, bookId, run, step, input.optionId, input.sceneId)) return repeat();
-      throw new ConflictError("choice_not_available", "That choice point has passed.");
+      throw fictionErrors.choiceNotAvailable("That choice point has passed.");
     }
-    if (step > run.cursor.step) throw new ConflictError("choice_not_available", "No such choice point yet.");
+    if (step > run.cursor.step) throw fictionErrors.choiceNotAvailable("No such choice point yet.");
     const { engine } = await engineOf(bookId, run.chapter, run.version);
     let t;
     try {

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
+import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
 import { canViewStory, type ViewerFacts } from "../stories/privacy.rules";
 import type { StoryDoc } from "../stories/story.types";
 import { storyErrors } from "../stories/story.errors";
@@ -9,6 +9,7 @@ import {
   type HighlightCoverInput,
   type UpdateHighlightBody,
 } from "./highlight.schemas";
+import { highlightErrors } from "./highlight.errors";
 
 /**
  * Highlights: permanent, owner-curated collections of the owner's stories — live, expired or
@@ -48,7 +49,7 @@ export type HighlightStory = Pick<
 > & { _id: string };
 
 export function assertHighlightOwner(highlight: Pick<HighlightDoc, "user_id">, userId: string): void {
-  if (highlight.user_id !== userId) throw new ForbiddenError("not_highlight_owner", "Only the owner can change this highlight.");
+  if (highlight.user_id !== userId) throw highlightErrors.notHighlightOwner();
 }
 
 /**
@@ -76,7 +77,7 @@ export function checkOwnedStories(
 
 function assertCapacity(count: number): void {
   if (count > MAX_STORIES_PER_HIGHLIGHT) {
-    throw new ConflictError("highlight_full", `A highlight holds at most ${MAX_STORIES_PER_HIGHLIGHT} stories.`, {
+    throw highlightErrors.full(MAX_STORIES_PER_HIGHLIGHT, {
       max: MAX_STORIES_PER_HIGHLIGHT,
     });
   }
@@ -106,7 +107,7 @@ export function resolveCover(
   if (cover && "story_id" in cover) {
     const story = byId.get(cover.story_id);
     if (!storyIds.includes(cover.story_id) || story === undefined) {
-      throw new ValidationError("cover_story_not_in_highlight", "The cover story must be one of the highlight's stories.", {
+      throw highlightErrors.coverStoryNotInHighlight({
         story_id: cover.story_id,
       });
     }
@@ -131,7 +132,7 @@ export function buildNewHighlight(
   now: Date,
 ): HighlightDoc {
   if (existing.length >= MAX_HIGHLIGHTS_PER_USER) {
-    throw new ConflictError("too_many_highlights", `You can have at most ${MAX_HIGHLIGHTS_PER_USER} highlights.`);
+    throw highlightErrors.tooManyHighlights(MAX_HIGHLIGHTS_PER_USER);
   }
   const storyIds = checkOwnedStories(input.story_ids, stories, ownerId);
   assertCapacity(storyIds.length);
@@ -257,11 +258,7 @@ export function reorderHighlights(
   const unknown = [...seen].filter((id) => !expected.has(id));
   const missing = [...expected].filter((id) => !seen.has(id));
   if (duplicates.length || unknown.length || missing.length) {
-    throw new ValidationError(
-      "reorder_not_permutation",
-      "highlight_ids must list each of your highlights exactly once.",
-      { missing, unknown, duplicates },
-    );
+    throw highlightErrors.reorderNotPermutation({ missing, unknown, duplicates });
   }
   return highlightIds.map((id, i) => ({ _id: id, order_index: i }));
 }

@@ -1,5 +1,5 @@
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError } from "../shared/errors";
+import { ForbiddenError } from "../shared/errors";
 import { findUserById } from "../auth/user.repository";
 import { isBlockedEitherWay } from "../social/social.repository";
 import { viewerFactsFor } from "../social/relationship-facts";
@@ -21,6 +21,8 @@ import {
 import type { CreateHighlightBody, UpdateHighlightBody } from "./highlight.schemas";
 import * as repo from "./highlight.repository";
 import type { HighlightStoryRow, StoredHighlight } from "./highlight.repository";
+import { highlightErrors } from "./highlight.errors";
+import { authErrors } from "../auth/auth.errors";
 
 /**
  * Highlights: the owner curates permanent collections of their own stories (live, expired or
@@ -76,13 +78,13 @@ async function requireVisibleHighlight(viewerId: string, id: string): Promise<St
   const h = await repo.findHighlightById(id);
   const hidden =
     !h || (h.user_id !== viewerId && (h.is_archived || (await isBlockedEitherWay(viewerId, h.user_id))));
-  if (hidden) throw new NotFoundError("highlight_not_found", "Highlight not found.");
+  if (hidden) throw highlightErrors.notFound();
   return h!;
 }
 
 async function requireOwnHighlight(actorId: string, id: string): Promise<StoredHighlight> {
   const h = await repo.findHighlightById(id);
-  if (!h) throw new NotFoundError("highlight_not_found", "Highlight not found.");
+  if (!h) throw highlightErrors.notFound();
   assertHighlightOwner(h, actorId);
   return h;
 }
@@ -105,9 +107,9 @@ export async function getHighlight(viewerId: string, id: string): Promise<Highli
  */
 export async function listUserHighlights(viewerId: string, userId: string, archived = false): Promise<HighlightJson[]> {
   if (viewerId !== userId) {
-    if (archived) throw new ForbiddenError("not_highlight_owner", "Only the owner can see archived highlights.");
+    if (archived) throw highlightErrors.notHighlightOwner("Only the owner can see archived highlights.");
     if (!(await findUserById(userId)) || (await isBlockedEitherWay(viewerId, userId))) {
-      throw new NotFoundError("user_not_found", "No such user.");
+      throw authErrors.userNotFound();
     }
   }
   const all = await repo.findHighlightsByUser(userId);
@@ -151,7 +153,7 @@ export async function removeHighlightStories(actorId: string, id: string, storyI
 
 export async function deleteHighlight(actorId: string, id: string): Promise<void> {
   await requireOwnHighlight(actorId, id);
-  if (!(await repo.deleteHighlightById(id, actorId))) throw new NotFoundError("highlight_not_found", "Highlight not found.");
+  if (!(await repo.deleteHighlightById(id, actorId))) throw highlightErrors.notFound();
 }
 
 /** Reorder the owner's profile; returns the profile listing in its new order. */
@@ -173,5 +175,5 @@ async function mutate(
     const saved = await repo.saveHighlight(h, await change(h));
     if (saved) return (await presentMany([saved], actorId, actorId))[0]!;
   }
-  throw new ConflictError("highlight_busy", "The highlight changed while saving; try again.");
+  throw highlightErrors.busy();
 }

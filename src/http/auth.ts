@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from "express";
 import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
-import { ForbiddenError, UnauthenticatedError } from "../shared/errors";
+import { ForbiddenError } from "../shared/errors";
+import { authErrors } from "../auth/auth.errors";
 import { attachDocs } from "./route-catalogue";
 
 declare module "express-serve-static-core" {
@@ -31,6 +32,6 @@ export function requireAuth(...roles: Role[]): RequestHandler {
 
 /** The principal set by requireAuth; a handler behind it can rely on it. */
 export function principalOf(req: Request): Principal {
-  if (!req.principal) throw new UnauthenticatedError("missing_token", "An access token is required.");
+  if (!req.principal) throw authErrors.missingToken();
   return req.principal;
 }

@@ -1,5 +1,4 @@
 import { clock } from "../shared/clock";
-import { ValidationError } from "../shared/errors";
 import type { Page, PageQuery } from "../shared/pagination";
 import { findUsersByIds } from "../auth/user.repository";
 import { followerCount } from "../social/social.service";
@@ -18,6 +17,7 @@ import {
 import * as repo from "./insights.repository";
 import type { InsightStory, StickerCount, StoryCounts } from "./insights.repository";
 import type { UserInsightsQuery } from "./insights.schemas";
+import { insightsErrors } from "./insights.errors";
 
 /**
  * Viewers and insights, for the story's author only — the story service's author check (one path):
@@ -255,9 +255,9 @@ export type UserInsightsJson = { from: Date; to: Date; follower_count: number } 
 export function insightsRange(query: UserInsightsQuery, now: Date): { from: Date; to: Date } {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
-  if (from.getTime() >= to.getTime()) throw new ValidationError("invalid_range", "from must be before to.", { from, to });
+  if (from.getTime() >= to.getTime()) throw insightsErrors.invalidRange({ from, to });
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-    throw new ValidationError("range_too_long", `The range can span at most ${MAX_RANGE_DAYS} days.`, { max_days: MAX_RANGE_DAYS });
+    throw insightsErrors.rangeTooLong(MAX_RANGE_DAYS, { max_days: MAX_RANGE_DAYS });
   }
   return { from, to };
 }

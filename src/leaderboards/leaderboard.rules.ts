@@ -8,7 +8,7 @@
  * earlier the score was reached on a desc board (and the later, on an asc board). Equal composites
  * (same score, same second) fall back to the user id, as Redis does for equal scores.
  */
-import { ValidationError } from "../shared/errors";
+import { leaderboardErrors } from "./leaderboard.errors";
 
 export type BoardScope = "global" | "stream" | "book";
 export type BoardPeriod = "all_time" | "daily" | "weekly" | "monthly";
@@ -201,17 +201,17 @@ export function assertSubmittable(def: BoardDefinition, score: number): void {
   const { max_score } = scoreEncoding(def.period);
   const min = def.operator === "incr" ? 1 : 0;
   if (!Number.isSafeInteger(score) || score < min || score > max_score) {
-    throw new ValidationError("invalid_score", `Scores on ${def.id} are integers in ${min}..${max_score}.`);
+    throw leaderboardErrors.invalidScore(def.id, min, max_score);
   }
 }
 
 /** The scope id a board needs: none on global boards, one (a stream or book id) otherwise. */
 export function assertScope(def: BoardDefinition, scopeId: string | undefined): void {
   if (def.scope === "global" && scopeId !== undefined) {
-    throw new ValidationError("scope_not_allowed", `The board ${def.id} is global; it takes no scope_id.`);
+    throw leaderboardErrors.scopeNotAllowed(def.id);
   }
   if (def.scope !== "global" && scopeId === undefined) {
-    throw new ValidationError("scope_required", `The board ${def.id} is per ${def.scope}; scope_id is required.`);
+    throw leaderboardErrors.scopeRequired(def.id, def.scope);
   }
 }
 

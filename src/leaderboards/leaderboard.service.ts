@@ -2,7 +2,6 @@ import { z } from "zod";
 import { config } from "../config";
 import { findUsersByIds } from "../auth/user.repository";
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError } from "../shared/errors";
 import { decodeCursor, encodeCursor, DEFAULT_PAGE_SIZE } from "../shared/pagination";
 import type { LeaderboardBackend, Partition, RankedEntry, SubmitRequest } from "./leaderboard.backend";
 import {
@@ -21,6 +20,7 @@ import {
 import { offsetCursor } from "./leaderboard.schemas";
 import { RedisLeaderboardBackend } from "./redis.backend";
 import { StoreLeaderboardBackend } from "./store.backend";
+import { leaderboardErrors } from "./leaderboard.errors";
 
 /**
  * Leaderboards used by every feature: `submitScore` from the services that own the events (gifts,
@@ -54,14 +54,14 @@ export const AROUND_RADIUS = 2;
 
 function boardOrThrow(boardId: string): BoardDefinition {
   const def = findBoard(boardId);
-  if (!def) throw new NotFoundError("leaderboard_not_found", `No leaderboard ${boardId}.`);
+  if (!def) throw leaderboardErrors.notFound(boardId);
   return def;
 }
 
 function seasonOf(def: BoardDefinition, period: string | undefined, now: Date): Season {
   if (period === undefined || period === "current") return seasonAt(def.period, now);
   const season = parseSeason(def.period, period);
-  if (!season) throw new ValidationError("invalid_season", `${period} is not a season of ${def.id} (${def.period}).`);
+  if (!season) throw leaderboardErrors.invalidSeason(period, def.id, def.period);
   return season;
 }
 

@@ -1,13 +1,13 @@
 import { getLeaderboard } from "../leaderboards/leaderboard.service";
 import { FollowModel } from "../social/social.model";
 import { clock } from "../shared/clock";
-import { ForbiddenError } from "../shared/errors";
 import { GiftEventModel } from "./gift.model";
 import { LiveEventModel } from "./live-event.model";
 import { StreamModel } from "./stream.model";
 import { StreamStatsModel, WatchModel } from "./stream-stats.model";
 import { summarizeStream } from "./analytics.rules";
 import { findStream } from "./stream.service";
+import { liveErrors } from "./live.errors";
 
 /**
  * Creator analytics of one stream, from what was recorded: the event log (chat density, mood
@@ -16,7 +16,7 @@ import { findStream } from "./stream.service";
  */
 export async function streamAnalytics(actorId: string, streamId: string) {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator sees a stream's analytics.");
+  if (stream.creator_id !== actorId) throw liveErrors.notStreamCreator();
   const start = stream.started_at;
   const end = stream.ended_at ?? clock.now();
   const minutes = start ? Math.max(1 / 60, (end.getTime() - start.getTime()) / 60_000) : 0;

@@ -1,4 +1,5 @@
-import { RateLimitedError, ValidationError } from "../shared/errors";
+import { RateLimitedError } from "../shared/errors";
+import { liveErrors } from "./live.errors";
 
 /**
  * Chat rules on plain data: the per-user token bucket, the room-wide flood window, slow mode, blocked
@@ -77,8 +78,8 @@ export function maskBlockedWords(text: string, words: readonly string[]): { text
 /** What a chat line becomes after the stream's rules: cleaned, links refused unless allowed, blocked words masked. */
 export function prepareChatLine(raw: string, rules: { linksAllowed: boolean; blockedWords: readonly string[] }): { text: string; masked: boolean } {
   const text = cleanText(raw);
-  if (text.length === 0) throw new ValidationError("empty_message", "The message is empty.");
-  if (text.length > MAX_CHAT_LENGTH) throw new ValidationError("message_too_long", `Chat lines are at most ${MAX_CHAT_LENGTH} characters.`);
-  if (!rules.linksAllowed && containsLink(text)) throw new ValidationError("links_not_allowed", "Links are not allowed in this stream's chat.");
+  if (text.length === 0) throw liveErrors.emptyMessage();
+  if (text.length > MAX_CHAT_LENGTH) throw liveErrors.messageTooLong(MAX_CHAT_LENGTH);
+  if (!rules.linksAllowed && containsLink(text)) throw liveErrors.linksNotAllowed();
   return maskBlockedWords(text, rules.blockedWords);
 }

@@ -1,11 +1,12 @@
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
 import { clock } from "../shared/clock";
-import { ForbiddenError, NotFoundError } from "../shared/errors";
 import { appendLiveEvent, type LiveEvent } from "./live-events";
 import { LiveEventModel } from "./live-event.model";
 import { prepareChatLine, rateLimited } from "./chat.rules";
 import { activeRestriction, findStream, roleIn, type Stream } from "./stream.service";
+import { liveErrors } from "./live.errors";
+import { messagingErrors } from "../messaging/messaging.errors";
 
 /**
  * Chat lines and their moderation. The rate limits (bucket, flood, slow mode) are applied by the
@@ -27,7 +28,7 @@ export interface ChatLineData {
 
 export async function postChat(principal: Principal, stream: Stream, text: string, subscriber: boolean): Promise<LiveEvent> {
   const restriction = await activeRestriction(stream.id, principal.userId);
-  if (restriction.banned) throw new ForbiddenError("banned", "You are banned from this stream.");
+  if (restriction.banned) throw liveErrors.banned();
   if (restriction.timeoutUntil) {
     throw rateLimited("timed_out", "You are timed out in this chat.", restriction.timeoutUntil.getTime() - clock.now().getTime());
   }
@@ -38,12 +39,12 @@ export async function postChat(principal: Principal, stream: Stream, text: strin
 
 async function findChatLine(streamId: string, seq: number) {
   const row = await LiveEventModel.findOne({ stream_id: streamId, seq, type: "chat" }).lean();
-  if (!row) throw new NotFoundError("message_not_found", "No chat line with this seq.");
+  if (!row) throw messagingErrors.messageNotFound("No chat line with this seq.");
   return row;
 }
 
 function assertStaff(stream: Stream, userId: string): void {
-  if (roleIn(stream, userId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators can do this.");
+  if (roleIn(stream, userId) === "viewer") throw liveErrors.moderatorsOnly();
 }
 
 /** Delete a line: gone from every room's chat and marked deleted in the log (replay leaves it out). */

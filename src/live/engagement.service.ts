@@ -1,10 +1,11 @@
 import type { Session } from "../infra/transaction";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { isObjectIdString } from "../shared/ids";
 import { appendLiveEvent } from "./live-events";
 import { GoalModel, PollModel, PollVoteModel, QuestionModel, QuestionUpvoteModel } from "./engagement.model";
 import { findStream, roleIn, type Stream } from "./stream.service";
+import { liveErrors } from "./live.errors";
 
 /** Polls (one vote per viewer, live tallies), Q&A (one upvote per viewer, answered by the creator) and goals. */
 
@@ -22,15 +23,15 @@ function pollView(row: Record<string, any>): PollView {
 }
 
 function assertLive(stream: Stream): void {
-  if (stream.status !== "live") throw new ConflictError("stream_not_live", "The stream is not live.");
+  if (stream.status !== "live") throw liveErrors.streamNotLive("The stream is not live.");
 }
 
 /** The creator or a moderator (or a command gift, `byGift`) starts a poll; one open poll at a time (a new one closes the old). */
 export async function startPoll(actorId: string, streamId: string, input: { question: string; options: string[]; durationS: number }, byGift = false): Promise<PollView> {
   const stream = await findStream(streamId);
   assertLive(stream);
-  if (!byGift && roleIn(stream, actorId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators start polls.");
-  if (new Set(input.options).size !== input.options.length) throw new ValidationError("invalid_poll", "Poll options must be distinct.");
+  if (!byGift && roleIn(stream, actorId) === "viewer") throw liveErrors.moderatorsOnly("Only the creator and moderators start polls.");
+  if (new Set(input.options).size !== input.options.length) throw liveErrors.invalidPoll();
   const open = await PollModel.find({ stream_id: stream.id, status: "open" }).lean();
   for (const p of open) await closePoll(stream, String(p._id));
   const now = clock.now();
@@ -53,12 +54,12 @@ export async function startPoll(actorId: string, streamId: string, input: { ques
 export async function castPollVote(userId: string, streamId: string, option: number): Promise<PollView> {
   const stream = await findStream(streamId);
   const poll = await PollModel.findOne({ stream_id: stream.id, status: "open" }).lean();
-  if (!poll || poll.ends_at.getTime() <= clock.now().getTime()) throw new ConflictError("no_open_poll", "There is no open poll.");
-  if (option >= poll.options.length) throw new ValidationError("invalid_option", `The poll has ${poll.options.length} options.`);
+  if (!poll || poll.ends_at.getTime() <= clock.now().getTime()) throw liveErrors.noOpenPoll();
+  if (option >= poll.options.length) throw liveErrors.invalidOption(poll.options.length);
   try {
     await PollVoteModel.create({ poll_id: String(poll._id), user_id: userId, option, created_at: clock.now() });
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError("already_voted", "You already voted in this poll.");
+    if (isDuplicateKeyError(err)) throw liveErrors.alreadyVoted();
     throw err;
   }
   const row = await PollModel.findByIdAndUpdate(poll._id, { $inc: { [`tallies.${option}`]: 1 } }, { returnDocument: "after" }).lean();
@@ -120,7 +121,7 @@ export async function askQuestion(userId: string, streamId: string, text: string
 
 async function findQuestion(streamId: string, questionId: string) {
   const row = isObjectIdString(questionId) ? await QuestionModel.findOne({ _id: questionId, stream_id: streamId }).lean() : null;
-  if (!row) throw new NotFoundError("question_not_found", "No such question in this stream.");
+  if (!row) throw liveErrors.questionNotFound();
   return row;
 }
 
@@ -128,12 +129,12 @@ async function findQuestion(streamId: string, questionId: string) {
 export async function upvoteQuestion(userId: string, streamId: string, questionId: string): Promise<QuestionView> {
   const stream = await findStream(streamId);
   const q = await findQuestion(stream.id, questionId);
-  if (q.user_id === userId) throw new ValidationError("own_question", "You cannot upvote your own question.");
-  if (q.answered) throw new ConflictError("question_answered", "The question was answered.");
+  if (q.user_id === userId) throw liveErrors.ownQuestion();
+  if (q.answered) throw liveErrors.questionAnswered();
   try {
     await QuestionUpvoteModel.create({ question_id: questionId, user_id: userId });
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError("already_upvoted", "You already upvoted this question.");
+    if (isDuplicateKeyError(err)) throw liveErrors.alreadyUpvoted();
     throw err;
   }
   const row = await QuestionModel.findByIdAndUpdate(questionId, { $inc: { upvotes: 1 } }, { returnDocument: "after" }).lean();
@@ -144,7 +145,7 @@ export async function upvoteQuestion(userId: string, streamId: string, questionI
 
 export async function markAnswered(actorId: string, streamId: string, questionId: string): Promise<QuestionView> {
   const stream = await findStream(streamId);
-  if (roleIn(stream, actorId) === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators mark questions answered.");
+  if (roleIn(stream, actorId) === "viewer") throw liveErrors.moderatorsOnly("Only the creator and moderators mark questions answered.");
   await findQuestion(stream.id, questionId);
   const row = await QuestionModel.findByIdAndUpdate(questionId, { $set: { answered: true } }, { returnDocument: "after" }).lean();
   const view = questionView(row!);
@@ -176,8 +177,8 @@ export async function listGoals(streamId: string): Promise<GoalView[]> {
 
 export async function createGoal(actorId: string, streamId: string, input: { kind: GoalKind; target: number; title: string }): Promise<GoalView> {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator sets goals.");
-  if ((await GoalModel.countDocuments({ stream_id: stream.id })) >= MAX_GOALS) throw new ConflictError("too_many_goals", `At most ${MAX_GOALS} goals per stream.`);
+  if (stream.creator_id !== actorId) throw liveErrors.notStreamCreator("Only the creator sets goals.");
+  if ((await GoalModel.countDocuments({ stream_id: stream.id })) >= MAX_GOALS) throw liveErrors.tooManyGoals(MAX_GOALS);
   const doc = await GoalModel.create({ stream_id: stream.id, ...input, created_at: clock.now() });
   const view = goalView(doc.toObject());
   await appendLiveEvent(stream, "goal_created", actorId, { goal: view });

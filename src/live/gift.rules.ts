@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConflictError, RateLimitedError, ValidationError } from "../shared/errors";
 import { cleanText } from "./chat.rules";
+import { liveErrors } from "./live.errors";
 
 /**
  * Gifts and command gifts on plain data: the split between creator and platform, the velocity
@@ -67,19 +67,19 @@ export function sanitizeOverlayText(text: string): string {
  */
 export function resolveCommand(gift: CatalogGift, input: CommandInput | undefined, random: () => number): CommandPayload {
   const cmd = gift.command;
-  if (!cmd) throw new ValidationError("not_a_command_gift", `${gift.code} does not trigger a command.`);
+  if (!cmd) throw liveErrors.notACommandGift(gift.code);
   switch (cmd.action) {
     case "overlay":
       return { action: "overlay", animation_key: gift.animation_key, text: sanitizeOverlayText(input?.text ?? "") };
     case "start_poll": {
-      if (!input?.question || !input.options) throw new ValidationError("poll_required", "This gift starts a poll: send command.question and 2-5 command.options.");
+      if (!input?.question || !input.options) throw liveErrors.pollRequired();
       const options = input.options.map(cleanText);
-      if (options.some((o) => o.length === 0) || new Set(options).size !== options.length) throw new ValidationError("invalid_poll", "Poll options must be distinct and not empty.");
+      if (options.some((o) => o.length === 0) || new Set(options).size !== options.length) throw liveErrors.invalidPoll("Poll options must be distinct and not empty.");
       return { action: "start_poll", question: cleanText(input.question), options, duration_s: cmd.poll_duration_s ?? 60 };
     }
     case "spin_wheel": {
       const outcomes = cmd.outcomes ?? [];
-      if (outcomes.length === 0) throw new ValidationError("invalid_command", "The wheel has no outcomes.");
+      if (outcomes.length === 0) throw liveErrors.invalidCommand();
       return { action: "spin_wheel", outcome: outcomes[Math.min(outcomes.length - 1, Math.floor(random() * outcomes.length))]!, outcomes };
     }
     case "sound":
@@ -89,10 +89,10 @@ export function resolveCommand(gift: CatalogGift, input: CommandInput | undefine
 
 /** A creator's command settings: commands off, or at most one per cooldown. */
 export function assertCommandAllowed(settings: { commands_enabled: boolean; command_cooldown_s: number }, lastCommandAt: Date | null, now: Date): void {
-  if (!settings.commands_enabled) throw new ConflictError("commands_disabled", "The creator has turned command gifts off.");
+  if (!settings.commands_enabled) throw liveErrors.commandsDisabled();
   if (lastCommandAt && settings.command_cooldown_s > 0) {
     const wait = lastCommandAt.getTime() + settings.command_cooldown_s * 1000 - now.getTime();
-    if (wait > 0) throw new RateLimitedError("command_cooldown", "Command gifts are cooling down.", Math.ceil(wait / 1000));
+    if (wait > 0) throw liveErrors.commandCooldown(Math.ceil(wait / 1000));
   }
 }
 

@@ -1,3 +1,4 @@
+import { metrics } from "../metrics/metrics";
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
 import { withTransfer, type TransferSpec } from "../economy";
@@ -5,7 +6,7 @@ import { submitScores } from "../leaderboards/leaderboard.service";
 import { logger } from "../logger";
 import { awardXp } from "../progression/progression.service";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "../shared/errors";
+import { RateLimitedError } from "../shared/errors";
 import { decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { GIFT_CATALOG } from "./gift-catalog";
 import { GiftEventModel, GiftModel, VelocityRefusalModel } from "./gift.model";
@@ -15,6 +16,7 @@ import { StreamModel } from "./stream.model";
 import { activeRestriction, findStream, type Stream } from "./stream.service";
 import { advanceGoalsForGift, publishGiftGoals, startPoll } from "./engagement.service";
 import { runEffects, runUndoneEffects } from "../infra/effects";
+import { liveErrors } from "./live.errors";
 
 /**
  * Gifts: tokens viewer → creator through the economy (the creator's share and the platform fee as
@@ -51,7 +53,7 @@ export async function listGifts(): Promise<CatalogGift[]> {
 
 async function findGift(code: string): Promise<CatalogGift> {
   const row = await GiftModel.findOne({ code, active: true }).lean();
-  if (!row) throw new NotFoundError("gift_not_found", `No gift ${code} in the catalog.`);
+  if (!row) throw liveErrors.giftNotFound(code);
   return toCatalogGift(row);
 }
 
@@ -109,22 +111,26 @@ function transferSpecs(stream: Stream, senderId: string, key: string, tokens: nu
   return specs;
 }
 
+/** Operators watch gifting (volume by gift, tokens moved); the ledger's counters count the transfers. */
+const giftsSent = metrics.counter("live_gifts_total", "Gifts sent (retries not counted), by gift code.", ["gift"]);
+const giftTokens = metrics.counter("live_gift_tokens_total", "Tokens spent on gifts.");
+
 export async function sendGift(sender: Principal, streamId: string, input: SendGiftInput): Promise<GiftReceipt> {
   const senderId = sender.userId;
   const stream = await findStream(streamId);
-  if (stream.status !== "live") throw new ConflictError("stream_not_live", "Gifts go to live streams.");
-  if (stream.creator_id === senderId) throw new ValidationError("own_stream", "You cannot gift your own stream.");
+  if (stream.status !== "live") throw liveErrors.streamNotLive("Gifts go to live streams.");
+  if (stream.creator_id === senderId) throw liveErrors.ownStream();
   const gift = await findGift(input.giftCode);
   const tokens = gift.token_cost * input.quantity;
   const now = clock.now();
 
   const existing = await GiftEventModel.findOne({ sender_id: senderId, stream_id: stream.id, idempotency_key: input.idempotencyKey }).lean();
   if (existing && (existing.gift_code !== gift.code || existing.quantity !== input.quantity)) {
-    throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
+    throw liveErrors.idempotencyKeyReused();
   }
   let command: CommandPayload | null = null;
   if (!existing) {
-    if ((await activeRestriction(stream.id, senderId)).banned) throw new ForbiddenError("banned", "You are banned from this stream.");
+    if ((await activeRestriction(stream.id, senderId)).banned) throw liveErrors.banned();
     await checkVelocity(senderId, stream, gift, tokens, now);
     if (gift.command) {
       assertCommandAllowed(stream.settings, stream.last_command_at, now);
@@ -143,7 +149,7 @@ export async function sendGift(sender: Principal, streamId: string, input: SendG
         { $set: { last_command_at: now } },
         { session },
       );
-      if (claimed.matchedCount === 0) throw new RateLimitedError("command_cooldown", "Command gifts are cooling down.", Math.max(1, stream.settings.command_cooldown_s));
+      if (claimed.matchedCount === 0) throw liveErrors.commandCooldown(Math.max(1, stream.settings.command_cooldown_s));
     }
     const [row] = await GiftEventModel.create(
       [
@@ -171,9 +177,13 @@ export async function sendGift(sender: Principal, streamId: string, input: SendG
   });
   const balance = out.transfers[out.transfers.length - 1]!.balances[senderId] ?? 0;
   const event = out.result ?? (await GiftEventModel.findOne({ sender_id: senderId, stream_id: stream.id, idempotency_key: input.idempotencyKey }).lean());
-  if (!event) throw new ConflictError("gift_in_flight", "This gift is still being recorded; retry.");
-  if (event.gift_code !== gift.code || event.quantity !== input.quantity) throw new ConflictError("idempotency_key_reused", "This idempotency key was used for another gift.");
+  if (!event) throw liveErrors.giftInFlight();
+  if (event.gift_code !== gift.code || event.quantity !== input.quantity) throw liveErrors.idempotencyKeyReused();
   const seq = event.effects_done ? (event.seq ?? null) : await runGiftEffects(stream, toGiftRow(event));
+  if (!out.replayed) {
+    giftsSent.inc({ gift: event.gift_code });
+    giftTokens.inc(event.tokens);
+  }
   return {
     gift_event_id: String(event._id),
     stream_id: stream.id,

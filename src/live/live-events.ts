@@ -1,6 +1,7 @@
 import { clock } from "../shared/clock";
 import { publish, subscribe, type Unsubscribe } from "../realtime/events";
 import { LiveEventModel } from "./live-event.model";
+import { persistLiveEvent } from "./event-log-writer";
 import { liveSequencer } from "./sequencer";
 
 /**
@@ -93,7 +94,7 @@ export async function writeLiveEvent(
   const at = clock.now();
   const offset = stream.started_at ? Math.max(0, at.getTime() - stream.started_at.getTime()) : 0;
   const row = { stream_id: stream.id, seq, type, at, offset_ms: offset, user_id: userId, data };
-  await LiveEventModel.updateOne({ stream_id: stream.id, seq }, { $setOnInsert: row }, { upsert: true });
+  await persistLiveEvent(row);
   const event = toEvent(row);
   publishLiveSignal(stream.id, { kind: "event", event });
   return event;

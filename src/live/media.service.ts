@@ -1,8 +1,9 @@
 import { AccessToken } from "livekit-server-sdk";
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
-import { ConflictError, DomainError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
 import { assertMayJoin } from "./stream.service";
+import { liveErrors } from "./live.errors";
 
 /** How long a media token lets its holder connect to the SFU (reconnects ask for a new one). */
 export const MEDIA_TOKEN_TTL_S = 600;
@@ -17,7 +18,7 @@ export async function mediaToken(principal: Principal, streamId: string): Promis
     throw new DomainError("media_not_configured", "Media is not configured on this server (LIVEKIT_API_KEY and LIVEKIT_API_SECRET).");
   }
   const { stream, role } = await assertMayJoin(principal.userId, streamId);
-  if (stream.status !== "live" && role !== "creator") throw new ConflictError("stream_not_live", "The stream's media starts when it goes live.");
+  if (stream.status !== "live" && role !== "creator") throw liveErrors.streamNotLive("The stream's media starts when it goes live.");
   const canPublish = role === "creator";
   const at = new AccessToken(cfg.LIVEKIT_API_KEY, cfg.LIVEKIT_API_SECRET, { identity: principal.userId, name: principal.username, ttl: MEDIA_TOKEN_TTL_S });
   at.addGrant({ roomJoin: true, room: stream.id, canPublish, canSubscribe: true, canPublishData: canPublish });

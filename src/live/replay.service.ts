@@ -1,6 +1,6 @@
-import { ConflictError } from "../shared/errors";
 import { liveEventsFromOffset, type LiveEvent, type LiveEventType } from "./live-events";
 import { assertMayJoinReplay } from "./stream.service";
+import { liveErrors } from "./live.errors";
 
 /**
  * The replay of an ended stream: its public events (chat, gifts, commands, polls, questions, goals,
@@ -11,7 +11,7 @@ export const REPLAY_TYPES: readonly LiveEventType[] = ["chat", "pinned", "gift",
 
 export async function replayPage(userId: string, streamId: string, q: { from_ms: number; after_seq: number; limit: number }): Promise<{ items: LiveEvent[]; next_after_seq: number | null }> {
   const stream = await assertMayJoinReplay(userId, streamId);
-  if (stream.status !== "ended" && stream.status !== "archived") throw new ConflictError("stream_not_ended", "The replay opens when the stream has ended.");
+  if (stream.status !== "ended" && stream.status !== "archived") throw liveErrors.streamNotEnded();
   const items: LiveEvent[] = [];
   let after = q.after_seq;
   // public events only; read in batches until the page is full or the log ends

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError } from "../shared/errors";
+import { liveErrors } from "./live.errors";
 
 /**
  * A stream's life cycle as data: scheduled → live → ended → archived. Each action names the states
@@ -17,7 +17,7 @@ export type StreamAction = keyof typeof STREAM_TRANSITIONS;
 export function transitionStream(status: StreamStatus, action: StreamAction): StreamStatus {
   const t = STREAM_TRANSITIONS[action];
   if (!(t.from as readonly StreamStatus[]).includes(status)) {
-    throw new ConflictError("invalid_stream_transition", `A ${status} stream cannot ${action.replace("_", " ")}.`, { status, action });
+    throw liveErrors.invalidStreamTransition(`A ${status} stream cannot ${action.replace("_", " ")}.`, { status, action });
   }
   return t.to;
 }
@@ -45,7 +45,7 @@ export interface AccessFacts {
 /** Who may watch: the creator always; otherwise the stream's access rule. Throws 403 with the reason's code. */
 export function assertMayWatch(access: StreamAccess, facts: AccessFacts): void {
   if (facts.isCreator || access === "public") return;
-  if (access === "followers" && !facts.isFollower) throw new ForbiddenError("followers_only", "This stream is for the creator's followers.");
-  if (access === "subscribers" && !facts.isSubscriber) throw new ForbiddenError("subscribers_only", "This stream is for the creator's subscribers.");
-  if (access === "ticketed" && !facts.hasTicket) throw new ForbiddenError("ticket_required", "This stream needs a ticket.");
+  if (access === "followers" && !facts.isFollower) throw liveErrors.followersOnly();
+  if (access === "subscribers" && !facts.isSubscriber) throw liveErrors.subscribersOnly();
+  if (access === "ticketed" && !facts.hasTicket) throw liveErrors.ticketRequired();
 }

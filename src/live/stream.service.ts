@@ -5,12 +5,13 @@ import { logger } from "../logger";
 import { notify } from "../notifications/notification.service";
 import { followerIds, isFollowing } from "../social/social.service";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { isObjectIdString, newId } from "../shared/ids";
 import { appendLiveEvent } from "./live-events";
 import { RestrictionModel, StreamModel, SubscriptionModel, TicketModel } from "./stream.model";
 import { assertMayWatch, roomIsOpen, transitionStream, type StreamAccess, type StreamAction, type StreamStatus } from "./stream.rules";
+import { liveErrors } from "./live.errors";
 
 /** Streams: create/schedule, the life cycle, who may watch, moderation and settings, tickets. */
 
@@ -89,7 +90,7 @@ export function streamView(s: Stream, viewerId?: string) {
 
 export async function findStream(streamId: string): Promise<Stream> {
   const row = isObjectIdString(streamId) ? await StreamModel.findById(streamId).lean() : null;
-  if (!row) throw new NotFoundError("stream_not_found", "No such stream.");
+  if (!row) throw liveErrors.streamNotFound();
   return toStream(row);
 }
 
@@ -103,12 +104,12 @@ export interface CreateStreamInput {
 }
 
 export async function createStream(principal: Principal, input: CreateStreamInput): Promise<Stream> {
-  if (!hasRole(principal, "creator")) throw new ForbiddenError("creator_only", "Only creators host live streams.");
+  if (!hasRole(principal, "creator")) throw liveErrors.creatorOnly();
   if ((input.access === "ticketed") !== (input.ticket_price !== undefined)) {
-    throw new ValidationError("invalid_ticket_price", "A ticketed stream needs a ticket_price; other streams have none.");
+    throw liveErrors.invalidTicketPrice();
   }
   const now = clock.now();
-  if (input.scheduled_at && input.scheduled_at.getTime() < now.getTime()) throw new ValidationError("scheduled_in_past", "scheduled_at is in the past.");
+  if (input.scheduled_at && input.scheduled_at.getTime() < now.getTime()) throw liveErrors.scheduledInPast();
   const doc = await StreamModel.create({
     creator_id: principal.userId,
     title: input.title,
@@ -146,17 +147,17 @@ const TIMESTAMP_OF: Record<StreamAction, "started_at" | "ended_at" | "archived_a
 /** One life-cycle step by the creator, as a conditional update (a concurrent step loses with 409). */
 export async function transition(principal: Principal, streamId: string, action: StreamAction): Promise<Stream> {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== principal.userId) throw new ForbiddenError("not_stream_creator", "Only the stream's creator can do this.");
+  if (stream.creator_id !== principal.userId) throw liveErrors.notStreamCreator("Only the stream's creator can do this.");
   const to = transitionStream(stream.status, action);
   const now = clock.now();
   let row;
   try {
     row = await StreamModel.findOneAndUpdate({ _id: stream.id, status: stream.status }, { $set: { status: to, [TIMESTAMP_OF[action]]: now } }, { returnDocument: "after" }).lean();
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError("already_live", "You already have a live stream; end it first.");
+    if (isDuplicateKeyError(err)) throw liveErrors.alreadyLive();
     throw err;
   }
-  if (!row) throw new ConflictError("invalid_stream_transition", "The stream changed meanwhile; reload it.", { action });
+  if (!row) throw liveErrors.invalidStreamTransition("The stream changed meanwhile; reload it.", { action });
   const next = toStream(row);
   if (action !== "archive") await appendLiveEvent(next, "status", principal.userId, { status: to, started_at: next.started_at?.toISOString() ?? null });
   if (action === "go_live") void notifyFollowersLive(next);
@@ -211,7 +212,7 @@ export async function isSubscriber(userId: string, creatorId: string): Promise<b
 /** May this user enter the stream's room now? Open (live, or the lobby), not banned, the access rule passes. */
 export async function assertMayJoin(userId: string, streamId: string): Promise<{ stream: Stream; role: StreamRole; subscriber: boolean }> {
   const stream = await findStream(streamId);
-  if (!roomIsOpen(stream, clock.now())) throw new ConflictError("stream_not_live", `The stream is ${stream.status}; its room is not open.`);
+  if (!roomIsOpen(stream, clock.now())) throw liveErrors.streamNotLive(`The stream is ${stream.status}; its room is not open.`);
   return assertAudience(stream, userId);
 }
 
@@ -222,7 +223,7 @@ export async function assertMayJoinReplay(userId: string, streamId: string): Pro
 
 async function assertAudience(stream: Stream, userId: string): Promise<{ stream: Stream; role: StreamRole; subscriber: boolean }> {
   const role = roleIn(stream, userId);
-  if ((await activeRestriction(stream.id, userId)).banned) throw new ForbiddenError("banned", "You are banned from this stream.");
+  if ((await activeRestriction(stream.id, userId)).banned) throw liveErrors.banned();
   const [isFollower, subscriber, hasTicket] = await Promise.all([
     stream.access === "followers" ? isFollowing(userId, stream.creator_id) : false,
     isSubscriber(userId, stream.creator_id),
@@ -234,7 +235,7 @@ async function assertAudience(stream: Stream, userId: string): Promise<{ stream:
 
 function assertStaff(stream: Stream, userId: string): StreamRole {
   const role = roleIn(stream, userId);
-  if (role === "viewer") throw new ForbiddenError("moderators_only", "Only the creator and moderators can do this.");
+  if (role === "viewer") throw liveErrors.moderatorsOnly();
   return role;
 }
 
@@ -244,7 +245,7 @@ export async function restrictUser(actorId: string, streamId: string, targetId: 
   const actorRole = assertStaff(stream, actorId);
   const targetRole = roleIn(stream, targetId);
   if (targetRole === "creator" || (targetRole === "moderator" && actorRole !== "creator")) {
-    throw new ForbiddenError("cannot_restrict", "The creator cannot be restricted; only the creator restricts a moderator.");
+    throw liveErrors.cannotRestrict();
   }
   const now = clock.now();
   const until = kind === "timeout" ? new Date(now.getTime() + (seconds ?? 60) * 1000) : null;
@@ -273,8 +274,8 @@ export async function activeTimeouts(streamId: string): Promise<{ user_id: strin
 /** The creator grants or takes back the moderator role. */
 export async function setModerator(actorId: string, streamId: string, targetId: string, grant: boolean): Promise<Stream> {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator appoints moderators.");
-  if (targetId === actorId) throw new ValidationError("invalid_moderator", "The creator is not their own moderator.");
+  if (stream.creator_id !== actorId) throw liveErrors.notStreamCreator("Only the creator appoints moderators.");
+  if (targetId === actorId) throw liveErrors.invalidModerator();
   const row = await StreamModel.findByIdAndUpdate(stream.id, grant ? { $addToSet: { moderators: targetId } } : { $pull: { moderators: targetId } }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
   await appendLiveEvent(next, "moderation", actorId, { action: grant ? "moderator_added" : "moderator_removed", user_id: targetId });
@@ -285,7 +286,7 @@ export async function updateSettings(actorId: string, streamId: string, patch: P
   const stream = await findStream(streamId);
   const role = assertStaff(stream, actorId);
   const creatorOnly = patch.commands_enabled !== undefined || patch.command_cooldown_s !== undefined;
-  if (creatorOnly && role !== "creator") throw new ForbiddenError("not_stream_creator", "Only the creator sets command gifts.");
+  if (creatorOnly && role !== "creator") throw liveErrors.notStreamCreator("Only the creator sets command gifts.");
   const $set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [`settings.${k}`, v]));
   const row = await StreamModel.findByIdAndUpdate(stream.id, { $set }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
@@ -296,9 +297,9 @@ export async function updateSettings(actorId: string, streamId: string, patch: P
 /** Buy a ticket for a ticketed stream: tokens to the creator, once (the ticket's transfer id is fixed per viewer and stream). */
 export async function buyTicket(userId: string, streamId: string): Promise<{ stream_id: string; price: number; balance: number; replayed: boolean }> {
   const stream = await findStream(streamId);
-  if (stream.access !== "ticketed" || stream.ticket_price === null) throw new ValidationError("not_ticketed", "This stream does not sell tickets.");
-  if (stream.creator_id === userId) throw new ValidationError("own_stream", "You do not need a ticket for your own stream.");
-  if (stream.status === "ended" || stream.status === "archived") throw new ConflictError("stream_over", "The stream is over.");
+  if (stream.access !== "ticketed" || stream.ticket_price === null) throw liveErrors.notTicketed();
+  if (stream.creator_id === userId) throw liveErrors.ownStream("You do not need a ticket for your own stream.");
+  if (stream.status === "ended" || stream.status === "archived") throw liveErrors.streamOver();
   const price = stream.ticket_price;
   const transferId = `ticket:${stream.id}:${userId}`;
   const out = await withTransfer(
@@ -313,7 +314,7 @@ export async function buyTicket(userId: string, streamId: string): Promise<{ str
 /** Queue a pre-recorded segment (hybrid content); the room shows what plays now and next. */
 export async function queueSegment(actorId: string, streamId: string, input: { media_url: string; duration_s: number; title: string }): Promise<Segment[]> {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator queues segments.");
+  if (stream.creator_id !== actorId) throw liveErrors.notStreamCreator("Only the creator queues segments.");
   const segment = { id: newId(), ...input, started_at: null };
   const row = await StreamModel.findByIdAndUpdate(stream.id, { $push: { segments: segment } }, { returnDocument: "after" }).lean();
   const next = toStream(row!);
@@ -324,17 +325,17 @@ export async function queueSegment(actorId: string, streamId: string, input: { m
 /** Start the next queued segment (the previous one stops); the room shows it as playing and the one after as next. */
 export async function playNextSegment(actorId: string, streamId: string): Promise<Segment[]> {
   const stream = await findStream(streamId);
-  if (stream.creator_id !== actorId) throw new ForbiddenError("not_stream_creator", "Only the creator plays segments.");
-  if (stream.status !== "live") throw new ConflictError("stream_not_live", "Segments play during the live stream.");
+  if (stream.creator_id !== actorId) throw liveErrors.notStreamCreator("Only the creator plays segments.");
+  if (stream.status !== "live") throw liveErrors.streamNotLive("Segments play during the live stream.");
   const next = stream.segments.find((seg) => seg.started_at === null);
-  if (!next) throw new ConflictError("no_segment_queued", "No segment is queued.");
+  if (!next) throw liveErrors.noSegmentQueued();
   // conditional on that segment still being unstarted: two clicks start it once
   const row = await StreamModel.findOneAndUpdate(
     { _id: stream.id, segments: { $elemMatch: { id: next.id, started_at: null } } },
     { $set: { "segments.$.started_at": clock.now() } },
     { returnDocument: "after" },
   ).lean();
-  if (!row) throw new ConflictError("segment_already_started", "That segment has just been started.");
+  if (!row) throw liveErrors.segmentAlreadyStarted();
   const updated = toStream(row);
   await appendLiveEvent(updated, "segment", actorId, { segments: updated.segments.map(segmentJson) });
   return updated.segments;

@@ -2,8 +2,11 @@ import { findUserById } from "../auth/user.repository";
 import { withTransfer } from "../economy";
 import { logger } from "../logger";
 import { clock } from "../shared/clock";
-import { ConflictError, DomainError, NotFoundError, ValidationError } from "../shared/errors";
+import { DomainError } from "../shared/errors";
 import { SubscriptionModel } from "./stream.model";
+import { marketplaceErrors } from "../marketplace/marketplace.errors";
+import { authErrors } from "../auth/auth.errors";
+import { liveErrors } from "./live.errors";
 
 /**
  * Creator subscriptions: monthly, paid in tokens through the economy. Each period is one transfer
@@ -52,13 +55,13 @@ function periodTransfer(userId: string, creatorId: string, period: number, price
 
 /** Subscribe (or re-subscribe after a lapse): pays the first period now. */
 export async function subscribe(userId: string, creatorId: string): Promise<SubscriptionView> {
-  if (userId === creatorId) throw new ValidationError("own_subscription", "You cannot subscribe to yourself.");
-  if (!(await findUserById(creatorId))) throw new NotFoundError("user_not_found", "No such creator.");
+  if (userId === creatorId) throw liveErrors.ownSubscription();
+  if (!(await findUserById(creatorId))) throw authErrors.userNotFound("No such creator.");
   const now = clock.now();
   const existing = await SubscriptionModel.findOne({ user_id: userId, creator_id: creatorId }).lean();
   if (existing && existing.renews_at.getTime() > now.getTime()) {
     if (!existing.auto_renew) await SubscriptionModel.updateOne({ _id: existing._id }, { $set: { auto_renew: true } });
-    else throw new ConflictError("already_subscribed", "You are already subscribed.");
+    else throw marketplaceErrors.alreadySubscribed("You are already subscribed.");
     return view({ ...existing, auto_renew: true });
   }
   const period = (existing?.periods ?? 0) + 1;
@@ -75,7 +78,7 @@ export async function subscribe(userId: string, creatorId: string): Promise<Subs
 /** Stop renewing; the subscription stays active until renews_at. */
 export async function cancelSubscription(userId: string, creatorId: string): Promise<SubscriptionView> {
   const row = await SubscriptionModel.findOneAndUpdate({ user_id: userId, creator_id: creatorId }, { $set: { auto_renew: false } }, { returnDocument: "after" }).lean();
-  if (!row) throw new NotFoundError("subscription_not_found", "You are not subscribed to this creator.");
+  if (!row) throw marketplaceErrors.subscriptionNotFound("You are not subscribed to this creator.");
   return view(row);
 }
 

@@ -1,7 +1,7 @@
 import { ConversationModel } from "../messaging/conversation.model";
 import { MessageModel } from "../messaging/message.model";
 import { conversationJson, loadConversation } from "../messaging/messaging.service";
-import { NotFoundError } from "../shared/errors";
+import { messagingErrors } from "../messaging/messaging.errors";
 
 /** Admin debug views (seed 002 §11.2): the stored rows as they are, with a few counts. */
 export async function getConversationDebug(id: string) {
@@ -16,7 +16,7 @@ export async function getConversationDebug(id: string) {
 
 export async function getMessageDebug(id: string) {
   const m = await MessageModel.findById(id).lean<Record<string, any>>();
-  if (!m) throw new NotFoundError("message_not_found", "No such message.");
+  if (!m) throw messagingErrors.messageNotFound();
   const exists = await ConversationModel.exists({ _id: m.conversation_id });
   return { message: { ...m, id: String(m._id), _id: undefined }, conversation_exists: Boolean(exists) };
 }

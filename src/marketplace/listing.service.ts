@@ -1,12 +1,13 @@
 import type { Model } from "mongoose";
 import { hasRole, type Principal } from "../auth/roles";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError } from "../shared/errors";
+import { NotFoundError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { BidModel, CampaignModel, type ListingStatus } from "./listing.model";
 import type { ListingQuery } from "./marketplace.schemas";
 import { RequestModel } from "./request.model";
 import { assertWithinPlan } from "./subscription.service";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /**
  * Campaigns and bids: one service for both kinds (they differ only in their money fields).
@@ -76,7 +77,7 @@ export async function getListing(kind: ListingKind, id: string): Promise<Listing
 }
 
 export function assertOwnsListing(who: Principal, l: Listing): void {
-  if (l.created_by !== who.userId && !hasRole(who, "admin")) throw new ForbiddenError("not_listing_owner", `Only the brand owner who posted this ${l.kind} may do that.`);
+  if (l.created_by !== who.userId && !hasRole(who, "admin")) throw marketplaceErrors.notListingOwner(`Only the brand owner who posted this ${l.kind} may do that.`);
 }
 
 export async function updateListing(kind: ListingKind, who: Principal, id: string, body: Record<string, unknown>): Promise<Listing> {
@@ -84,7 +85,7 @@ export async function updateListing(kind: ListingKind, who: Principal, id: strin
   assertOwnsListing(who, current);
   const merged = { ...current, ...body };
   if (kind === "bid" && merged.min_budget! > merged.max_budget!) {
-    throw new ConflictError("invalid_budget_range", "min_budget must not exceed max_budget.", { min_budget: merged.min_budget, max_budget: merged.max_budget });
+    throw marketplaceErrors.invalidBudgetRange({ min_budget: merged.min_budget, max_budget: merged.max_budget });
   }
   const row = await MODELS[kind].findByIdAndUpdate(id, { $set: { ...body, updated_at: clock.now() } }, { returnDocument: "after" }).lean<Row>();
   if (!row) throw new NotFoundError(`${kind}_not_found`, `No such ${kind}.`);
@@ -97,7 +98,7 @@ export async function deleteListing(kind: ListingKind, who: Principal, id: strin
   assertOwnsListing(who, current);
   const field = kind === "campaign" ? "campaign_id" : "bid_id";
   const active = await RequestModel.countDocuments({ [field]: id, status: { $in: ["approved", "in_progress"] } });
-  if (active > 0) throw new ConflictError("listing_has_active_deals", `This ${kind} has ${active} deal(s) under way; complete or cancel them first.`, { active });
+  if (active > 0) throw marketplaceErrors.listingHasActiveDeals(kind, active, { active });
   await RequestModel.updateMany({ [field]: id, status: "pending" }, { $set: { status: "cancelled", updated_at: clock.now() } });
   await MODELS[kind].deleteOne({ _id: id });
 }

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, ValidationError } from "../shared/errors";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /**
  * The negotiation flow as data: states, who is awaited in each, which actions lead where, and the
@@ -194,7 +194,7 @@ export const TERMINAL_STATES: FlowState[] = FLOW_STATES.filter((s) => Object.key
 
 export function initialSnapshot(p: { proposed_amount: number; min_amount: number; max_amount: number; fee_bps: number }): FlowSnapshot {
   if (p.proposed_amount < p.min_amount || p.proposed_amount > p.max_amount) {
-    throw new ValidationError("amount_out_of_range", `The amount must be between ${p.min_amount} and ${p.max_amount} paise.`, { min_amount: p.min_amount, max_amount: p.max_amount });
+    throw marketplaceErrors.amountOutOfRange(`The amount must be between ${p.min_amount} and ${p.max_amount} paise.`, { min_amount: p.min_amount, max_amount: p.max_amount });
   }
   return {
     state: "initial",
@@ -237,7 +237,7 @@ function mayAct(spec: TransitionSpec, s: FlowSnapshot, role: FlowRole): boolean 
 
 function intData(e: FlowEvent, key: string): number {
   const v = e.data?.[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new ValidationError("invalid_action_data", `${key} must be an integer (paise).`, { field: key });
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw marketplaceErrors.invalidActionData(`${key} must be an integer (paise).`, { field: key });
   return v;
 }
 
@@ -245,14 +245,14 @@ function textData(e: FlowEvent, key: string, { required, max }: { required: bool
   const v = e.data?.[key];
   if (v === undefined && !required) return "";
   if (typeof v !== "string" || (required && v.trim() === "") || v.length > max) {
-    throw new ValidationError("invalid_action_data", `${key} must be ${required ? "a non-empty" : "a"} string of at most ${max} characters.`, { field: key });
+    throw marketplaceErrors.invalidActionData(`${key} must be ${required ? "a non-empty" : "a"} string of at most ${max} characters.`, { field: key });
   }
   return v;
 }
 
 function urlData(e: FlowEvent, key: string): string {
   const v = textData(e, key, { required: true, max: 2048 });
-  if (!/^https?:\/\/\S+$/i.test(v)) throw new ValidationError("invalid_action_data", `${key} must be an http(s) URL.`, { field: key });
+  if (!/^https?:\/\/\S+$/i.test(v)) throw marketplaceErrors.invalidActionData(`${key} must be an http(s) URL.`, { field: key });
   return v;
 }
 
@@ -262,9 +262,9 @@ function urlData(e: FlowEvent, key: string): string {
  */
 export function applyFlowAction(s: FlowSnapshot, e: FlowEvent): FlowResult {
   const spec = FLOW_TABLE[s.state].on[e.action];
-  if (!spec) throw new ConflictError("invalid_transition", `"${e.action}" is not possible while the deal is ${s.state}.`, { state: s.state, action: e.action });
+  if (!spec) throw marketplaceErrors.invalidTransition(e.action, s.state, { state: s.state, action: e.action });
   if (!mayAct(spec, s, e.role)) {
-    throw new ForbiddenError("not_your_turn", `"${e.action}" is not yours to take now (waiting for ${s.awaiting_role ?? "nobody"}).`, { state: s.state, awaiting_role: s.awaiting_role, role: e.role });
+    throw marketplaceErrors.notYourTurn(e.action, s.awaiting_role ?? "nobody", { state: s.state, awaiting_role: s.awaiting_role, role: e.role });
   }
   const next: FlowSnapshot = { ...s, deliverables: [...s.deliverables], escrow: { ...s.escrow } };
   const effects: FlowEffect[] = [];
@@ -273,10 +273,10 @@ export function applyFlowAction(s: FlowSnapshot, e: FlowEvent): FlowResult {
       next.agreed_amount = s.current_amount;
       break;
     case "negotiate_amount": {
-      if (s.counters >= MAX_COUNTERS) throw new ConflictError("counter_limit_reached", `At most ${MAX_COUNTERS} counters: accept or decline.`, { max: MAX_COUNTERS });
+      if (s.counters >= MAX_COUNTERS) throw marketplaceErrors.counterLimitReached(MAX_COUNTERS, { max: MAX_COUNTERS });
       const amount = intData(e, "amount");
       if (amount < s.min_amount || amount > s.max_amount) {
-        throw new ValidationError("amount_out_of_range", `The amount must be between ${s.min_amount} and ${s.max_amount} paise.`, { min_amount: s.min_amount, max_amount: s.max_amount, amount });
+        throw marketplaceErrors.amountOutOfRange(`The amount must be between ${s.min_amount} and ${s.max_amount} paise.`, { min_amount: s.min_amount, max_amount: s.max_amount, amount });
       }
       textData(e, "reasoning", { required: false, max: 1000 });
       next.current_amount = amount;
@@ -298,7 +298,7 @@ export function applyFlowAction(s: FlowSnapshot, e: FlowEvent): FlowResult {
       next.deliverables.push({ url: urlData(e, "url"), note: textData(e, "note", { required: false, max: 2000 }), at: e.at });
       break;
     case "request_revision":
-      if (s.revisions >= MAX_REVISIONS) throw new ConflictError("revision_limit_reached", `At most ${MAX_REVISIONS} revisions: approve or open a dispute.`, { max: MAX_REVISIONS });
+      if (s.revisions >= MAX_REVISIONS) throw marketplaceErrors.revisionLimitReached(MAX_REVISIONS, { max: MAX_REVISIONS });
       textData(e, "note", { required: true, max: 2000 });
       next.revisions = s.revisions + 1;
       break;
@@ -314,7 +314,7 @@ export function applyFlowAction(s: FlowSnapshot, e: FlowEvent): FlowResult {
     case "resolve_dispute": {
       const share = intData(e, "influencer_amount");
       if (share < 0 || share > s.escrow.amount) {
-        throw new ValidationError("amount_out_of_range", `influencer_amount must be between 0 and ${s.escrow.amount} paise.`, { min_amount: 0, max_amount: s.escrow.amount });
+        throw marketplaceErrors.amountOutOfRange(`influencer_amount must be between 0 and ${s.escrow.amount} paise.`, { min_amount: 0, max_amount: s.escrow.amount });
       }
       if (share === 0) release(next, effects);
       else capture(next, share, effects);

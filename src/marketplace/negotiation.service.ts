@@ -20,7 +20,7 @@ import {
 } from "../messaging/messaging.service";
 import { createPaymentOrder, registerPaymentPurpose, type CreatedOrder, type PaymentOrder } from "../payments";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, isDuplicateKeyError } from "../shared/errors";
+import { ConflictError, isDuplicateKeyError } from "../shared/errors";
 import { FlowEventModel } from "./flow-event.model";
 import { amountRange, getListing, type ListingKind } from "./listing.service";
 import { applyFlowAction, initialSnapshot, TERMINAL_STATES, type FlowAction, type FlowEffect, type FlowRole, type FlowSnapshot } from "./negotiation.machine";
@@ -28,6 +28,7 @@ import { actionOfInput, automatedMessageFor, type InputType } from "./negotiatio
 import { PayoutModel } from "./payout.model";
 import { FLOW_REQUEST_STATUS } from "./request.rules";
 import { findApplicationFor, syncApplicationFromFlow } from "./request.service";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /**
  * The negotiation flow over the store: one path for the room and REST. A transition is persisted
@@ -41,7 +42,7 @@ export const escrowHoldId = (conversationId: string) => `neg:${conversationId}`;
 const escrowRef = (conversationId: string) => `negotiation:${conversationId}`;
 
 export function staleFlowState(current: number): ConflictError {
-  return new ConflictError("stale_flow_state", "The deal moved on meanwhile; look at its current state and act again.", { version: current });
+  return marketplaceErrors.staleFlowState({ version: current });
 }
 
 export interface TransitionOutcome {
@@ -69,15 +70,15 @@ export interface InitializeInput {
 export async function initializeNegotiation(who: Principal, kind: ListingKind, input: InitializeInput) {
   const listing = await getListing(kind, input.listing_id);
   if (listing.created_by !== who.userId && input.influencer_id !== who.userId && !hasRole(who, "admin")) {
-    throw new ForbiddenError("not_a_party", "Only the listing's owner or the applicant may start this negotiation.");
+    throw marketplaceErrors.notAParty();
   }
   const field = kind === "campaign" ? "campaign_id" : "bid_id";
   const existing = await ConversationModel.findOne({ [field]: input.listing_id, influencer_id: input.influencer_id }).lean<ConversationRow>();
   if (existing) return initializeAnswer(existing, true);
   const application = await findApplicationFor(kind, input.listing_id, input.influencer_id);
-  if (!application) throw new NotFoundError("request_not_found", `${input.influencer_id} has not applied to this ${kind}.`);
+  if (!application) throw marketplaceErrors.requestNotFound(`${input.influencer_id} has not applied to this ${kind}.`);
   if (application.status !== "pending" && application.status !== "approved") {
-    throw new ConflictError("request_not_open", `The application is ${application.status}; no negotiation can start.`);
+    throw marketplaceErrors.requestNotOpen(`The application is ${application.status}; no negotiation can start.`);
   }
   const snapshot = initialSnapshot({ proposed_amount: input.proposed_amount, ...amountRange(listing), fee_bps: config().NEGOTIATION_FEE_BPS });
   const now = clock.now();
@@ -159,7 +160,7 @@ export async function submitNegotiationInput(who: Principal, conversationId: str
 }
 
 async function transition(c: ConversationRow, role: ConversationRole | "system", actorId: string | null, action: FlowAction, data: Record<string, unknown>, version?: number): Promise<TransitionOutcome> {
-  if (c.chat_status === "direct" || !c.flow_data) throw new ConflictError("not_a_negotiation", "This is a direct conversation; it has no deal flow.");
+  if (c.chat_status === "direct" || !c.flow_data) throw marketplaceErrors.notANegotiation();
   const id = String(c._id);
   await runUndoneEffects(c);
   if (version !== undefined && version !== c.version) throw staleFlowState(c.version);
@@ -342,7 +343,7 @@ function payoutJson(p: Record<string, any>) {
 /** An admin marks a payout paid out: the amount leaves the influencer's balance to `payouts`, once. */
 export async function markPayoutPaid(payoutId: string, actorId: string) {
   const p = await PayoutModel.findById(payoutId).lean<Record<string, any>>();
-  if (!p) throw new NotFoundError("payout_not_found", "No such payout.");
+  if (!p) throw marketplaceErrors.payoutNotFound();
   const out = await withTransfer(
     { id: `payout:${payoutId}`, debit: { userId: p.influencer_id }, credit: { system: "payouts" }, currency: "inr", amount: p.amount, reason: "payout", ref: `payout:${payoutId}` },
     async (session) => {

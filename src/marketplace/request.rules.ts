@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError } from "../shared/errors";
 import type { RequestStatus } from "./request.model";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /**
  * Application status moves (seed 002 §4.3) as data: from → to → who may make it. `owner` is the
@@ -15,9 +15,9 @@ export const REQUEST_MOVES: Partial<Record<RequestStatus, Partial<Record<Request
 
 export function assertRequestMove(from: RequestStatus, to: RequestStatus, who: "owner" | "applicant" | "admin"): void {
   const mover = REQUEST_MOVES[from]?.[to];
-  if (!mover) throw new ConflictError("invalid_status_transition", `An application cannot go from ${from} to ${to}.`, { from, to });
+  if (!mover) throw marketplaceErrors.invalidStatusTransition(from, to, { from, to });
   if (who === "admin" || mover === "either" || mover === who) return;
-  throw new ForbiddenError("forbidden_status_change", `Only the ${mover === "owner" ? "brand owner" : "applicant"} may move an application to ${to}.`, { from, to });
+  throw marketplaceErrors.forbiddenStatusChange(mover === "owner" ? "brand owner" : "applicant", to, { from, to });
 }
 
 /** What a negotiation state means for its application (states absent here leave it alone). */

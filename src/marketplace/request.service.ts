@@ -1,12 +1,13 @@
 import type { ClientSession } from "mongoose";
 import { hasRole, type Principal } from "../auth/roles";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { amountRange, assertOwnsListing, getListing, type Listing, type ListingKind } from "./listing.service";
 import { RequestModel, type RequestStatus } from "./request.model";
 import { assertRequestMove } from "./request.rules";
 import { assertWithinPlan } from "./subscription.service";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /** Applications (`/requests`): influencers apply, the listing's brand owner decides. */
 export interface Application {
@@ -50,7 +51,7 @@ export function listingOf(a: Pick<Application, "campaign_id" | "bid_id">): { kin
 export function assertAmountFits(l: Listing, amount: number, field = "proposed_amount"): void {
   const { min_amount, max_amount } = amountRange(l);
   if (amount < min_amount || amount > max_amount) {
-    throw new ValidationError("amount_out_of_range", `${field} must be between ${min_amount} and ${max_amount} paise for this ${l.kind}.`, { min_amount, max_amount, [field]: amount });
+    throw marketplaceErrors.amountOutOfRange(`${field} must be between ${min_amount} and ${max_amount} paise for this ${l.kind}.`, { min_amount, max_amount, [field]: amount });
   }
 }
 
@@ -60,8 +61,8 @@ export async function applyToListing(
 ): Promise<Application> {
   const kind: ListingKind = body.campaign_id ? "campaign" : "bid";
   const listing = await getListing(kind, (body.campaign_id ?? body.bid_id)!);
-  if (listing.status !== "open") throw new ConflictError("listing_not_open", `This ${kind} is ${listing.status}, not taking applications.`);
-  if (listing.created_by === who.userId) throw new ForbiddenError("own_listing", "You cannot apply to your own listing.");
+  if (listing.status !== "open") throw marketplaceErrors.listingNotOpen(kind, listing.status);
+  if (listing.created_by === who.userId) throw marketplaceErrors.ownListing();
   assertAmountFits(listing, body.proposed_amount);
   await assertWithinPlan(who.userId, "applications_per_month");
   const now = clock.now();
@@ -80,14 +81,14 @@ export async function applyToListing(
     });
     return toApplication(doc.toObject());
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new ConflictError("already_applied", `You have already applied to this ${kind}.`);
+    if (isDuplicateKeyError(err)) throw marketplaceErrors.alreadyApplied(kind);
     throw err;
   }
 }
 
 async function findApplication(id: string): Promise<Application> {
   const row = await RequestModel.findById(id).lean<Row>();
-  if (!row) throw new NotFoundError("request_not_found", "No such application.");
+  if (!row) throw marketplaceErrors.requestNotFound("No such application.");
   return toApplication(row);
 }
 
@@ -101,7 +102,7 @@ function sideOf(who: Principal, a: Application): "owner" | "applicant" | "admin"
 /** The applicant, the listing's owner and admins see an application; anyone else gets 404. */
 export async function getApplication(who: Principal, id: string): Promise<Application> {
   const a = await findApplication(id);
-  if (!sideOf(who, a)) throw new NotFoundError("request_not_found", "No such application.");
+  if (!sideOf(who, a)) throw marketplaceErrors.requestNotFound("No such application.");
   return a;
 }
 
@@ -134,14 +135,14 @@ export async function listListingApplications(who: Principal, kind: ListingKind,
 
 async function conditionalUpdate(a: Application, from: RequestStatus[], set: Record<string, unknown>): Promise<Application> {
   const row = await RequestModel.findOneAndUpdate({ _id: a.id, status: { $in: from } }, { $set: { ...set, updated_at: clock.now() } }, { returnDocument: "after" }).lean<Row>();
-  if (!row) throw new ConflictError("stale_request", "The application changed meanwhile; reload it.");
+  if (!row) throw marketplaceErrors.staleRequest();
   return toApplication(row);
 }
 
 export async function updateApplication(who: Principal, id: string, body: { proposed_amount?: number; message?: string; portfolio_links?: string[] }): Promise<Application> {
   const a = await getApplication(who, id);
-  if (a.influencer_id !== who.userId) throw new ForbiddenError("not_applicant", "Only the applicant may edit an application.");
-  if (a.status !== "pending") throw new ConflictError("request_not_pending", "Only a pending application can be edited.");
+  if (a.influencer_id !== who.userId) throw marketplaceErrors.notApplicant();
+  if (a.status !== "pending") throw marketplaceErrors.requestNotPending();
   if (body.proposed_amount !== undefined) {
     const l = listingOf(a);
     assertAmountFits(await getListing(l.kind, l.id), body.proposed_amount);
@@ -158,8 +159,8 @@ export async function setApplicationStatus(who: Principal, id: string, to: Reque
 export async function setAgreedAmount(who: Principal, id: string, amount: number): Promise<Application> {
   const a = await getApplication(who, id);
   const side = sideOf(who, a);
-  if (side !== "owner" && side !== "admin") throw new ForbiddenError("not_listing_owner", "Only the brand owner sets the agreed amount.");
-  if (a.status !== "pending" && a.status !== "approved") throw new ConflictError("request_not_open", `An application that is ${a.status} keeps its amount.`);
+  if (side !== "owner" && side !== "admin") throw marketplaceErrors.notListingOwner("Only the brand owner sets the agreed amount.");
+  if (a.status !== "pending" && a.status !== "approved") throw marketplaceErrors.requestNotOpen(`An application that is ${a.status} keeps its amount.`);
   const l = listingOf(a);
   assertAmountFits(await getListing(l.kind, l.id), amount, "agreed_amount");
   return conditionalUpdate(a, ["pending", "approved"], { agreed_amount: amount });
@@ -168,8 +169,8 @@ export async function setAgreedAmount(who: Principal, id: string, amount: number
 /** DELETE /requests/:id — the applicant withdraws (pending or approved, before work starts). */
 export async function withdrawApplication(who: Principal, id: string): Promise<Application> {
   const a = await getApplication(who, id);
-  if (a.influencer_id !== who.userId) throw new ForbiddenError("not_applicant", "Only the applicant may withdraw an application.");
-  if (a.status !== "pending" && a.status !== "approved") throw new ConflictError("request_not_withdrawable", `An application that is ${a.status} cannot be withdrawn.`);
+  if (a.influencer_id !== who.userId) throw marketplaceErrors.notApplicant("Only the applicant may withdraw an application.");
+  if (a.status !== "pending" && a.status !== "approved") throw marketplaceErrors.requestNotWithdrawable(a.status);
   return conditionalUpdate(a, ["pending", "approved"], { status: "cancelled" });
 }
 

@@ -1,10 +1,10 @@
 import { createPaymentOrder, registerPaymentPurpose, type CreatedOrder, type PaymentOrder } from "../payments";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError } from "../shared/errors";
 import { BidModel, CampaignModel } from "./listing.model";
 import { RequestModel } from "./request.model";
 import { SubscriptionModel } from "./subscription.model";
 import { PLANS, PLAN_PERIOD_DAYS, planThatLifts, proratedUpgradePrice, type PlanId, type PlanLimit } from "./subscription.plans";
+import { marketplaceErrors } from "./marketplace.errors";
 
 /** Subscriptions: paid through Razorpay orders (purpose `subscription`), limits enforced where they apply. */
 const PURPOSE = "subscription";
@@ -66,7 +66,7 @@ export async function assertWithinPlan(userId: string, limit: PlanLimit): Promis
   const used = await usage(userId, limit);
   if (used < max) return;
   const upgrade = planThatLifts(limit, used);
-  throw new ForbiddenError("plan_limit_reached", `The ${plan} plan allows ${max} ${limit.replace(/_/g, " ")}${upgrade ? `; ${upgrade} lifts it` : ""}.`, {
+  throw marketplaceErrors.planLimitReached(plan, max, limit.replace(/_/g, " "), upgrade ? `; ${upgrade} lifts it` : "", {
     limit,
     plan,
     max,
@@ -76,8 +76,8 @@ export async function assertWithinPlan(userId: string, limit: PlanLimit): Promis
 }
 
 export async function createSubscription(userId: string, plan: PlanId): Promise<{ subscription: SubscriptionJson; order: CreatedOrder }> {
-  if (PLANS[plan].price === 0) throw new ConflictError("plan_is_free", "The basic plan needs no subscription.");
-  if (await activeSubscription(userId)) throw new ConflictError("already_subscribed", "You already have an active subscription; upgrade it instead.");
+  if (PLANS[plan].price === 0) throw marketplaceErrors.planIsFree();
+  if (await activeSubscription(userId)) throw marketplaceErrors.alreadySubscribed();
   const order = await createPaymentOrder({ userId, amount: PLANS[plan].price, currency: "inr", purpose: PURPOSE, ref: `plan:${plan}` });
   const now = clock.now();
   const doc = await SubscriptionModel.create({ user_id: userId, plan, status: "pending_payment", order_id: order.order_id, created_at: now, updated_at: now });
@@ -90,7 +90,7 @@ export async function listSubscriptions(userId: string): Promise<SubscriptionJso
 
 async function ownSubscription(userId: string, id: string): Promise<Row> {
   const row = await SubscriptionModel.findById(id).lean<Row>();
-  if (!row || row.user_id !== userId) throw new NotFoundError("subscription_not_found", "No such subscription.");
+  if (!row || row.user_id !== userId) throw marketplaceErrors.subscriptionNotFound();
   return row;
 }
 
@@ -106,15 +106,15 @@ export async function cancelSubscription(userId: string, id: string): Promise<Su
     { $set: { status: "cancelled", pending_upgrade: null, updated_at: clock.now() } },
     { returnDocument: "after" },
   ).lean<Row>();
-  if (!row) throw new ConflictError("subscription_not_active", "This subscription is already cancelled.");
+  if (!row) throw marketplaceErrors.subscriptionNotActive();
   return toJson(row);
 }
 
 /** Upgrade an active subscription: pay the price difference for what is left of the period. */
 export async function upgradeSubscription(userId: string, id: string, plan: PlanId): Promise<{ subscription: SubscriptionJson; order: CreatedOrder | null; amount: number }> {
   const sub = await ownSubscription(userId, id);
-  if (sub.status !== "active" || sub.period_end.getTime() <= clock.now().getTime()) throw new ConflictError("subscription_not_active", "Only an active subscription can be upgraded.");
-  if (PLANS[plan].price <= PLANS[sub.plan as PlanId].price) throw new ConflictError("not_an_upgrade", `${plan} is not above ${sub.plan}.`);
+  if (sub.status !== "active" || sub.period_end.getTime() <= clock.now().getTime()) throw marketplaceErrors.subscriptionNotActive("Only an active subscription can be upgraded.");
+  if (PLANS[plan].price <= PLANS[sub.plan as PlanId].price) throw marketplaceErrors.notAnUpgrade(plan, sub.plan);
   const amount = proratedUpgradePrice(sub.plan, plan, sub.period_end.getTime() - clock.now().getTime());
   const order = await createPaymentOrder({ userId, amount: Math.max(100, amount), currency: "inr", purpose: PURPOSE, ref: `upgrade:${id}:${plan}` });
   const row = await SubscriptionModel.findByIdAndUpdate(id, { $set: { pending_upgrade: { plan, order_id: order.order_id, amount: order.amount }, updated_at: clock.now() } }, { returnDocument: "after" }).lean<Row>();

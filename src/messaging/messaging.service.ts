@@ -3,10 +3,13 @@ import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { hasRole, type Principal } from "../auth/roles";
 import { publish } from "../realtime/events";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { isObjectIdString } from "../shared/ids";
 import { ConversationModel } from "./conversation.model";
 import { MessageModel } from "./message.model";
+import { messagingErrors } from "./messaging.errors";
+import { marketplaceErrors } from "../marketplace/marketplace.errors";
+import { authErrors } from "../auth/auth.errors";
 
 /**
  * Conversations and messages: access (the two parties and admins), lists, direct messages, seen /
@@ -51,7 +54,7 @@ export interface ConversationRow {
 
 export async function loadConversation(id: string): Promise<ConversationRow> {
   const row = isObjectIdString(id) ? await ConversationModel.findById(id).lean<ConversationRow>() : null;
-  if (!row) throw new NotFoundError("conversation_not_found", "No such conversation.");
+  if (!row) throw messagingErrors.conversationNotFound();
   return row;
 }
 
@@ -60,7 +63,7 @@ export function roleIn(who: Principal, c: Pick<ConversationRow, "brand_owner_id"
   if (c.brand_owner_id === who.userId) return "brand_owner";
   if (c.influencer_id === who.userId) return "influencer";
   if (hasRole(who, "admin")) return "admin";
-  throw new NotFoundError("conversation_not_found", "No such conversation.");
+  throw messagingErrors.conversationNotFound();
 }
 
 export async function conversationFor(who: Principal, id: string): Promise<{ conversation: ConversationRow; role: ConversationRole }> {
@@ -158,10 +161,10 @@ const otherPartyOf = (c: ConversationRow, userId: string) => (c.brand_owner_id =
 /** Open (or find) the direct conversation between a brand owner and an influencer. */
 export async function openDirectConversation(who: Principal, otherUserId: string): Promise<{ conversation: ReturnType<typeof conversationJson>; is_existing: boolean }> {
   const other = await findUserById(otherUserId);
-  if (!other || other.id === who.userId) throw new NotFoundError("user_not_found", "No such user.");
+  if (!other || other.id === who.userId) throw authErrors.userNotFound();
   const me = hasRole(who, "brand_owner") ? "brand_owner" : hasRole(who, "influencer") ? "influencer" : null;
   const them = other.roles.includes("brand_owner") && me !== "brand_owner" ? "brand_owner" : other.roles.includes("influencer") && me !== "influencer" ? "influencer" : null;
-  if (!me || !them || me === them) throw new ForbiddenError("direct_pair_not_allowed", "Direct conversations are between a brand owner and an influencer.");
+  if (!me || !them || me === them) throw messagingErrors.directPairNotAllowed();
   const brand = me === "brand_owner" ? who.userId : other.id;
   const influencer = me === "influencer" ? who.userId : other.id;
   const key = `${brand}:${influencer}`;
@@ -181,7 +184,7 @@ export async function openDirectConversation(who: Principal, otherUserId: string
 /** A user message in any conversation of the sender's (admins read, they do not post). */
 export async function sendMessage(who: Principal, conversationId: string, body: { message: string; media_url?: string }): Promise<MessageJson> {
   const { conversation, role } = await conversationFor(who, conversationId);
-  if (role === "admin") throw new ForbiddenError("not_a_party", "Only the two parties post in a conversation.");
+  if (role === "admin") throw marketplaceErrors.notAParty("Only the two parties post in a conversation.");
   const [row] = await insertMessages([
     { conversation_id: conversationId, sender_id: who.userId, receiver_id: otherPartyOf(conversation, who.userId), message: body.message, message_type: "user", media_url: body.media_url ?? null },
   ]);
@@ -230,7 +233,7 @@ export async function markSeen(who: Principal, conversationId: string, messageId
   let upTo: Row | null;
   if (messageId !== undefined) {
     upTo = isObjectIdString(messageId) ? await MessageModel.findOne({ _id: messageId, conversation_id: conversationId }).lean<Row>() : null;
-    if (!upTo) throw new NotFoundError("message_not_found", "No such message in this conversation.");
+    if (!upTo) throw messagingErrors.messageNotFound("No such message in this conversation.");
   } else {
     upTo = await MessageModel.findOne({ conversation_id: conversationId, deleted_at: null }).sort({ created_at: -1, _id: -1 }).lean<Row>();
   }
@@ -248,16 +251,16 @@ export async function unreadCount(who: Principal): Promise<{ unread_count: numbe
 /** Delete one's own message (automated ones belong to the flow and stay). */
 export async function deleteMessage(who: Principal, messageId: string): Promise<void> {
   const m = isObjectIdString(messageId) ? await MessageModel.findById(messageId).lean<Row>() : null;
-  if (!m || m.deleted_at) throw new NotFoundError("message_not_found", "No such message.");
+  if (!m || m.deleted_at) throw messagingErrors.messageNotFound();
   roleIn(who, await loadConversation(m.conversation_id));
-  if (m.sender_id !== who.userId) throw new ForbiddenError("not_your_message", "Only its sender may delete a message.");
+  if (m.sender_id !== who.userId) throw messagingErrors.notYourMessage();
   const res = await MessageModel.updateOne({ _id: messageId, deleted_at: null }, { $set: { deleted_at: clock.now() } });
-  if (res.modifiedCount === 0) throw new ConflictError("message_already_deleted", "This message is already deleted.");
+  if (res.modifiedCount === 0) throw messagingErrors.messageAlreadyDeleted();
   publishConversation({ type: "deleted", conversation_id: m.conversation_id, message_id: messageId });
 }
 
 export function assertMessageText(text: string): void {
-  if (text.trim() === "") throw new ValidationError("invalid_message", "A message needs text.");
+  if (text.trim() === "") throw messagingErrors.invalidMessage();
 }
 
 /** How many messages a room keeps in its state (older ones are paged over REST). */

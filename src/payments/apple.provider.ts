@@ -12,6 +12,7 @@ import {
 import { config, type Config } from "../config";
 import { ValidationError } from "../shared/errors";
 import { notConfigured, type NotificationInput, type PaymentEvent, type PaymentProvider } from "./provider";
+import { paymentErrors } from "./payment.errors";
 
 /**
  * App Store (diamond packs): StoreKit 2 signed transactions and Server Notifications v2, verified
@@ -48,9 +49,9 @@ function verifier(): SignedDataVerifier {
 function rejected(err: unknown, what: string): ValidationError {
   if (err instanceof VerificationException) {
     const status = VerificationStatus[err.status] ?? String(err.status);
-    return new ValidationError("invalid_apple_signature", `The ${what} did not verify (${status}).`, { status });
+    return paymentErrors.invalidAppleSignature(`The ${what} did not verify (${status}).`, { status });
   }
-  return new ValidationError("invalid_apple_signature", `The ${what} did not verify.`);
+  return paymentErrors.invalidAppleSignature(`The ${what} did not verify.`);
 }
 
 export interface AppleTransaction {
@@ -66,7 +67,7 @@ export interface AppleTransaction {
 }
 
 function normalise(t: JWSTransactionDecodedPayload): AppleTransaction {
-  if (!t.transactionId || !t.productId) throw new ValidationError("invalid_apple_transaction", "The transaction has no id or product.");
+  if (!t.transactionId || !t.productId) throw paymentErrors.invalidAppleTransaction();
   return {
     transactionId: t.transactionId,
     productId: t.productId,
@@ -100,9 +101,9 @@ export const appleProvider: PaymentProvider = {
     try {
       signedPayload = (JSON.parse(rawBody.toString("utf8")) as { signedPayload?: unknown }).signedPayload;
     } catch {
-      throw new ValidationError("malformed_body", "The notification body is not valid JSON.");
+      throw paymentErrors.malformedBody();
     }
-    if (typeof signedPayload !== "string") throw new ValidationError("invalid_body", "signedPayload is required.");
+    if (typeof signedPayload !== "string") throw paymentErrors.invalidBody();
     let type: string | undefined;
     let signedTransactionInfo: string | undefined;
     try {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { config } from "../config";
 import { logger } from "../logger";
 import { clock } from "../shared/clock";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
+import { ConflictError, ValidationError } from "../shared/errors";
 import { newId } from "../shared/ids";
 import { parseOrThrow } from "../http/validate";
 import { verifyAppleTransaction, appleProvider } from "./apple.provider";
@@ -13,6 +13,7 @@ import type { NotificationInput, PaymentEvent, PaymentProvider } from "./provide
 import { assertRazorpayCheckoutSignature, createRazorpayOrder, razorpayProvider } from "./razorpay.provider";
 import { createStripeCheckoutSession, stripeProvider } from "./stripe.provider";
 import { clawBackPurchase, creditPurchase, findPurchase, recordRevokedBeforeCredit, type CreditOutcome } from "./purchases.service";
+import { paymentErrors } from "./payment.errors";
 
 /**
  * Purchases and payments: the flows REST and other features call. Providers verify and translate;
@@ -72,12 +73,12 @@ registerPaymentPurpose(PRODUCT_PURPOSE, {
 
 export function requireProduct(productId: string): Product {
   const product = findProduct(productId);
-  if (!product) throw new NotFoundError("product_not_found", `No product ${productId}.`);
+  if (!product) throw paymentErrors.productNotFound(productId);
   return product;
 }
 
 function notSoldHere(product: Product, provider: ProviderName): ValidationError {
-  return new ValidationError("product_not_sold_here", `${product.id} is not sold through ${provider}.`, { provider });
+  return paymentErrors.productNotSoldHere(`${product.id} is not sold through ${provider}.`, { provider });
 }
 
 const orderKey = (provider: ProviderName, orderId: string) => `${provider}:${orderId}`;
@@ -118,7 +119,7 @@ export interface CreatedOrder {
  */
 export async function createPaymentOrder(input: PaymentOrderInput): Promise<CreatedOrder> {
   const p = parseOrThrow(paymentOrderInput, input, "payment_order");
-  if (!purposes.has(p.purpose)) throw new ValidationError("unknown_purpose", `No feature handles payments for ${p.purpose}.`);
+  if (!purposes.has(p.purpose)) throw paymentErrors.unknownPurpose(p.purpose);
   const notes: Record<string, string> = { user_id: p.userId, purpose: p.purpose, ...(p.ref && { ref: p.ref.slice(0, 256) }) };
   const order = await createRazorpayOrder({ amount: p.amount, receipt: newId(), notes });
   await recordOrder({ provider: "razorpay", order_id: order.id, user_id: p.userId, purpose: p.purpose, ref: p.ref ?? null, product_id: p.productId ?? null, amount: p.amount, currency: "inr" });
@@ -144,7 +145,7 @@ async function settle(order: PaymentOrder, paymentId: string): Promise<unknown> 
   );
   if (marked.matchedCount === 0) {
     logger.warn({ order: order._id, paymentId }, "a second payment for an already paid order");
-    throw new ConflictError("order_already_paid", "This order was already paid by another payment.");
+    throw paymentErrors.orderAlreadyPaid();
   }
   const handler = purposes.get(order.purpose);
   if (!handler) {
@@ -172,7 +173,7 @@ export async function verifyPayment(
   assertRazorpayCheckoutSignature({ orderId: p.order_id, paymentId: p.payment_id, signature: p.signature });
   const order = await findOrder("razorpay", p.order_id);
   const hidden = !order || (only.userId !== undefined && order.user_id !== only.userId) || (only.purpose !== undefined && order.purpose !== only.purpose);
-  if (hidden) throw new NotFoundError("order_not_found", "No such order.");
+  if (hidden) throw paymentErrors.orderNotFound();
   return { order, payment_id: p.payment_id, result: await settle(order, p.payment_id) };
 }
 
@@ -198,13 +199,13 @@ const APPLE_MAX_QUANTITY = 10; // StoreKit's limit for one consumable purchase
 export async function purchaseWithApple(userId: string, signedTransaction: string): Promise<CreditOutcome> {
   const t = await verifyAppleTransaction(signedTransaction);
   const product = findProductByAppleId(t.productId);
-  if (!product) throw new ValidationError("product_not_found", `No product for App Store id ${t.productId}.`);
-  if (!t.consumable) throw new ValidationError("unsupported_product_type", "Only consumable packs are sold through the App Store.");
-  if (t.revoked) throw new ConflictError("purchase_revoked", "This purchase was refunded or revoked.", { provider: "apple" });
-  if (!Number.isInteger(t.quantity) || t.quantity < 1 || t.quantity > APPLE_MAX_QUANTITY) throw new ValidationError("invalid_apple_transaction", "Bad quantity.");
+  if (!product) throw paymentErrors.appStoreProductNotFound(t.productId);
+  if (!t.consumable) throw paymentErrors.unsupportedProductType();
+  if (t.revoked) throw paymentErrors.purchaseRevoked({ provider: "apple" });
+  if (!Number.isInteger(t.quantity) || t.quantity < 1 || t.quantity > APPLE_MAX_QUANTITY) throw paymentErrors.invalidAppleTransaction("Bad quantity.");
   // bought for another account (apps that set no token are credited to whoever sends it first)
   if (t.appAccountToken !== undefined && t.appAccountToken !== appAccountTokenFor(userId)) {
-    throw new ForbiddenError("purchase_not_yours", "This App Store purchase was made for another account.");
+    throw paymentErrors.purchaseNotYours();
   }
   return creditPurchase({ provider: "apple", txnId: t.transactionId, userId, product, quantity: t.quantity });
 }
@@ -213,7 +214,7 @@ export async function purchaseWithApple(userId: string, signedTransaction: strin
 
 /** Instant grants for development; absent (404) in production. */
 export async function purchaseDev(userId: string, productId: string, idempotencyKey?: string): Promise<CreditOutcome> {
-  if (config().NODE_ENV === "production") throw new NotFoundError("route_not_found", "No route for POST /purchases/dev.");
+  if (config().NODE_ENV === "production") throw paymentErrors.routeNotFound();
   const product = requireProduct(productId);
   return creditPurchase({ provider: "dev", txnId: `${userId}:${idempotencyKey ?? newId()}`, userId, product });
 }
@@ -282,7 +283,7 @@ async function onRefunded(event: Extract<PaymentEvent, { type: "refunded" }>): P
   }
   if (!purchase) {
     // e.g. Stripe's charge.refunded before checkout.session.completed: not yet known, so ask for redelivery
-    throw new ConflictError("payment_not_settled", "This payment is not known yet; deliver again later.");
+    throw paymentErrors.paymentNotSettled();
   }
   await clawBackPurchase(purchase, event);
   return "clawed_back";

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { UnavailableError } from "../shared/errors";
 import type { ProviderName } from "./payments.rules";
+import { paymentErrors } from "./payment.errors";
 
 /**
  * What a provider's webhook or server notification means, once its signature checked out:
@@ -28,11 +29,11 @@ export interface PaymentProvider {
 }
 
 export function notConfigured(provider: ProviderName): UnavailableError {
-  return new UnavailableError("provider_not_configured", `Payments through ${provider} are not configured on this server.`, { provider });
+  return paymentErrors.providerNotConfigured(provider, { provider });
 }
 
 export function providerError(provider: ProviderName, detail: string): UnavailableError {
-  return new UnavailableError("payment_provider_error", `${provider} did not answer as expected: ${detail}`, { provider });
+  return paymentErrors.paymentProviderError(provider, detail, { provider });
 }
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {

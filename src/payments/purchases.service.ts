@@ -1,10 +1,11 @@
 import { clawback, getWallet, withTransfer, type Wallet } from "../economy";
 import { clock } from "../shared/clock";
-import { ConflictError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { logger } from "../logger";
 import { PurchaseModel } from "./payment.model";
 import { clawbackTarget, clawbackTransferId, purchaseTransferId, type ProviderName } from "./payments.rules";
 import type { Product } from "./products";
+import { paymentErrors } from "./payment.errors";
 
 /**
  * Crediting a provider payment exactly once and taking it back on a refund. Provider-agnostic:
@@ -100,15 +101,15 @@ export async function creditPurchase(input: CreditInput): Promise<CreditOutcome>
     credited = !out.replayed;
   } catch (err) {
     if ((err as { code?: unknown }).code === "transfer_id_reused") {
-      throw new ConflictError("purchase_already_used", "This payment was already credited to another account.", { provider });
+      throw paymentErrors.purchaseAlreadyUsed({ provider });
     }
     if (!isDuplicateKeyError(err)) throw err;
     credited = false; // the purchase row exists: credited by a concurrent call, or revoked first
   }
   const purchase = await findPurchase(provider, txnId);
   if (!purchase) throw new Error(`purchase ${provider}:${txnId} missing after credit`);
-  if (purchase.status === "revoked") throw new ConflictError("purchase_revoked", "This purchase was refunded or revoked.", { provider });
-  if (purchase.user_id !== userId) throw new ConflictError("purchase_already_used", "This payment was already credited to another account.", { provider });
+  if (purchase.status === "revoked") throw paymentErrors.purchaseRevoked({ provider });
+  if (purchase.user_id !== userId) throw paymentErrors.purchaseAlreadyUsed({ provider });
   return { credited, purchase: purchaseJson(purchase), wallet: await getWallet(userId) };
 }
 
@@ -156,7 +157,7 @@ export async function clawBackPurchase(
       p = claimed;
       break;
     }
-    if (attempt + 1 >= CLAIM_ATTEMPTS) throw new ConflictError("refund_contended", "Too many concurrent refund events for this payment; retry.");
+    if (attempt + 1 >= CLAIM_ATTEMPTS) throw paymentErrors.refundContended();
     p = (await PurchaseModel.findById(p._id).lean<PurchaseDoc>())!;
   }
   if (p.status === "revoked" || !p.user_id) return { clawed_back: 0, wallet: null };

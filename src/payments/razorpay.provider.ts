@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { config } from "../config";
-import { ValidationError } from "../shared/errors";
 import { isValidRazorpayCheckoutSignature, isValidRazorpayWebhookSignature } from "./payments.rules";
 import { headerValue, notConfigured, providerError, type NotificationInput, type PaymentEvent, type PaymentProvider } from "./provider";
+import { paymentErrors } from "./payment.errors";
 
 /**
  * Razorpay (the marketplace gateway). Orders are plain HTTPS calls to `RAZORPAY_API_BASE`/v1 (the
@@ -53,7 +53,7 @@ export async function createRazorpayOrder(p: { amount: number; receipt: string; 
 export function assertRazorpayCheckoutSignature(p: { orderId: string; paymentId: string; signature: string }): void {
   const { keySecret } = keys();
   if (!isValidRazorpayCheckoutSignature({ ...p, keySecret })) {
-    throw new ValidationError("invalid_signature", "The payment signature does not match this order and payment.");
+    throw paymentErrors.invalidSignature("The payment signature does not match this order and payment.");
   }
 }
 
@@ -85,13 +85,13 @@ export const razorpayProvider: PaymentProvider = {
     if (!secret) throw notConfigured("razorpay");
     const signature = headerValue(headers, "x-razorpay-signature");
     if (!signature || !isValidRazorpayWebhookSignature({ rawBody, signature, webhookSecret: secret })) {
-      throw new ValidationError("invalid_signature", "X-Razorpay-Signature does not match the body.");
+      throw paymentErrors.invalidSignature("X-Razorpay-Signature does not match the body.");
     }
     let json: unknown;
     try {
       json = JSON.parse(rawBody.toString("utf8"));
     } catch {
-      throw new ValidationError("malformed_body", "The webhook body is not valid JSON.");
+      throw paymentErrors.malformedBody("The webhook body is not valid JSON.");
     }
     const parsed = webhookBody.safeParse(json);
     if (!parsed.success) return { type: "ignored", provider: "razorpay", reason: "unrecognised_payload" };

@@ -1,9 +1,9 @@
 import Stripe from "stripe";
 import { config, type Config } from "../config";
 import { clock } from "../shared/clock";
-import { ValidationError } from "../shared/errors";
 import { headerValue, notConfigured, providerError, type NotificationInput, type PaymentEvent, type PaymentProvider } from "./provider";
 import type { Product } from "./products";
+import { paymentErrors } from "./payment.errors";
 
 /** Stripe (token packs): hosted Checkout Sessions through the `stripe` SDK; webhooks verified by it. */
 const REQUEST_TIMEOUT_MS = 10_000; // a hung API must fail the request, not hold it
@@ -34,7 +34,7 @@ function client(): Stripe {
 
 export async function createStripeCheckoutSession(p: { product: Product; userId: string; orderRef: string }): Promise<{ id: string; url: string }> {
   const price = p.product.prices.stripe;
-  if (!price) throw new ValidationError("product_not_sold_here", `${p.product.id} is not sold through Stripe.`);
+  if (!price) throw paymentErrors.productNotSoldHere(`${p.product.id} is not sold through Stripe.`);
   const c = config();
   const stripe = client();
   if (!c.STRIPE_SUCCESS_URL) throw notConfigured("stripe");
@@ -75,7 +75,7 @@ export const stripeProvider: PaymentProvider = {
     try {
       event = Stripe.webhooks.constructEvent(rawBody, headerValue(headers, "stripe-signature") ?? "", secret, WEBHOOK_TOLERANCE_SECONDS, undefined, clock.now().getTime());
     } catch (err) {
-      throw new ValidationError("invalid_signature", `Stripe-Signature rejected: ${(err as Error).message}`);
+      throw paymentErrors.invalidSignature(`Stripe-Signature rejected: ${(err as Error).message}`);
     }
     switch (event.type) {
       case "checkout.session.completed":

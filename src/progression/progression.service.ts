@@ -4,10 +4,12 @@ import { logger } from "../logger";
 import { boardLeader, submitScores } from "../leaderboards/leaderboard.service";
 import { isBlockedEitherWay } from "../social/social.service";
 import { clock } from "../shared/clock";
-import { ConflictError, isDuplicateKeyError, NotFoundError, ValidationError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { badgeRule, badgesEarned, BADGE_EVENTS, type BadgeEventType, type BadgeRule } from "./badge.rules";
 import * as repo from "./progression.repository";
 import { isXpSource, levelFor, xpFor, type XpSource } from "./xp.rules";
+import { authErrors } from "../auth/auth.errors";
+import { progressionErrors } from "./progression.errors";
 
 /**
  * Progression shared by every experience. Features call `awardXp` when something worth XP happened
@@ -73,7 +75,7 @@ async function awardBadges(userId: string, earned: BadgeRule[], eventId: string,
 }
 
 function assertEventId(eventId: string): void {
-  if (!EVENT_ID.test(eventId)) throw new ValidationError("invalid_event_id", "An event id is 1-200 characters of letters, digits and _:.@|-.");
+  if (!EVENT_ID.test(eventId)) throw progressionErrors.invalidEventId();
 }
 
 /**
@@ -83,7 +85,7 @@ function assertEventId(eventId: string): void {
  * idempotent by the same event, and are re-submitted on a replay so a retry repairs them.
  */
 export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
-  if (!isXpSource(input.source)) throw new ValidationError("invalid_xp_source", `Unknown XP source ${String(input.source)}.`);
+  if (!isXpSource(input.source)) throw progressionErrors.invalidXpSource(String(input.source));
   assertEventId(input.eventId);
   const xp = xpFor(input.source, input.amount);
   const now = clock.now();
@@ -113,7 +115,7 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
     const previous = await repo.findXpAward(input.userId, input.eventId);
     if (!previous) throw err;
     if (previous.source !== input.source || previous.xp !== xp) {
-      throw new ConflictError("xp_event_id_reused", `The event ${input.eventId} already counted as ${previous.source} for this user.`);
+      throw progressionErrors.xpEventIdReused(input.eventId, previous.source);
     }
     const progress = await repo.findProgress(input.userId);
     result = { awarded: false, xp_gained: 0, xp: progress.xp, level: levelFor(progress.xp).level, leveled_up: false, new_badges: [] };
@@ -147,7 +149,7 @@ export interface BadgeEventInput {
 
 /** A badge-worthy event that is not about XP (top gifter of a stream …): its badges, awarded once. */
 export async function recordBadgeEvent(input: BadgeEventInput): Promise<{ new_badges: BadgeView[] }> {
-  if (!(BADGE_EVENTS as readonly string[]).includes(input.event)) throw new ValidationError("invalid_badge_event", `Unknown badge event ${input.event}.`);
+  if (!(BADGE_EVENTS as readonly string[]).includes(input.event)) throw progressionErrors.invalidBadgeEvent(input.event);
   assertEventId(input.eventId);
   const now = clock.now();
   return oneAtATimePerUser(input.userId, () => inTransaction(async (session) => {
@@ -192,6 +194,6 @@ export async function getProgressionProfile(userId: string): Promise<Progression
 /** Another user's profile: 404 for an unknown user and for a blocked pair, as everywhere. */
 export async function getUserProgressionProfile(viewerId: string, userId: string): Promise<ProgressionProfile> {
   const user = await findUserById(userId);
-  if (!user || (viewerId !== userId && (await isBlockedEitherWay(viewerId, userId)))) throw new NotFoundError("user_not_found", "No such user.");
+  if (!user || (viewerId !== userId && (await isBlockedEitherWay(viewerId, userId)))) throw authErrors.userNotFound();
   return getProgressionProfile(userId);
 }

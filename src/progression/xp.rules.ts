@@ -3,7 +3,7 @@
  * negotiations). XP is progress, not a currency: it only grows, is never spent, and each award
  * is tied to one event id so a retried event counts once (see progression.service.ts).
  */
-import { ValidationError } from "../shared/errors";
+import { progressionErrors } from "./progression.errors";
 
 /** How a source turns its `amount` into XP. `per` XP for every `unit` of amount, at least `min`. */
 interface XpFormula {
@@ -63,11 +63,11 @@ export function isXpSource(value: string): value is XpSource {
 export function xpFor(source: XpSource, amount?: number): number {
   const formula: XpFormula = XP_SOURCES[source];
   if (!formula.amount) {
-    if (amount !== undefined) throw new ValidationError("xp_amount_not_allowed", `The XP source ${source} takes no amount.`);
+    if (amount !== undefined) throw progressionErrors.xpAmountNotAllowed(source);
     return formula.xp(1);
   }
   if (amount === undefined || !Number.isInteger(amount) || amount < 1 || amount > formula.amount.max) {
-    throw new ValidationError("invalid_xp_amount", `The XP source ${source} needs an integer amount in 1..${formula.amount.max}.`);
+    throw progressionErrors.invalidXpAmount(source, formula.amount.max);
   }
   return formula.xp(amount);
 }

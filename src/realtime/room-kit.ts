@@ -63,3 +63,65 @@ export class ClientSubscriptions {
     this.byClient.clear();
   }
 }
+
+/**
+ * What a room's onAuth learned for a join (e.g. the reel a viewer may see), kept for the onJoin
+ * that follows on this process so the join reads it once. Taken once, forgotten after `ttlMs`; a
+ * miss (the room lives on another process, a reconnect) only means onJoin loads it again.
+ */
+export class JoinMemo<T> {
+  private readonly entries = new Map<string, { value: T; until: number }>();
+
+  constructor(private readonly ttlMs = 10_000) {}
+
+  remember(key: string, value: T): void {
+    const now = Date.now();
+    for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k); // abandoned joins
+    this.entries.set(key, { value, until: now + this.ttlMs });
+  }
+
+  take(key: string): T | undefined {
+    const e = this.entries.get(key);
+    this.entries.delete(key);
+    return e && e.until > Date.now() ? e.value : undefined;
+  }
+}
+
+/**
+ * Entries that leave at a time (stories at `expires_at`) and never come back once removed (a
+ * reload that started before a delete must not re-add one). Each entry's timer runs on the room's
+ * clock and then sweeps by the app clock (`due`), as does the room's periodic check, so expiry
+ * also follows an injected clock.
+ */
+export class ExpiringEntries<K> {
+  private readonly timers = new Map<K, { clear(): void }>();
+  private readonly removed = new Set<K>();
+
+  constructor(
+    private readonly clock: RoomTimers,
+    private readonly now: () => number,
+    /** the keys whose time is up now */
+    private readonly due: (nowMs: number) => K[],
+    private readonly onRemove: (key: K) => void,
+  ) {}
+
+  isRemoved(key: K): boolean {
+    return this.removed.has(key);
+  }
+
+  expireAt(key: K, atMs: number): void {
+    this.timers.get(key)?.clear();
+    this.timers.set(key, this.clock.setTimeout(() => this.sweep(), Math.max(0, atMs - this.now())));
+  }
+
+  sweep(): void {
+    for (const key of this.due(this.now())) this.remove(key);
+  }
+
+  remove(key: K): void {
+    this.removed.add(key);
+    this.timers.get(key)?.clear();
+    this.timers.delete(key);
+    this.onRemove(key);
+  }
+}

@@ -1,10 +1,11 @@
 import { clock } from "../shared/clock";
-import { NotFoundError, ValidationError } from "../shared/errors";
 import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import { findUserById, findUsersByIds } from "../auth/user.repository";
 import { inTransaction } from "../infra/transaction";
 import * as repo from "./social.repository";
 import { relationshipChanged } from "./relationship-facts";
+import { authErrors } from "../auth/auth.errors";
+import { socialErrors } from "./social.errors";
 
 /**
  * The social graph: follows and blocks. A block hides each user from the other everywhere and
@@ -25,12 +26,12 @@ export { isBlockedEitherWay, blockedEitherWayIds, isFollowing, followingIds, fol
 async function requireVisibleUser(viewerId: string, userId: string) {
   const user = await findUserById(userId);
   // a blocked pair does not see each other: same answer as a user that does not exist
-  if (!user || (await repo.isBlockedEitherWay(viewerId, userId))) throw new NotFoundError("user_not_found", "No such user.");
+  if (!user || (await repo.isBlockedEitherWay(viewerId, userId))) throw authErrors.userNotFound();
   return user;
 }
 
 export async function follow(followerId: string, followeeId: string): Promise<void> {
-  if (followerId === followeeId) throw new ValidationError("cannot_follow_self", "You cannot follow yourself.");
+  if (followerId === followeeId) throw socialErrors.cannotFollowSelf();
   await requireVisibleUser(followerId, followeeId);
   await repo.insertFollow(followerId, followeeId, clock.now());
   relationshipChanged(followeeId, followerId);
@@ -42,8 +43,8 @@ export async function unfollow(followerId: string, followeeId: string): Promise<
 }
 
 export async function block(blockerId: string, blockedId: string): Promise<void> {
-  if (blockerId === blockedId) throw new ValidationError("cannot_block_self", "You cannot block yourself.");
-  if (!(await findUserById(blockedId))) throw new NotFoundError("user_not_found", "No such user.");
+  if (blockerId === blockedId) throw socialErrors.cannotBlockSelf();
+  if (!(await findUserById(blockedId))) throw authErrors.userNotFound();
   const now = clock.now();
   // the block and the follows it removes commit together: no moment where a blocked pair still follows
   await inTransaction(async (session) => {

@@ -44,15 +44,11 @@ const EXPECTED_BODY: Record<InteractiveStickerType, string> = {
 
 function mismatch(sticker: StickerDoc, index: number): ValidationError {
   const type = sticker.sticker_type as InteractiveStickerType;
-  return new ValidationError(
-    "sticker_type_mismatch",
-    `Sticker ${index} is a ${type} sticker; send ${EXPECTED_BODY[type]}.`,
-    { sticker_index: index, sticker_type: type },
-  );
+  return storyErrors.stickerTypeMismatch(`Sticker ${index} is a ${type} sticker; send ${EXPECTED_BODY[type]}.`, { sticker_index: index, sticker_type: type });
 }
 
 function optionNotFound(index: number, option: number, count: number): ValidationError {
-  return new ValidationError("option_not_found", `Sticker ${index} has ${count} options; option ${option} does not exist.`, {
+  return storyErrors.optionNotFound(index, count, option, {
     sticker_index: index,
     option_index: option,
     option_count: count,
@@ -76,7 +72,7 @@ export function validateInteraction(
 ): StickerInteraction {
   assertStoryActive(story, now);
   if (story.user_id === actorId) {
-    throw new ForbiddenError("own_story_interaction", "You cannot answer stickers on your own story.");
+    throw storyErrors.ownStoryInteraction();
   }
   const index = body.sticker_index;
   const sticker = story.stickers[index];
@@ -113,18 +109,14 @@ export function validateInteraction(
       if (kind !== "value" || !("value" in body)) throw mismatch(sticker, index);
       const { min_value, max_value } = sticker.slider;
       if (!Number.isInteger(body.value) || body.value < min_value || body.value > max_value) {
-        throw new ValidationError(
-          "slider_value_out_of_range",
-          `The slider takes a whole number from ${min_value} to ${max_value}.`,
-          { sticker_index: index, min_value, max_value },
-        );
+        throw storyErrors.sliderValueOutOfRange(min_value, max_value, { sticker_index: index, min_value, max_value });
       }
       return { sticker_index: index, sticker_type: "slider", value: body.value };
     }
     case "countdown": {
       if (kind !== "subscribe") throw mismatch(sticker, index);
       if (now.getTime() >= sticker.countdown.end_time.getTime()) {
-        throw new GoneError("countdown_ended", "This countdown has already ended.", { sticker_index: index });
+        throw storyErrors.countdownEnded({ sticker_index: index });
       }
       return { sticker_index: index, sticker_type: "countdown" };
     }
@@ -158,7 +150,7 @@ export function repeatInteraction(
   next: StickerInteraction,
 ): { duplicate: true; interaction: StickerInteraction } {
   if (!sameInteraction(previous, next)) {
-    throw new ConflictError("sticker_already_answered", "You have already answered this sticker.", {
+    throw storyErrors.stickerAlreadyAnswered({
       sticker_index: previous.sticker_index,
       your_interaction: previous,
     });

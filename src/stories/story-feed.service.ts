@@ -1,5 +1,5 @@
 import { clock } from "../shared/clock";
-import { findUsersByIds } from "../auth/user.repository";
+import { profilesByIds } from "../auth/profile-cache";
 import { viewerGraphIds } from "../social/relationship-facts";
 import { assertActiveMember } from "../communities/community.service";
 import { buildFeedPage } from "./feed.rules";
@@ -10,9 +10,10 @@ import * as repo from "./story.repository";
 
 /**
  * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
- * commands per page: the candidates, what the viewer saw, their answers on the page, the page's
- * authors (4); the viewer's graph (follows, close-friend-of, blocks) comes from the cached
- * relationship facts.
+ * commands per page: the candidates (ranking and privacy fields only), what the viewer saw, then
+ * together the page's full stories and the viewer's answers on them (4); the viewer's graph
+ * (follows, close-friend-of, blocks) comes from the cached relationship facts and the page's
+ * authors from the cached profiles (a cold page adds one users read).
  */
 
 /** Feed candidates read per request: bounds memory; past it the tray shows the most recent stories. */
@@ -49,22 +50,28 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
   const seen = await repo.seenStoryIds(viewerId, candidates.map((s) => s._id));
   const page = buildFeedPage(candidates, seen, graph, now, query);
   const onPage = page.items.flatMap((reel) => reel.stories);
-  const [mine, authors] = await Promise.all([
-    repo.interactionsOf(viewerId, onPage.map((s) => s._id)),
-    findUsersByIds(page.items.map((r) => r.author_id)),
+  const pageIds = onPage.map((s) => s._id);
+  const [full, mine, authors] = await Promise.all([
+    repo.findStoriesByIds(pageIds),
+    repo.interactionsOf(viewerId, pageIds),
+    profilesByIds(page.items.map((r) => r.author_id)),
   ]);
-  const authorById = new Map(authors.map((u) => [u.id, toAuthor(u)]));
+  const storyById = new Map(full.map((s) => [s._id, s]));
   return {
     next_cursor: page.next_cursor,
     groups: page.items.map((reel) => ({
       author_id: reel.author_id,
-      author: authorById.get(reel.author_id) ?? null,
+      author: authors.has(reel.author_id) ? toAuthor(authors.get(reel.author_id)!) : null,
       is_own: reel.is_own,
       has_unseen: reel.has_unseen,
       unseen_count: reel.unseen_count,
       latest_created_at: reel.latest_created_at,
       start_index: reel.start_index,
-      stories: reel.stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)),
+      // a story purged between the two reads (a retention run) is left out of its reel
+      stories: reel.stories.flatMap((c) => {
+        const s = storyById.get(c._id);
+        return s ? [toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)] : [];
+      }),
     })),
   };
 }

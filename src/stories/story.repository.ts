@@ -38,7 +38,8 @@ export async function findStoryById(id: string): Promise<StoryRow | null> {
 export async function findStoriesByIds(ids: string[]): Promise<StoryRow[]> {
   const valid = ids.filter(isObjectIdString).map(oid);
   if (valid.length === 0) return [];
-  const rows = await StoryModel.find({ _id: { $in: valid } }).lean();
+  // one round trip however many (the driver's first batch is otherwise 101 rows)
+  const rows = await StoryModel.find({ _id: { $in: valid } }).batchSize(valid.length).lean();
   return rows.map(toStory);
 }
 
@@ -74,10 +75,28 @@ export async function findArchivedStoriesByAuthor(
   return rows.map(toStory);
 }
 
+/** The fields a feed candidate is ranked and privacy-checked on (feed.rules.ts `FeedStoryFields`). */
+const FEED_CANDIDATE_FIELDS = {
+  user_id: 1,
+  created_at: 1,
+  expires_at: 1,
+  is_deleted: 1,
+  privacy: 1,
+  custom_viewer_ids: 1,
+  hidden_from_ids: 1,
+  // what the privacy rules read besides the audience lists: membership scope and moderation
+  community_id: 1,
+  moderation_hidden: 1,
+} as const;
+
+export type FeedCandidateRow = Pick<StoryRow, "_id" | keyof typeof FEED_CANDIDATE_FIELDS>;
+
 /**
  * Feed candidates: live stories by the given authors, plus public stories and custom stories
  * listing the viewer, minus blocked authors. Privacy is decided afterwards by the rules; this
- * query only narrows. Newest first, capped at `cap` rows.
+ * query only narrows. Newest first, capped at `cap` rows. Only the ranking and privacy fields
+ * travel: a tray ranks every candidate but shows a page of them, whose full stories are read by
+ * id afterwards (`findStoriesByIds`) — decoding whole stories was most of the feed's cost.
  */
 export async function findFeedCandidates(opts: {
   viewerId: string;
@@ -85,23 +104,26 @@ export async function findFeedCandidates(opts: {
   excludeAuthorIds: string[];
   now: Date;
   cap: number;
-}): Promise<StoryRow[]> {
-  const rows = await StoryModel.find({
-    is_deleted: false,
-    expires_at: { $gt: opts.now },
-    user_id: { $nin: opts.excludeAuthorIds },
-    $or: [
-      { user_id: { $in: opts.authorIds } },
-      { privacy: "public" },
-      { privacy: "custom", custom_viewer_ids: opts.viewerId },
-    ],
-  })
+}): Promise<FeedCandidateRow[]> {
+  const rows = await StoryModel.find(
+    {
+      is_deleted: false,
+      expires_at: { $gt: opts.now },
+      user_id: { $nin: opts.excludeAuthorIds },
+      $or: [
+        { user_id: { $in: opts.authorIds } },
+        { privacy: "public" },
+        { privacy: "custom", custom_viewer_ids: opts.viewerId },
+      ],
+    },
+    FEED_CANDIDATE_FIELDS,
+  )
     .sort({ created_at: -1, _id: -1 })
     .limit(opts.cap)
     // one round trip: without it the driver fetches 101 rows, then asks for the rest (getMore)
     .batchSize(opts.cap)
     .lean();
-  return rows.map(toStory);
+  return rows.map((row) => ({ ...(row as Omit<FeedCandidateRow, "_id">), _id: String(row._id) }));
 }
 
 /** A community's live stories, minus blocked authors, newest first, capped (privacy decided by the rules). */

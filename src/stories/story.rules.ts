@@ -62,12 +62,12 @@ function buildSticker(input: StickerInput, now: Date, index: number): StickerDoc
     case "countdown": {
       const end = new Date(input.countdown.end_time);
       if (end.getTime() <= now.getTime()) {
-        throw new ValidationError("countdown_in_past", "A countdown must end in the future.", {
+        throw storyErrors.countdownInPast({
           sticker_index: index,
         });
       }
       if (end.getTime() - now.getTime() > MAX_COUNTDOWN_HORIZON_MS) {
-        throw new ValidationError("countdown_too_far", "A countdown must end within a year.", { sticker_index: index });
+        throw storyErrors.countdownTooFar({ sticker_index: index });
       }
       return { sticker_type: "countdown", ...at, countdown: { title: input.countdown.title, end_time: end, subscriber_count: 0 } };
     }
@@ -145,7 +145,7 @@ export function buildNewStory(
   const stickers = input.stickers.map((s, i) => buildSticker(s, now, i));
   stickers.forEach((s, i) => {
     if (s.sticker_type === "mention" && s.mention.user_id === authorId) {
-      throw new ValidationError("mention_self", "You cannot mention yourself.", { sticker_index: i });
+      throw storyErrors.mentionSelf({ sticker_index: i });
     }
   });
   const notAuthor = (id: string) => id !== authorId;
@@ -239,7 +239,7 @@ export function buildReshare(
 ): StoryDoc {
   assertStoryActive(original, now);
   if (!canReshareMention(original, userId, now)) {
-    throw new ForbiddenError("reshare_not_allowed", "Only a user mentioned in a live story can re-share it.");
+    throw storyErrors.reshareNotAllowed();
   }
   return {
     user_id: userId,
@@ -349,7 +349,7 @@ export function assertCanMessageAuthor(
   now: Date,
 ): void {
   assertStoryActive(story, now);
-  if (isAuthor(story, senderId)) throw new ForbiddenError("own_story", "You cannot reply or react to your own story.");
+  if (isAuthor(story, senderId)) throw storyErrors.ownStory();
 }
 
 /** Users to notify when the story is published: everyone mentioned (once each). */

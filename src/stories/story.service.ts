@@ -1,6 +1,6 @@
 import { config } from "../config";
 import { clock } from "../shared/clock";
-import { ValidationError, isDuplicateKeyError } from "../shared/errors";
+import { isDuplicateKeyError } from "../shared/errors";
 import { timeIdCursor, timeIdKey, decodeCursor, toPage, type Page, type PageQuery } from "../shared/pagination";
 import type { Principal } from "../auth/roles";
 import { hasRole } from "../auth/roles";
@@ -11,7 +11,7 @@ import { notify } from "../notifications/notification.service";
 import { logger } from "../logger";
 import { canViewStory } from "./privacy.rules";
 import { loadVisibleStory, refuseNonAuthor } from "./story.access";
-import { storyErrors } from "./story.errors";
+import { isStoryGone, storyErrors } from "./story.errors";
 import { publishStoryEvent } from "./story.events";
 import { presentStories, toStoryView, type StoryView } from "./story.presenter";
 import { buildNewStory, buildReshare, hasExpired, isAuthor, isInAuthorArchive, mentionedUserIds, softDeleteUpdate } from "./story.rules";
@@ -66,7 +66,7 @@ export async function createStory(principal: Principal, input: CreateStoryBody):
   if (mentioned.length > 0) {
     const found = new Set((await findUsersByIds(mentioned)).map((u) => u.id));
     const missing = mentioned.filter((id) => !found.has(id));
-    if (missing.length > 0) throw new ValidationError("mention_user_not_found", "A mentioned user does not exist.", { user_ids: missing });
+    if (missing.length > 0) throw storyErrors.mentionUserNotFound({ user_ids: missing });
   }
   // only an active member posts to a community (404 community_not_found, 403 not_community_member)
   if (doc.community_id !== null) await assertActiveMember(authorId, doc.community_id);
@@ -106,6 +106,16 @@ export async function getLiveStory(viewerId: string, storyId: string): Promise<S
   return presentOne(viewerId, storyId, false);
 }
 
+/** One live story as this viewer sees it, or null once it is gone for them (deleted, expired, not visible): what rooms show. */
+export async function findLiveStory(viewerId: string, storyId: string): Promise<StoryView | null> {
+  try {
+    return await getLiveStory(viewerId, storyId);
+  } catch (err) {
+    if (isStoryGone(err)) return null;
+    throw err;
+  }
+}
+
 /**
  * The caller's own archive: their expired stories (not deleted, not yet purged), newest first —
  * what highlights are made from. Each item is presented as to the author (every figure).
@@ -126,11 +136,14 @@ export async function listUserStories(viewerId: string, authorId: string): Promi
   return presentStories(stories, viewerId, now);
 }
 
-/** At least one live story of the author is visible to the viewer (rooms' join check; one read). */
-export async function canViewReel(viewerId: string, authorId: string): Promise<boolean> {
-  const facts = await viewerFactsFor(viewerId, authorId);
-  if (facts.blockedEitherWay) return false;
-  return (await repo.findActiveStoriesByAuthor(authorId, clock.now())).some((s) => canViewStory(s, viewerId, facts));
+/**
+ * The rooms' join check: the author's live reel as this viewer sees it, refused with
+ * `reel_not_visible` when none of it is visible. The join then shows this same reel (one read).
+ */
+export async function openReel(viewerId: string, authorId: string): Promise<StoryView[]> {
+  const reel = await listUserStories(viewerId, authorId);
+  if (reel.length === 0) throw storyErrors.reelNotVisible();
+  return reel;
 }
 
 /**

@@ -5,6 +5,9 @@ import { createUser } from "../support/factories";
 import { postStory } from "../support/stories";
 import { sdkClient } from "../support/sdk";
 import { metrics } from "../../src/metrics/metrics";
+import { seedSampleBook } from "../../src/fiction/seed";
+import { createReader, play } from "../fiction/fiction.fixtures";
+import { grantTokens, joinLive, liveStream, seedGiftCatalog, tokensOf } from "../support/live";
 
 /** `GET /metrics`: who may read it, and what an operator sees after real traffic. */
 const SCRAPER = { authorization: "Bearer test-metrics-token-0123456789" };
@@ -94,6 +97,51 @@ describe("metrics", () => {
       const text = await scrape();
       return sample(text, "limelight_room_clients", { room: "story" }) === 0 && sample(text, "limelight_rooms", { room: "story" }) === 0;
     });
+  });
+
+  it("the economy, live and fiction count their domain events: transfers and refusals, gifts, chapters started", async () => {
+    const counted = async () => {
+      const text = await scrape();
+      return {
+        tokens: sample(text, "limelight_economy_transfers_total", { currency: "tokens" }) ?? 0,
+        keys: sample(text, "limelight_economy_transfers_total", { currency: "keys" }) ?? 0,
+        refused: sample(text, "limelight_economy_transfers_refused_total", { code: "insufficient_funds" }) ?? 0,
+        roses: sample(text, "limelight_live_gifts_total", { gift: "rose" }) ?? 0,
+        giftTokens: Number(/^limelight_live_gift_tokens_total (\d+)$/m.exec(text)?.[1] ?? 0),
+        chapters: sample(text, "limelight_fiction_chapters_started_total", { kind: "first" }) ?? 0,
+      };
+    };
+    await seedGiftCatalog();
+    const creator = await createUser({ roles: ["creator"] });
+    const fan = await createUser();
+    const before = await counted();
+    await grantTokens(fan, 10);
+    const streamId = await liveStream(creator);
+    const room = await joinLive(fan, streamId);
+    try {
+      const ok = await room.request("gift", { giftCode: "rose", quantity: 2, idempotencyKey: "metrics-gift-1" });
+      assert.equal(ok.seq !== undefined, true, JSON.stringify(ok));
+      await room.request("gift", { giftCode: "rose", quantity: 2, idempotencyKey: "metrics-gift-1" }); // a retry: not counted again
+      const unaffordable = Math.floor((await tokensOf(fan)) / 5) + 1; // one rose more than the balance buys
+      const broke = await room.request("gift", { giftCode: "rose", quantity: unaffordable, idempotencyKey: "metrics-gift-2" }).then(
+        () => undefined,
+        (err: { code?: string }) => err,
+      );
+      assert.equal(broke?.code, "insufficient_funds", "the unaffordable gift is refused by the ledger");
+    } finally {
+      await room.leave();
+    }
+    const reader = await createReader();
+    const bookId = (await seedSampleBook()).book_id;
+    assert.equal((await play(reader.token, "start", { book_id: bookId, chapter: 1 })).status, 200);
+    assert.equal((await play(reader.token, "start", { book_id: bookId, chapter: 1 })).status, 200, "resuming is not a start");
+    const after = await counted();
+    assert.ok(after.tokens - before.tokens >= 2, `the grant and the gift's transfers are counted (${after.tokens - before.tokens})`);
+    assert.equal(after.roses - before.roses, 1, "one rose gift, its retry not counted");
+    assert.equal(after.giftTokens - before.giftTokens, 10);
+    assert.equal(after.refused - before.refused, 1, "the refused gift's transfer");
+    assert.equal(after.chapters - before.chapters, 1, "one chapter started, the resume not counted");
+    assert.ok(after.keys - before.keys >= 1, "the chapter's key was spent through the ledger");
   });
 
   it("features register domain counters once and they are scraped", async () => {
