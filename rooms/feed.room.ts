@@ -31,6 +31,10 @@ export class FeedRoom extends AppRoom<{ client: FeedClient }> {
     story_posted: "`{ storyId, authorId }` — a new story this user may see (read the tray again, join that author's `story` room)",
     notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
   };
+  static readonly without = {
+    state: "none: every client is told only what its own user may see (`story_posted`), never a shared state",
+    messagesIn: "none: listen-only; the tray is read and changed over REST (`GET /stories/feed`)",
+  };
 
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);

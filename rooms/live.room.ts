@@ -57,6 +57,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly analytics = new LiveAnalytics(() => this.stream, clock.now().getTime(), (what) => this.warn(what));
   private readonly catchUp = new CommandCatchUp<LiveEvent>();
 
+  /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
+  static readonly joinOptions = msg.liveJoinOptions;
+  static readonly stateClass = LiveRoomState;
+  static readonly messagesOut = {
+    command: "a command gift acting on the stream: `{ seq, action, giftCode, senderId, payload }`",
+    overlay: "a crowd-mood overlay fired: `{ overlay, mood }`",
+    banned: "you were banned from this stream (`{ streamId }`); the room closes for you",
+    notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
+  };
+
   static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {

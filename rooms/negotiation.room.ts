@@ -26,6 +26,14 @@ export class NegotiationRoom extends AppRoom<{ state: NegotiationRoomState; meta
   /** reloads run one after another, each reading the store afresh */
   private reloads: Promise<void> = Promise.resolve();
 
+  /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
+  static readonly joinOptions = msg.negotiationJoinOptions;
+  static readonly stateClass = NegotiationRoomState;
+  static readonly messagesOut = {
+    new_message: "a message from the other party: `{ id, senderId, text, mediaUrl, createdAt }`",
+    notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
+  };
+
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {

@@ -31,6 +31,11 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
   /** The newest progress revision shown: a slow reload never puts an older view over a newer one. */
   private shownRevision = -1;
 
+  /** Documentation (see src/realtime/room-docs.ts): what joining takes, and the state (the play view; no other messages out). */
+  static readonly joinOptions = msg.playJoinOptions;
+  static readonly stateClass = PlaythroughState;
+  static readonly messagesOut = {};
+
   static override async onAuth(token: string, options: unknown): Promise<Principal> {
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { ROLES } from "../auth/roles";
 import { objectIdString } from "../shared/ids";
 import { cursorParam } from "../shared/pagination";
-import { AUDIT_ACTIONS } from "./audit";
 
 /** REST bodies and queries of /api/v1/admin (users, bans, roles, audit). */
 export const adminUserParams = z.object({ id: objectIdString }).strict();
@@ -34,32 +33,3 @@ export const rolesBody = z
   .object({ roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length) })
   .strict()
   .refine((b) => new Set(b.roles).size === b.roles.length, "roles must not repeat");
-
-const isoDate = z.iso.datetime();
-export const adminUserView = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    email: z.string().nullable(),
-    display_name: z.string(),
-    roles: z.array(z.enum(ROLES)),
-    created_at: isoDate,
-    ban: z.object({ reason: z.string(), until: isoDate.nullable(), banned_at: isoDate, banned_by: z.string() }).strict().nullable(),
-  })
-  .strict()
-  .meta({ id: "AdminUser" });
-export const adminUserPage = z.object({ items: z.array(adminUserView), next_cursor: z.string().nullable() }).strict();
-
-export const auditEntryView = z
-  .object({
-    id: z.string(),
-    actor_id: z.string(),
-    action: z.enum(AUDIT_ACTIONS),
-    target_type: z.string(),
-    target_id: z.string(),
-    details: z.record(z.string(), z.unknown()),
-    created_at: isoDate,
-  })
-  .strict()
-  .meta({ id: "AuditEntry" });
-export const auditPage = z.object({ items: z.array(auditEntryView), next_cursor: z.string().nullable() }).strict();

@@ -33,6 +33,7 @@ export const profilePatchBody = z
 
 /** Responses (documentation and the sampled response checks; handlers do not parse them). */
 const isoDate = z.iso.datetime().meta({ example: "2026-01-01T12:00:00.000Z" });
+const userExample = { id: "665f1c2e8b3c4a0012345678", username: "mira", email: null, roles: ["user", "creator"], display_name: "Mira", bio: "", avatar_url: null, created_at: "2026-01-01T12:00:00.000Z" };
 export const userResponse = z
   .object({
     id: z.string(),
@@ -45,9 +46,9 @@ export const userResponse = z
     created_at: isoDate,
   })
   .strict()
-  .meta({ id: "User" });
+  .meta({ id: "User", example: userExample });
 export const sessionResponse = z
   .object({ user: userResponse, access_token: z.string(), refresh_token: z.string() })
   .strict()
-  .meta({ id: "Session", example: { access_token: "eyJhbGciOi…", refresh_token: "q4Vb…" } });
-export const profileResponse = z.object({ user: userResponse }).strict().meta({ id: "Profile" });
+  .meta({ id: "Session", example: { user: userExample, access_token: "eyJhbGciOi…", refresh_token: "q4Vb…" } });
+export const profileResponse = z.object({ user: userResponse }).strict().meta({ id: "Profile", example: { user: userExample } });

@@ -1,5 +1,5 @@
 import { Router, type Request } from "express";
-import { validate, parseOrThrow } from "../http/validate";
+import { describeRoute, validate, parseOrThrow } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { findUserById } from "../auth/user.repository";
 import { NotFoundError, ValidationError } from "../shared/errors";
@@ -8,6 +8,7 @@ import { getWallet, listLedger, unflagWallet, withTransfer } from "./ledger.serv
 import { recordAudit } from "../admin/audit";
 import { reconcile } from "./reconcile.service";
 import type { AccountRef, TransferResult } from "./economy.types";
+import { ledgerPageResponse, reconcileResponse, transferResponse, walletResponse } from "./economy.responses";
 
 function refJson(ref: AccountRef) {
   return "userId" in ref ? { user_id: ref.userId } : { system: ref.system };
@@ -38,10 +39,10 @@ function idempotencyKey(req: Request): string {
 export function walletRouter(): Router {
   const r = Router();
   r.use(requireAuth());
-  r.get("/", async (req, res) => {
+  r.get("/", describeRoute({ response: walletResponse, summary: "Your balances, held amounts and key regeneration" }), async (req, res) => {
     res.json(await getWallet(principalOf(req).userId));
   });
-  r.get("/ledger", validate({ query: ledgerQuerySchema }), async (req, res) => {
+  r.get("/ledger", validate({ query: ledgerQuerySchema, response: ledgerPageResponse, summary: "Your ledger entries, newest first (filter by currency)" }), async (req, res) => {
     res.json(await listLedger(principalOf(req).userId, res.locals.valid.query));
   });
   return r;
@@ -51,11 +52,11 @@ export function walletRouter(): Router {
 export function economyAdminRouter(): Router {
   const r = Router();
   r.use(requireAuth("admin"));
-  r.get("/reconcile", async (_req, res) => {
+  r.get("/reconcile", describeRoute({ response: reconcileResponse, summary: "Check every balance against the ledger" }), async (_req, res) => {
     res.json(await reconcile());
   });
   // a grant from promo to a user; the Idempotency-Key header makes a retried request grant once
-  r.post("/grants", validate({ body: adminGrantBodySchema }), async (req, res) => {
+  r.post("/grants", validate({ body: adminGrantBodySchema, example: { user_id: "665f1c2e8b3c4a0012345678", currency: "tokens", amount: 50, reason: "goodwill" }, response: transferResponse, status: 201, summary: "Grant a user currency from promo (Idempotency-Key header required; a retry replays)", errors: { 400: "Invalid body, or `idempotency_key_required`.", 404: "`user_not_found`.", 409: "`transfer_id_reused`: the key was used for a different grant." } }), async (req, res) => {
     const key = idempotencyKey(req);
     const body = res.locals.valid.body;
     if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
@@ -70,7 +71,7 @@ export function economyAdminRouter(): Router {
     res.setHeader("Idempotent-Replayed", String(result.replayed));
     res.status(201).json(transferJson(result));
   });
-  r.post("/accounts/:user_id/unflag", validate({ params: userIdParams }), async (req, res) => {
+  r.post("/accounts/:user_id/unflag", validate({ params: userIdParams, response: walletResponse, summary: "Clear a wallet's fraud flag" }), async (req, res) => {
     const userId = res.locals.valid.params.user_id;
     if (!(await findUserById(userId))) throw new NotFoundError("user_not_found", "No such user.");
     const wallet = await unflagWallet(userId);

@@ -1,16 +1,26 @@
 import { Router } from "express";
 import { pingDatabase } from "../infra/database";
+import { z } from "zod";
 import { getPresence } from "../infra/presence";
+import { describeRoute } from "./validate";
 import { mediaStorage } from "../media/media.storage";
 import { videoPosterMode } from "../media/media.processing";
+
+const liveResponse = z.object({ status: z.literal("ok") }).strict().meta({ id: "Health", example: { status: "ok" } });
+const readyResponse = z
+  .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.enum(["ok", "down"])),
+    media: z.object({ storage: z.enum(["disk", "s3"]), video_posters: z.enum(["ffmpeg", "placeholder", "detecting"]) }).strict(),
+  })
+  .strict()
+  .meta({ id: "Readiness", example: { status: "ready", checks: { database: "ok", presence: "ok" }, media: { storage: "disk", video_posters: "ffmpeg" } } });
 
 /** /health: the process is up. /health/ready: it can serve (database and presence answer). */
 export function healthRouter(): Router {
   const router = Router();
-  router.get("/", (_req, res) => {
+  router.get("/", describeRoute({ response: liveResponse, summary: "Liveness: the process is up" }), (_req, res) => {
     res.json({ status: "ok" });
   });
-  router.get("/ready", async (_req, res) => {
+  router.get("/ready", describeRoute({ response: readyResponse, summary: "Readiness: the database and presence answer (503 `not_ready` otherwise, same body)" }), async (_req, res) => {
     const checks: Record<string, "ok" | "down"> = {};
     checks.database = await pingDatabase().then((ok) => (ok ? "ok" : "down"), () => "down" as const);
     checks.presence = await probePresence().then((ok) => (ok ? "ok" : "down"), () => "down" as const);

@@ -2,7 +2,7 @@ import type express from "express";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
 import { docsOf, mountedRoutes, type MountedRoute } from "./route-catalogue";
-import type { ValidSchemas } from "./validate";
+import { successStatuses, type ValidSchemas } from "./validate";
 import type { Role } from "../auth/roles";
 import type { RoomDocs } from "../realtime/room-docs";
 
@@ -50,15 +50,21 @@ function pathParamsOf(route: MountedRoute, declared: z.ZodType | undefined): z.Z
   return names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined;
 }
 
+function successResponse(status: number, usual: boolean, schema: z.ZodType | undefined) {
+  if (status === 204) return { description: "No content." };
+  if (status === 304) return { description: "Not modified (the `If-None-Match` ETag still matches)." };
+  const description = usual ? "Success." : "Also a success (see the summary).";
+  return { description, ...(schema ? { content: { "application/json": { schema } } } : {}) };
+}
+
 function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
   const docs = docsOf<RouteDocs>(route.handlers);
   const v = docs.validate ?? {};
   const auth = docs.auth;
-  const status = String(v.status ?? 200);
   const tag = route.path.split("/").filter(Boolean)[route.path.startsWith("/api/v1/") ? 2 : 0] ?? "root";
   const params = pathParamsOf(route, v.params);
   const responses: ZodOpenApiOperationObject["responses"] = {
-    [status]: status === "204" ? { description: "No content." } : { description: "Success.", ...(v.response ? { content: { "application/json": { schema: v.response } } } : {}) },
+    ...Object.fromEntries(successStatuses(v).map((s, i) => [String(s), successResponse(s, i === 0, v.response)])),
     "400": { description: "Invalid input (`invalid_body`, `invalid_query`, `invalid_params`, or a rule the request broke).", ...errorContent },
     "429": { description: "Rate limited; see `Retry-After` and `RateLimit-*` headers.", ...errorContent },
   };
@@ -71,6 +77,7 @@ function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
     responses["415"] = { description: "A file whose bytes are not an accepted type (`unsupported_media`).", ...errorContent };
   }
   if (params) responses["404"] = { description: "Not found (or not visible to the caller).", ...errorContent };
+  for (const [code, description] of Object.entries(v.errors ?? {})) responses[code as `4${string}`] = { description, ...errorContent };
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
     summary: v.summary ?? `${route.method} ${route.path}`,
@@ -83,7 +90,7 @@ function operationOf(route: MountedRoute): ZodOpenApiOperationObject {
           requestBody: {
             required: true,
             content: {
-              ...(v.body ? { "application/json": { schema: v.body } } : {}),
+              ...(v.body ? { "application/json": { schema: v.body, ...(v.example === undefined ? {} : { example: v.example }) } } : {}),
               ...(v.multipart ? { "multipart/form-data": { schema: v.multipart } } : {}),
             },
           },

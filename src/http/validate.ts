@@ -19,10 +19,24 @@ export interface ValidSchemas {
   multipart?: z.ZodType;
   /** Documentation only (the OpenAPI document; response checks in tests): what a success returns. */
   response?: z.ZodType;
-  /** success status, when not 200 (201 for creations, 204 for no content) */
-  status?: number;
+  /**
+   * success status, when not 200 (201 for creations, 204 for no content); a list when the route
+   * answers one of several (`[201, 200]`: created, or the existing one), the usual one first
+   */
+  status?: number | readonly [number, ...number[]];
   summary?: string;
+  /**
+   * Documentation only: the error statuses this route can answer beyond those the generator
+   * derives (400 always, 401/403 from `requireAuth`, 404 when the path has a parameter), e.g.
+   * `{ 409: "already following" }`. A description given for a derived status replaces its text.
+   */
+  errors?: Partial<Record<ErrorStatus, string>>;
+  /** Documentation only: an example request body (the OpenAPI tests parse it with `body`, so it stays valid). */
+  example?: unknown;
 }
+
+/** The statuses src/http/errors.ts gives domain errors (and 503 for an unavailable dependency). */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 503;
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -31,6 +45,11 @@ export interface Valid<S extends ValidSchemas> {
   body: Parsed<S["body"]>;
   query: Parsed<S["query"]>;
   params: Parsed<S["params"]>;
+}
+
+/** The success statuses a route documents, the usual one first. */
+export function successStatuses(docs: Pick<ValidSchemas, "status">): number[] {
+  return docs.status === undefined ? [200] : typeof docs.status === "number" ? [docs.status] : [...docs.status];
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = "body"): z.infer<S> {
@@ -50,7 +69,7 @@ export function validate<S extends ValidSchemas>(schemas: S): RequestHandler<any
 }
 
 /** Docs for a route that takes no input (`GET /profile`): summary and response only. */
-export function describeRoute(docs: Pick<ValidSchemas, "response" | "status" | "summary">): RequestHandler {
+export function describeRoute(docs: Pick<ValidSchemas, "response" | "status" | "summary" | "errors">): RequestHandler {
   return attachDocs<RequestHandler>((_req, _res, next) => next(), { validate: docs });
 }
 

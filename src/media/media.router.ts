@@ -5,7 +5,8 @@ import { errorBody, statusOf } from "../http/errors";
 import { DomainError, RateLimitedError } from "../shared/errors";
 import { logger } from "../logger";
 import { detectFfmpeg } from "./media.processing";
-import { emptyBodySchema, mediaParams, mediaViewResponse, presignBodySchema, presignResponse, uploadFormSchema } from "./media.schemas";
+import { emptyBodySchema, mediaParams, presignBodySchema, uploadFormSchema } from "./media.schemas";
+import { mediaViewResponse, presignResponse } from "./media.responses";
 import * as media from "./media.service";
 
 /** The address media URLs are built on when MEDIA_PUBLIC_BASE_URL is not set (TRUST_PROXY decides the protocol). */
@@ -61,16 +62,24 @@ const upload: RequestHandler = async (req, res) => {
   res.status(201).json(await media.storeStagedUpload(userId, form.file!, originOf(req)));
 };
 
+/** What an upload may answer beyond 400/401 (codes in media.errors.ts). */
+const uploadRefusals = {
+  403: "`media_quota_exceeded`.",
+  413: "`media_too_large`.",
+  415: "`unsupported_media`: the bytes are not an accepted image or video.",
+  429: "`upload_rate_limited` (Retry-After).",
+} as const;
+
 /** `/api/v1/media`: uploads through the server (multipart) and, with S3, presigned uploads. */
 export function mediaRouter(): Router {
   void detectFfmpeg(); // at boot, so /health/ready can say which posters videos get
   const r = Router();
   r.use(requireAuth());
-  r.post("/", validate({ multipart: uploadFormSchema, response: mediaViewResponse, status: 201, summary: "Upload a photo or video (multipart, field `file`)" }), upload);
-  r.post("/uploads", validate({ body: presignBodySchema, response: presignResponse, status: 201, summary: "Start a presigned upload straight to the bucket (S3 storage)" }), async (req, res) => {
+  r.post("/", validate({ multipart: uploadFormSchema, response: mediaViewResponse, status: 201, summary: "Upload a photo or video (multipart, field `file`)", errors: uploadRefusals }), upload);
+  r.post("/uploads", validate({ body: presignBodySchema, example: { content_type: "image/jpeg", size: 482113 }, response: presignResponse, status: 201, summary: "Start a presigned upload straight to the bucket (S3 storage)", errors: { ...uploadRefusals, 503: "`presigned_uploads_unavailable`: disk storage; upload with POST /media." } }), async (req, res) => {
     res.status(201).json(await media.createPresignedUpload(principalOf(req).userId, res.locals.valid.body));
   });
-  r.post("/:id/complete", validate({ params: mediaParams, body: emptyBodySchema, response: mediaViewResponse, summary: "Finish a presigned upload: check, process, make it usable" }), async (req, res) => {
+  r.post("/:id/complete", validate({ params: mediaParams, body: emptyBodySchema, example: {}, response: mediaViewResponse, summary: "Finish a presigned upload: check, process, make it usable", errors: { 404: "`media_not_found`.", 409: "`media_not_pending` or `upload_not_found`.", 415: "`unsupported_media`." } }), async (req, res) => {
     res.json(await media.completePresignedUpload(principalOf(req).userId, res.locals.valid.params.id, originOf(req)));
   });
   r.use(uploadErrors);

@@ -33,29 +33,3 @@ export const resolveBody = z
   })
   .strict();
 export type ResolveBody = z.infer<typeof resolveBody>;
-
-const isoDate = z.iso.datetime();
-export const reportView = z
-  .object({
-    id: z.string(),
-    target_type: z.enum(REPORT_TARGET_TYPES),
-    target_id: z.string(),
-    reason: z.enum(REPORT_REASONS),
-    note: z.string().nullable(),
-    status: z.enum(REPORT_STATUSES),
-    created_at: isoDate,
-    resolved_at: isoDate.nullable(),
-    resolution: z.object({ action: z.enum(RESOLUTION_ACTIONS), note: z.string() }).strict().nullable(),
-  })
-  .strict()
-  .meta({ id: "Report" });
-/** The queue's view: who owns the target, how many distinct users report it, and (admins only) who reported. */
-export const queuedReportView = reportView
-  .extend({ target_owner_id: z.string(), open_reports_on_target: z.number().int(), reporter_id: z.string().optional() })
-  .strict()
-  .meta({ id: "QueuedReport" });
-export const reportQueuePage = z.object({ items: z.array(queuedReportView), next_cursor: z.string().nullable() }).strict();
-export const resolutionView = z
-  .object({ action: z.enum(RESOLUTION_ACTIONS), target_id: z.string(), reports_closed: z.number().int(), status: z.enum(REPORT_STATUSES) })
-  .strict()
-  .meta({ id: "ReportResolution" });

@@ -15,6 +15,8 @@ export interface RoomDocs {
   messagesIn: Record<string, unknown>;
   messagesOut: Record<string, string>;
   state: StateDoc | undefined;
+  /** Why the room has no state or takes no messages, when it declares so (a listen-only room). */
+  notes?: { state?: string; messagesIn?: string };
 }
 
 export interface StateDoc {
@@ -27,6 +29,8 @@ export interface DocumentedRoom {
   joinOptions?: z.ZodType;
   messagesOut?: Record<string, string>;
   stateClass?: Function;
+  /** A room with no state or no messages in says why (documented, so the gap is deliberate). */
+  without?: { state?: string; messagesIn?: string };
 }
 
 interface FieldMeta {
@@ -79,6 +83,7 @@ export function describeRooms(registry: Record<string, RegisteredHandler>): Room
       messagesIn,
       messagesOut: { error: "`{ type, code, message, details? }` when a message is refused or unreadable", ...(klass.messagesOut ?? {}) },
       state: stateDocOf(klass.stateClass),
+      ...(klass.without ? { notes: klass.without } : {}),
     };
   });
 }

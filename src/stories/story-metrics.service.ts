@@ -28,33 +28,19 @@ export const metricsQuerySchema = z
   });
 export type MetricsQuery = z.infer<typeof metricsQuerySchema>;
 
-export const metricsResponse = z
-  .object({
-    community_id: z.string().nullable(),
-    from: z.iso.datetime(),
-    to: z.iso.datetime(),
-    total_stories_today: z.number().int(),
-    active_stories: z.number().int(),
-    total_views: z.number().int(),
-    total_reactions: z.number().int(),
-    top_creators: z.array(
-      z
-        .object({
-          user_id: z.string(),
-          username: z.string().nullable(),
-          display_name: z.string().nullable(),
-          story_count: z.number().int(),
-          total_views: z.number().int(),
-          total_reactions: z.number().int(),
-        })
-        .strict(),
-    ),
-    engagement_rate: z.number(),
-    reported_rate: z.number(),
-  })
-  .strict()
-  .meta({ id: "StoryMetrics" });
-export type StoryMetrics = z.infer<typeof metricsResponse>;
+/** Story figures over one window (GET /admin/stories/metrics); the response schema is in story-metrics.responses.ts. */
+export interface StoryMetrics {
+  community_id: string | null;
+  from: Date;
+  to: Date;
+  total_stories_today: number;
+  active_stories: number;
+  total_views: number;
+  total_reactions: number;
+  top_creators: { user_id: string; username: string | null; display_name: string | null; story_count: number; total_views: number; total_reactions: number }[];
+  engagement_rate: number;
+  reported_rate: number;
+}
 
 /** Site admins see any community or all stories; a community's owner and admins see theirs. */
 async function authorize(principal: Principal, communityId: string | undefined): Promise<void> {
@@ -66,7 +52,7 @@ async function authorize(principal: Principal, communityId: string | undefined):
   if (!canModerate(await actingRole(principal, communityId), "view_metrics")) throw communityErrors.notAllowed("view_metrics");
 }
 
-export async function storyMetrics(principal: Principal, query: MetricsQuery): Promise<Omit<StoryMetrics, "from" | "to"> & { from: Date; to: Date }> {
+export async function storyMetrics(principal: Principal, query: MetricsQuery): Promise<StoryMetrics> {
   await authorize(principal, query.community_id);
   const now = clock.now();
   const window = metricsWindow(now, query.from, query.to);

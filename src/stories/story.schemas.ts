@@ -414,27 +414,3 @@ export const feedQuerySchema = z
   })
   .strict();
 export type FeedQuery = z.infer<typeof feedQuerySchema>;
-
-/** A story as REST returns it (documentation and the sampled response checks). */
-export const storyViewResponse = z
-  .object({
-    id: z.string(),
-    user_id: z.string(),
-    reshared_from: z.object({ story_id: z.string(), user_id: z.string() }).nullable(),
-    story_type: z.string(),
-    stickers: z.array(z.object({ sticker_type: z.string() }).loose()),
-    community_id: z.string().nullable().meta({ description: "the community it was posted to" }),
-    privacy: z.string(),
-    view_count: z.number().int().min(0),
-    reaction_count: z.number().int().min(0),
-    reply_count: z.number().int().min(0).optional().meta({ description: "author only" }),
-    interaction_count: z.number().int().min(0).optional().meta({ description: "author only" }),
-    created_at: z.iso.datetime(),
-    expires_at: z.iso.datetime(),
-    is_expired: z.boolean(),
-    seen: z.boolean(),
-    custom_viewer_ids: z.array(z.string()).optional(),
-    hidden_from_ids: z.array(z.string()).optional(),
-  })
-  .loose()
-  .meta({ id: "Story" });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import express from "express";
-import type { z } from "zod";
 import { api } from "../support/http";
 import { baseUrl, resetState, testServer } from "../support/server";
 import { createUser } from "../support/factories";
@@ -8,18 +7,14 @@ import { mountedRoutes } from "../support/routes";
 import { postStory } from "../support/stories";
 import { mountHttp } from "../../src/http/api";
 import { buildOpenApiDocument, isDocumentedRoute, openApiPath } from "../../src/http/openapi";
-import { docsOf } from "../../src/http/route-catalogue";
-import { validate, type ValidSchemas } from "../../src/http/validate";
+import { validate } from "../../src/http/validate";
+import { assertDocumentedResponse, liveApp } from "../support/openapi";
 import { rooms } from "../../src/rooms";
 
 /**
  * The OpenAPI document is generated from the running app: every mounted route is in it, every
  * documented operation answers on the server, and sampled real responses match their schemas.
  */
-async function liveApp(): Promise<express.Application> {
-  const colyseus = await testServer();
-  return (colyseus.server.transport as unknown as { getExpressApp(): express.Application }).getExpressApp();
-}
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content?: unknown }> }>>; "x-rooms": any[] };
 
@@ -45,17 +40,6 @@ async function documentedButMissing(doc: Doc): Promise<string[]> {
     }
   }
   return missing;
-}
-
-/** Check a real response against the zod response schema its route documents. */
-async function assertDocumentedResponse(method: string, template: string, res: { status: number; body: unknown }): Promise<void> {
-  const route = mountedRoutes(await liveApp()).find((r) => r.method === method && r.path === template);
-  assert.ok(route, `${method} ${template} is mounted`);
-  const docs = docsOf<{ validate: ValidSchemas }>(route.handlers).validate;
-  assert.ok(docs?.response, `${method} ${template} documents a response schema`);
-  assert.equal(res.status, docs.status ?? 200, `${method} ${template} status`);
-  const parsed = (docs.response as z.ZodType).safeParse(res.body);
-  assert.ok(parsed.success, `${method} ${template}: ${parsed.success ? "" : JSON.stringify(parsed.error.issues)}`);
 }
 
 describe("OpenAPI document and /docs", () => {
