@@ -131,6 +131,12 @@ export async function listActiveMembers(communityId: string, after: TimeIdKey | 
   return rows.map(toMembership);
 }
 
+/** Community ids where the user is an active owner or admin (whose reported stories they moderate). */
+export async function moderatedCommunityIdsOf(userId: string): Promise<string[]> {
+  const rows = await CommunityMemberModel.find({ user_id: userId, status: "active", role: { $in: ["owner", "admin"] } }, { community_id: 1 }).lean();
+  return rows.map((r) => String(r.community_id));
+}
+
 /** Community ids the user is an active member of (GET /communities?mine=true). */
 export async function activeCommunityIdsOf(userId: string): Promise<string[]> {
   return (await communityStandingsOf(userId)).active;

@@ -1,3 +1,4 @@
+import { moderateMember } from "../communities/community.service";
 import { config } from "../config";
 import type { Principal } from "../auth/roles";
 import { writeBan } from "../admin/admin-users.service";
@@ -14,7 +15,7 @@ import { publishStoryEvent } from "../stories/story.events";
 import * as storyRepo from "../stories/story.repository";
 import { deleteStory } from "../stories/story.service";
 import { moderationErrors } from "./moderation.errors";
-import { mayKnowReporters, mayModerateStory, moderationScope, type ModeratedStory } from "./moderation-scope";
+import { isPlatformModerator, mayKnowReporters, mayModerateStory, moderationScope, type ModeratedStory } from "./moderation-scope";
 import { RESOLUTIONS, shouldHide } from "./moderation.rules";
 import type { ReportBody, ReportsQuery, ResolveBody } from "./moderation.schemas";
 import { ReportModel, type ReportReason, type ReportStatus, type ReportTargetType, type ResolutionAction } from "./report.model";
@@ -82,6 +83,7 @@ export async function reportStory(principal: Principal, storyId: string, body: R
         target_type: "story",
         target_id: story._id,
         target_owner_id: story.user_id,
+        community_id: story.community_id ?? null,
         reporter_id: principal.userId,
         reason: body.reason,
         note: body.note ?? null,
@@ -142,8 +144,9 @@ export interface ResolutionView {
 /**
  * `POST /admin/reports/:id/resolve`: closes every open report of the target together. dismiss
  * shows the story again; remove_story deletes it (the story service's delete path) and tells the
- * author; ban_author bans the author (platform ban) and keeps the story hidden. The reports, the
- * story's visibility, the ban and the audit row commit in one transaction.
+ * author; ban_author bans the author — a platform ban when a platform admin decides, a ban from
+ * the story's community when that community's moderator does — and keeps the story hidden. The
+ * reports, the story's visibility, a platform ban and the audit row commit in one transaction.
  */
 export async function resolveReport(principal: Principal, reportId: string, body: ResolveBody): Promise<ResolutionView> {
   const report = await ReportModel.findById(reportId).lean();
@@ -153,8 +156,11 @@ export async function resolveReport(principal: Principal, reportId: string, body
   if (report.status !== "open") throw moderationErrors.alreadyResolved(report.status);
   const effect = RESOLUTIONS[body.action];
   const now = clock.now();
+  // a community moderator's ban_author bans the author from that community, not the platform
+  const platformWide = isPlatformModerator(principal);
+  const communityId = "community_id" in story ? (story.community_id ?? null) : null;
   if (effect.removeStory) {
-    await deleteStory(principal, report.target_id).catch((err: unknown) => {
+    await deleteStory(principal, report.target_id, { moderated: true }).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) throw err; // already gone: the reports still close
     });
   }
@@ -168,7 +174,7 @@ export async function resolveReport(principal: Principal, reportId: string, body
       { session },
     );
     const changed = effect.hidden === undefined ? false : await storyRepo.setModerationHidden(report.target_id, effect.hidden, session);
-    if (effect.banAuthor) await writeBan(principal.userId, report.target_owner_id, { reason: body.note }, session, { report_id: reportId });
+    if (effect.banAuthor && platformWide) await writeBan(principal.userId, report.target_owner_id, { reason: body.note }, session, { report_id: reportId });
     await recordAudit(
       { actorId: principal.userId, action: "moderation.report_resolve", targetType: report.target_type, targetId: report.target_id, details: { report_id: reportId, action: body.action, note: body.note, reports_closed: res.modifiedCount } },
       session,
@@ -176,7 +182,8 @@ export async function resolveReport(principal: Principal, reportId: string, body
     return { closed: res.modifiedCount, visibilityChanged: changed, reasons: [...new Set(open.map((r) => r.reason as ReportReason))] };
   });
   if (visibilityChanged) publishStoryEvent({ type: "story_moderated", story_id: report.target_id, author_id: report.target_owner_id });
-  if (effect.banAuthor) announceStandingChanged(report.target_owner_id, true);
+  if (effect.banAuthor && platformWide) announceStandingChanged(report.target_owner_id, true);
+  if (effect.banAuthor && !platformWide && communityId) await moderateMember(principal, communityId, report.target_owner_id, "ban");
   if (effect.notifyAuthorOfRemoval) {
     // what was wrong, never who reported it or which moderator decided
     await notify(report.target_owner_id, { type: "story_removed", story_id: report.target_id, data: { reasons } }).catch((err: unknown) =>

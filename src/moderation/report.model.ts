@@ -20,6 +20,8 @@ const reportSchema = new Schema(
     target_type: { type: String, enum: REPORT_TARGET_TYPES, required: true },
     target_id: { type: String, required: true },
     target_owner_id: { type: String, required: true },
+    /** the reported story's community (its owner and admins moderate it), null outside one */
+    community_id: { type: String, default: null },
     reporter_id: { type: String, required: true },
     reason: { type: String, enum: REPORT_REASONS, required: true },
     note: { type: String, default: null },
@@ -37,6 +39,8 @@ const reportSchema = new Schema(
 reportSchema.index({ target_type: 1, target_id: 1, reporter_id: 1 }, { unique: true });
 // the queue (GET /admin/reports?status=open), newest first, keyset-paged on (created_at, _id)
 reportSchema.index({ status: 1, created_at: -1, _id: -1 });
+// a community moderator's queue: their communities' reports, newest first
+reportSchema.index({ community_id: 1, status: 1, created_at: -1, _id: -1 });
 // distinct open reporters of one target (the hide threshold) and resolving them together
 reportSchema.index({ target_type: 1, target_id: 1, status: 1 });
 

@@ -176,12 +176,15 @@ export async function reshareStory(principal: Principal, storyId: string, body: 
   return toStoryView(story, principal.userId, true, undefined, now);
 }
 
-/** Soft delete by the author or an admin. */
-export async function deleteStory(principal: Principal, storyId: string): Promise<void> {
+/**
+ * Delete a story: its author (soft, into their archive), or a moderator taking it down — a platform
+ * admin, or (`moderated`, decided by src/moderation) a community moderator resolving a report.
+ */
+export async function deleteStory(principal: Principal, storyId: string, opts: { moderated?: boolean } = {}): Promise<void> {
   const now = clock.now();
   const story = await repo.findStoryById(storyId);
   if (!story || story.is_deleted) throw storyErrors.notFound();
-  const admin = hasRole(principal, "admin");
+  const admin = opts.moderated === true || hasRole(principal, "admin");
   if (!admin && !isAuthor(story, principal.userId)) await refuseNonAuthor(story, principal.userId);
   const set = admin ? { is_deleted: true as const, deleted_at: now, updated_at: now } : softDeleteUpdate(story, principal.userId, now);
   if (!(await repo.softDeleteStory(story._id, set))) throw storyErrors.notFound();

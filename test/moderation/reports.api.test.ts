@@ -151,4 +151,39 @@ describe("moderation: story reports", () => {
     assert.equal((await resolve(admin, items[0].id, { action: "nuke", note: "x" })).status, 400);
     assert.equal((await resolve(admin, items[0].id, { action: "dismiss" })).status, 400, "a note is required");
   });
+  it("a community's owner and admins moderate the reports on its stories only: queue, remove, and ban_author as a community ban", async () => {
+    const [owner, modAdmin, author, member, outsider] = await createUsers(5);
+    const created = await api("POST", "/api/v1/communities", { token: owner.token, body: { name: "Iron Gym", join_policy: "open" } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const communityId = created.body.id as string;
+    for (const u of [modAdmin, author, member]) assert.equal((await api("POST", `/api/v1/communities/${communityId}/join`, { token: u.token, body: {} })).status, 200);
+    assert.ok((await api("PUT", `/api/v1/communities/${communityId}/admins/${modAdmin.id}`, { token: owner.token, body: {} })).status < 300);
+    const inGym = await postStory(author, { community_id: communityId, privacy: "community" });
+    const inGym2 = await postStory(author, { community_id: communityId, privacy: "community" });
+    const elsewhere = await postStory(outsider); // a public story outside the community
+    assert.equal((await report(member, inGym)).status, 201);
+    assert.equal((await report(member, inGym2)).status, 201);
+    assert.equal((await report(member, elsewhere)).status, 201);
+
+    for (const mod of [owner, modAdmin]) {
+      const q = await queue(mod, "?status=open");
+      assert.equal(q.status, 200, JSON.stringify(q.body));
+      assert.deepEqual(q.body.items.map((r: any) => r.target_id).sort(), [inGym, inGym2].sort(), "only the community's stories");
+      assert.ok(q.body.items.every((r: any) => r.reporter_id === undefined), "a community moderator sees what, not who");
+    }
+    assert.equal((await queue(member)).status, 403, "a plain member moderates nothing");
+    const elsewhereReport = (await queue(await createUser({ roles: ["admin"] }))).body.items.find((r: any) => r.target_id === elsewhere);
+    assert.equal((await resolve(modAdmin, elsewhereReport.id, { action: "dismiss", note: "not ours" })).status, 403, "nor reports outside the community");
+
+    const open = (await queue(modAdmin, "?status=open")).body.items as any[];
+    const removed = await resolve(modAdmin, open.find((r) => r.target_id === inGym).id, { action: "remove_story", note: "off-topic" });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal((await api("GET", `/api/v1/stories/${inGym}`, { token: member.token })).status, 404, "taken down");
+
+    const banned = await resolve(owner, open.find((r) => r.target_id === inGym2).id, { action: "ban_author", note: "repeat offender" });
+    assert.equal(banned.status, 200, JSON.stringify(banned.body));
+    const standing = await api("GET", `/api/v1/communities/${communityId}`, { token: author.token });
+    assert.equal(standing.status, 200, "not a platform ban: the author still uses the API");
+    assert.equal(standing.body.my_membership?.status, "banned", "banned from the community");
+  });
 });
