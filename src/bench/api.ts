@@ -85,6 +85,9 @@ async function main(): Promise<void> {
     EMBEDDED_DB: "disk",
     JWT_SECRET: "bench-secret-".padEnd(48, "x"),
     PORT: process.env.BENCH_PORT ?? "2599",
+    // this measures what a request costs, not the API-wide limiter (npm run bench:ratelimit does):
+    // 16 connections of a few users would spend the standard tier's 100/min within a second
+    RATE_LIMIT_TIERS: JSON.stringify({ standard: { api: 10_000_000, realtime: 10_000_000 }, high: { api: 10_000_000, realtime: 10_000_000 } }),
   });
   const [{ default: express }, { default: mongoose }, { createServer }, { config }, users, tokens, { StoryModel }] = await Promise.all([
     import("express"),
