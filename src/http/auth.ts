@@ -18,10 +18,25 @@ export function bearerToken(req: Request): string | undefined {
   return match ? match[1] : undefined;
 }
 
+const authenticated = new WeakMap<Request, Promise<Principal>>();
+
+/**
+ * The caller of this request — token verified, account standing checked — once per request, however
+ * many middlewares ask (the API rate limit asks before requireAuth does).
+ */
+export function authenticateRequest(req: Request): Promise<Principal> {
+  let principal = authenticated.get(req);
+  if (!principal) {
+    principal = authenticate(bearerToken(req));
+    authenticated.set(req, principal);
+  }
+  return principal;
+}
+
 /** Require a valid access token; with roles, also one of those roles. */
 export function requireAuth(...roles: Role[]): RequestHandler {
   return attachDocs<RequestHandler>(async (req, _res, next) => {
-    const principal = await authenticate(bearerToken(req));
+    const principal = await authenticateRequest(req);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new ForbiddenError("forbidden_role", `This action needs one of the roles: ${roles.join(", ")}.`);
     }

@@ -1,9 +1,8 @@
 import type { Request, RequestHandler, Response } from "express";
-import { authenticate } from "../auth/authenticate";
 import { rateLimitRefusal, takeRateLimit, type RateLimit, type RateLimitDecision } from "../infra/rate-limit";
 import { limitedCaller, spend } from "../rate-limits/rate-limit.service";
 import { rateLimitHeaders, tighter, type LimitState } from "../rate-limits/rate-limit.rules";
-import { bearerToken } from "./auth";
+import { authenticateRequest, bearerToken } from "./auth";
 
 /**
  * Rate limits at the REST edge. Every response under /api/v1 (429 or not) carries the RateLimit-*
@@ -43,7 +42,7 @@ export function apiRateLimit(unlimitedPaths: readonly string[]): RequestHandler 
   return async (req, res, next) => {
     if (unlimited.has(req.path)) return next();
     const token = bearerToken(req);
-    const principal = token ? await authenticate(token).catch(() => undefined) : undefined;
+    const principal = token ? await authenticateRequest(req).catch(() => undefined) : undefined;
     enforce(res, await spend(await limitedCaller(principal, req.ip ?? "unknown"), "api"));
     next();
   };
