@@ -66,10 +66,20 @@ function keys(): Promise<KeyMaterial> {
   return material;
 }
 
-/** Forget loaded keys (tests that change JWT settings). */
+/** Forget loaded keys (tests that change JWT settings), and what they verified. */
 export function resetTokenKeys(): void {
   material = undefined;
+  verified.clear();
 }
+
+/**
+ * Tokens whose signature and claims were verified, kept until they expire (a client sends the
+ * same token on every request for its lifetime; the HMAC/RSA check was a tenth of a cheap
+ * request's CPU). Only what the token itself proves is kept: expiry is checked against the clock
+ * on every use, and the account's standing (ban, deletion) is checked per request elsewhere.
+ */
+const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+const VERIFIED_CAP = 20_000;
 
 export async function issueAccessToken(p: Principal): Promise<string> {
   const cfg = config();
@@ -96,6 +106,12 @@ const claimsSchema = z.object({
 /** Verify an access token; throws UnauthenticatedError(invalid_token | token_expired). */
 export async function verifyAccessToken(token: string | undefined | null): Promise<Principal> {
   if (!token) throw authErrors.missingToken();
+  const held = verified.get(token);
+  if (held) {
+    if (clock.now().getTime() < held.expiresAtMs) return { ...held.principal, roles: [...held.principal.roles] };
+    verified.delete(token);
+    throw authErrors.tokenExpired();
+  }
   const cfg = config();
   const k = await keys();
   try {
@@ -108,7 +124,10 @@ export async function verifyAccessToken(token: string | undefined | null): Promi
       requiredClaims: ["exp", "sub"],
     });
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, username: claims.username, roles: claims.roles };
+    const principal: Principal = { userId: claims.sub, username: claims.username, roles: claims.roles };
+    if (verified.size >= VERIFIED_CAP) verified.delete(verified.keys().next().value!);
+    verified.set(token, { principal, expiresAtMs: payload.exp! * 1000 });
+    return principal;
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_JWT_EXPIRED") {
       throw authErrors.tokenExpired();

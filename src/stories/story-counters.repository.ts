@@ -39,6 +39,7 @@ export async function setStoryCounters(
   id: string,
   counters: Pick<StoryRow, "view_count" | "reaction_count" | "reply_count" | "interaction_count" | "stickers">,
 ): Promise<void> {
-  await StoryModel.collection.updateOne({ _id: oid(id) }, { $set: { ...counters } });
+  // native (stickers is a Mixed array): the model's rev hook does not run, so the bump is written out
+  await StoryModel.collection.updateOne({ _id: oid(id) }, { $set: { ...counters }, $inc: { rev: 1 } });
 }
 

@@ -10,10 +10,11 @@ import * as repo from "./story.repository";
 
 /**
  * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
- * commands per page: the candidates (ranking and privacy fields only), what the viewer saw, then
- * together the page's full stories and the viewer's answers on them (4); the viewer's graph
- * (follows, close-friend-of, blocks) comes from the cached relationship facts and the page's
- * authors from the cached profiles (a cold page adds one users read).
+ * commands per page: the candidates (id and revision only), what the viewer saw, the viewer's
+ * answers on the page (3); the stories themselves come from this process's copies at the
+ * candidates' revisions (a story written since, or never read here, adds one read for all such);
+ * the viewer's graph (follows, close-friend-of, blocks) comes from the cached relationship facts
+ * and the page's authors from the cached profiles (a cold page adds one users read).
  */
 
 /** Feed candidates read per request: bounds memory; past it the tray shows the most recent stories. */
@@ -27,7 +28,7 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
   const now = clock.now();
   if (query.community_id !== undefined) await assertActiveMember(viewerId, query.community_id);
   const { following, closeFriendOf, blocked, communities, bannedFrom } = await viewerGraphIds(viewerId);
-  const candidates =
+  const refs =
     query.community_id !== undefined
       ? await repo.findCommunityFeedCandidates({ communityId: query.community_id, excludeAuthorIds: blocked, now, cap: FEED_CANDIDATE_CAP })
       : await repo.findFeedCandidates({
@@ -37,6 +38,7 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
           now,
           cap: FEED_CANDIDATE_CAP,
         });
+  const [candidates, seen] = await Promise.all([repo.findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, refs.map((s) => s._id))]);
   const graph: ViewerGraph = {
     viewerId,
     followingIds: new Set(following),
@@ -47,16 +49,12 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
     communityIds: new Set(communities),
     bannedFromCommunityIds: new Set(bannedFrom),
   };
-  const seen = await repo.seenStoryIds(viewerId, candidates.map((s) => s._id));
   const page = buildFeedPage(candidates, seen, graph, now, query);
   const onPage = page.items.flatMap((reel) => reel.stories);
-  const pageIds = onPage.map((s) => s._id);
-  const [full, mine, authors] = await Promise.all([
-    repo.findStoriesByIds(pageIds),
-    repo.interactionsOf(viewerId, pageIds),
+  const [mine, authors] = await Promise.all([
+    repo.interactionsOf(viewerId, onPage.map((s) => s._id)),
     profilesByIds(page.items.map((r) => r.author_id)),
   ]);
-  const storyById = new Map(full.map((s) => [s._id, s]));
   return {
     next_cursor: page.next_cursor,
     groups: page.items.map((reel) => ({
@@ -67,11 +65,7 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
       unseen_count: reel.unseen_count,
       latest_created_at: reel.latest_created_at,
       start_index: reel.start_index,
-      // a story purged between the two reads (a retention run) is left out of its reel
-      stories: reel.stories.flatMap((c) => {
-        const s = storyById.get(c._id);
-        return s ? [toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)] : [];
-      }),
+      stories: reel.stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)),
     })),
   };
 }

@@ -45,9 +45,20 @@ const storySchema = new Schema(
     created_at: { type: Date, required: true },
     expires_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
+    // bumped by every write (the hook below; native writes add it themselves): a reader holding a
+    // copy at the same rev holds the current story (the feed's story cache, story.repository.ts)
+    rev: { type: Number, default: 0 },
   },
   { collection: "stories", versionKey: false, minimize: false },
 );
+/** Every update through the model bumps `rev`, so no write path can leave a cached copy current. */
+storySchema.pre(["updateOne", "updateMany", "findOneAndUpdate"], function bumpRev() {
+  const update = this.getUpdate();
+  if (!update || Array.isArray(update)) return;
+  const u = update as Record<string, any>;
+  if (u.$set && "rev" in u.$set) return;
+  u.$inc = { ...(u.$inc ?? {}), rev: 1 };
+});
 // an author's reel (room, GET /stories/user/:id) and feed candidates per followed author: active = expires_at > now
 storySchema.index({ user_id: 1, expires_at: -1 });
 // public stories for the feed, newest first

@@ -43,6 +43,35 @@ export async function findStoriesByIds(ids: string[]): Promise<StoryRow[]> {
   return rows.map(toStory);
 }
 
+/**
+ * Full stories at the revisions a projected read just returned (the feed's candidates carry
+ * `rev`): a copy this process holds at the same rev is the current story, because every write
+ * bumps it (story.model.ts), on any process; only the others are read, in one round trip. The
+ * copies live in a bounded LRU, so the feed no longer decodes 60 whole stories per page.
+ */
+export async function findStoriesAtRevs(wanted: readonly StoryRef[]): Promise<StoryRow[]> {
+  const out: StoryRow[] = [];
+  const missing: string[] = [];
+  for (const w of wanted) {
+    const held = storyCopies.get(w._id);
+    if (held && held.rev === w.rev) {
+      storyCopies.delete(w._id); // LRU: most recently used last
+      storyCopies.set(w._id, held);
+      out.push(held);
+    } else missing.push(w._id);
+  }
+  for (const row of await findStoriesByIds(missing)) {
+    storyCopies.delete(row._id);
+    storyCopies.set(row._id, row);
+    out.push(row);
+  }
+  while (storyCopies.size > STORY_COPIES_CAP) storyCopies.delete(storyCopies.keys().next().value!);
+  return out;
+}
+/** About 2 KB each: ~20 MB at the cap, above the feed's candidate cap (5,000) so a tray never thrashes it. */
+const STORY_COPIES_CAP = 10_000;
+const storyCopies = new Map<string, StoryRow>();
+
 /** Live stories the author has now (the per-author cap counts them). */
 export async function countActiveStoriesByAuthor(authorId: string, now: Date): Promise<number> {
   return StoryModel.countDocuments({ user_id: authorId, is_deleted: false, expires_at: { $gt: now } });
@@ -75,28 +104,15 @@ export async function findArchivedStoriesByAuthor(
   return rows.map(toStory);
 }
 
-/** The fields a feed candidate is ranked and privacy-checked on (feed.rules.ts `FeedStoryFields`). */
-const FEED_CANDIDATE_FIELDS = {
-  user_id: 1,
-  created_at: 1,
-  expires_at: 1,
-  is_deleted: 1,
-  privacy: 1,
-  custom_viewer_ids: 1,
-  hidden_from_ids: 1,
-  // what the privacy rules read besides the audience lists: membership scope and moderation
-  community_id: 1,
-  moderation_hidden: 1,
-} as const;
-
-export type FeedCandidateRow = Pick<StoryRow, "_id" | keyof typeof FEED_CANDIDATE_FIELDS>;
+/** A feed candidate as the query returns it: which story, at which revision. */
+export type StoryRef = Pick<StoryRow, "_id" | "rev">;
 
 /**
  * Feed candidates: live stories by the given authors, plus public stories and custom stories
  * listing the viewer, minus blocked authors. Privacy is decided afterwards by the rules; this
- * query only narrows. Newest first, capped at `cap` rows. Only the ranking and privacy fields
- * travel: a tray ranks every candidate but shows a page of them, whose full stories are read by
- * id afterwards (`findStoriesByIds`) — decoding whole stories was most of the feed's cost.
+ * query only narrows. Newest first, capped at `cap` rows. Only each story's id and `rev` travel:
+ * the stories themselves come from `findStoriesAtRevs`, which reads only those this process does
+ * not hold at that revision — decoding whole stories was most of the feed's cost.
  */
 export async function findFeedCandidates(opts: {
   viewerId: string;
@@ -104,7 +120,7 @@ export async function findFeedCandidates(opts: {
   excludeAuthorIds: string[];
   now: Date;
   cap: number;
-}): Promise<FeedCandidateRow[]> {
+}): Promise<StoryRef[]> {
   const rows = await StoryModel.find(
     {
       is_deleted: false,
@@ -116,29 +132,32 @@ export async function findFeedCandidates(opts: {
         { privacy: "custom", custom_viewer_ids: opts.viewerId },
       ],
     },
-    FEED_CANDIDATE_FIELDS,
+    { rev: 1 },
   )
     .sort({ created_at: -1, _id: -1 })
     .limit(opts.cap)
     // one round trip: without it the driver fetches 101 rows, then asks for the rest (getMore)
     .batchSize(opts.cap)
     .lean();
-  return rows.map((row) => ({ ...(row as Omit<FeedCandidateRow, "_id">), _id: String(row._id) }));
+  return rows.map((row) => ({ _id: String(row._id), rev: row.rev as number | undefined }));
 }
 
-/** A community's live stories, minus blocked authors, newest first, capped (privacy decided by the rules). */
-export async function findCommunityFeedCandidates(opts: { communityId: string; excludeAuthorIds: string[]; now: Date; cap: number }): Promise<StoryRow[]> {
-  const rows = await StoryModel.find({
-    community_id: opts.communityId,
-    is_deleted: false,
-    expires_at: { $gt: opts.now },
-    user_id: { $nin: opts.excludeAuthorIds },
-  })
+/** A community's live stories, minus blocked authors, newest first, capped: id and revision (privacy decided by the rules). */
+export async function findCommunityFeedCandidates(opts: { communityId: string; excludeAuthorIds: string[]; now: Date; cap: number }): Promise<StoryRef[]> {
+  const rows = await StoryModel.find(
+    {
+      community_id: opts.communityId,
+      is_deleted: false,
+      expires_at: { $gt: opts.now },
+      user_id: { $nin: opts.excludeAuthorIds },
+    },
+    { rev: 1 },
+  )
     .sort({ created_at: -1, _id: -1 })
     .limit(opts.cap)
     .batchSize(opts.cap)
     .lean();
-  return rows.map(toStory);
+  return rows.map((row) => ({ _id: String(row._id), rev: row.rev as number | undefined }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +243,8 @@ export async function insertInteraction(
   const bump = (sign: 1 | -1) =>
     StoryModel.collection.findOneAndUpdate(
       { _id: oid(story._id) },
-      { $inc: Object.fromEntries(Object.entries(increments).map(([k, v]) => [k, sign * v])), $set: { updated_at: now } },
+      // native: the model's rev hook does not run here, so the bump is written out (rev only grows)
+      { $inc: { ...Object.fromEntries(Object.entries(increments).map(([k, v]) => [k, sign * v])), rev: 1 }, $set: { updated_at: now } },
       { returnDocument: "after" },
     );
   const [inserted, bumped] = await Promise.allSettled([

@@ -175,6 +175,8 @@ export interface StoryDoc {
   created_at: Date;
   expires_at: Date;
   updated_at: Date;
+  /** Bumped by every write (story.model.ts); absent on rows never written since it existed. */
+  rev?: number;
 }
 
 /**
