@@ -30,18 +30,39 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
   }
 
   /**
-   * One transaction for all (one commit instead of one per board). If one of the event ids was
-   * already applied the whole batch rolls back and each is submitted on its own, so the others
-   * still count once.
+   * One transaction for all (one commit instead of one per board): the event ids in one insert,
+   * and `incr` submissions for the same user on the same partition summed into one update (a burst
+   * of XP events for one user is one write per board, not one per event). If one of the event ids
+   * was already applied the whole batch rolls back and each is submitted on its own, so the others
+   * still count once. A summed submission reports the score after all of them.
    */
   async submitMany(reqs: SubmitRequest[]): Promise<SubmitOutcome[]> {
     if (reqs.every((r) => r.eventId === undefined)) return Promise.all(reqs.map((r) => this.apply(r)));
     try {
       return await inTransaction(async (session) => {
-        const out: SubmitOutcome[] = [];
-        for (const req of reqs) {
-          if (req.eventId !== undefined) await this.rememberEvent(req, session);
-          out.push(await this.apply(req, session));
+        await this.rememberEvents(reqs.filter((r) => r.eventId !== undefined), session);
+        const merged = new Map<string, { req: SubmitRequest; members: number[] }>();
+        const singles: { req: SubmitRequest; members: number[] }[] = [];
+        reqs.forEach((req, i) => {
+          if (req.rule.operator !== "incr") return void singles.push({ req, members: [i] });
+          const key = `${req.partition.key}\u0000${req.userId}`;
+          const held = merged.get(key);
+          if (!held) merged.set(key, { req, members: [i] });
+          else {
+            held.req = { ...held.req, score: held.req.score + req.score, tiebreak: req.tiebreak };
+            held.members.push(i);
+          }
+        });
+        const out: SubmitOutcome[] = new Array(reqs.length);
+        // another operator on a summed user's partition: order matters there, so apply as given
+        const keyOf = (r: SubmitRequest) => `${r.partition.key}\u0000${r.userId}`;
+        if (singles.some(({ req }) => merged.has(keyOf(req)))) {
+          for (let i = 0; i < reqs.length; i++) out[i] = await this.apply(reqs[i]!, session);
+          return out;
+        }
+        for (const { req, members } of [...merged.values(), ...singles]) {
+          const outcome = await this.apply(req, session);
+          for (const i of members) out[i] = outcome;
         }
         return out;
       });
@@ -51,6 +72,16 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
       for (const req of reqs) out.push(await this.submit(req));
       return out;
     }
+  }
+
+  private async rememberEvents(reqs: SubmitRequest[], session: Session): Promise<void> {
+    if (reqs.length === 0) return;
+    if (reqs.length === 1) return this.rememberEvent(reqs[0]!, session);
+    const expiresAt = new Date(clock.now().getTime() + EVENT_ID_TTL_SECONDS * 1000);
+    await LeaderboardEventModel.collection.insertMany(
+      reqs.map((req) => ({ _id: `${req.partition.key}|${req.eventId}`, expires_at: expiresAt }) as never),
+      { session },
+    );
   }
 
   private async rememberEvent(req: SubmitRequest, session: Session): Promise<void> {

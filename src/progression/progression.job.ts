@@ -3,7 +3,7 @@ import { logger } from "../logger";
 import { observePublished, topics } from "../realtime/events";
 import type { StoryEvent } from "../stories/story.service";
 import { closeLeaderboardBackend } from "../leaderboards/leaderboard.service";
-import { awardXp, type AwardXpInput } from "./progression.service";
+import { awardXpBatch, type AwardXpInput } from "./progression.service";
 import { storyEngagementAwards } from "./story-engagement.rules";
 import { reconcileStoryEngagement, RECONCILE_INTERVAL_MS } from "./story-engagement.reconcile";
 
@@ -16,40 +16,47 @@ import { reconcileStoryEngagement, RECONCILE_INTERVAL_MS } from "./story-engagem
  * (story-engagement.reconcile.ts).
  */
 /**
- * Awards are background work: at most this many run at once, so a burst of engagement (a poll
- * 200 people answer in a second) queues its XP instead of competing with the requests themselves.
+ * Awards are background work, taken in batches: whatever queued while the previous batch was
+ * committing goes out as one (`awardXpBatch`: one transaction, one progress write per user, one
+ * board submission), so a burst of engagement (a poll 200 people answer in a second) costs a few
+ * transactions instead of two per answer, and never competes with the requests themselves.
  */
-const MAX_CONCURRENT_AWARDS = 4;
+const MAX_BATCH = 200;
+/** How long a batch waits for company once an award arrives (XP shows up this much later). */
+const LINGER_MS = Number(process.env.XP_BATCH_LINGER_MS ?? 25);
 const queue: AwardXpInput[] = [];
-let running = 0;
+let running = false;
 let idle: Promise<void> = Promise.resolve();
 let markIdle: () => void = () => undefined;
 
 function awardStoryEvent(event: StoryEvent): void {
   const awards = storyEngagementAwards(event);
   if (awards.length === 0) return;
-  if (running === 0 && queue.length === 0) idle = new Promise((resolve) => (markIdle = resolve));
+  if (!running && queue.length === 0) idle = new Promise((resolve) => (markIdle = resolve));
   queue.push(...awards);
   drain();
 }
 
 function drain(): void {
-  while (running < MAX_CONCURRENT_AWARDS && queue.length > 0) {
-    const award = queue.shift()!;
-    running++;
-    awardXp(award)
-      .catch((err: unknown) => logger.warn({ err, award }, "story engagement XP failed"))
+  if (running) return;
+  if (queue.length === 0) return markIdle();
+  running = true;
+  const go = () => {
+    const batch = queue.splice(0, MAX_BATCH);
+    awardXpBatch(batch)
+      .catch((err: unknown) => logger.warn({ err, awards: batch.length }, "story engagement XP failed"))
       .finally(() => {
-        running--;
+        running = false;
         drain();
-        if (running === 0 && queue.length === 0) markIdle();
       });
-  }
+  };
+  if (queue.length >= MAX_BATCH || LINGER_MS <= 0) go();
+  else setTimeout(go, LINGER_MS);
 }
 
 /** Resolves once every award queued so far has settled (shutdown, tests). */
 export function storyEngagementSettled(): Promise<void> {
-  return running === 0 && queue.length === 0 ? Promise.resolve() : idle;
+  return !running && queue.length === 0 ? Promise.resolve() : idle;
 }
 
 registerJob(() => {

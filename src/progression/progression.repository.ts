@@ -46,6 +46,24 @@ export async function findXpAward(userId: string, eventId: string): Promise<XpAw
   return { user_id: row.user_id, event_id: row.event_id, source: row.source, amount: row.amount ?? null, xp: row.xp, created_at: row.created_at };
 }
 
+/** Record several events at once (one insert); any repeat is a duplicate-key error for the whole batch. */
+export async function insertXpAwards(awards: XpAwardRow[], session: Session): Promise<void> {
+  if (awards.length === 1) return insertXpAward(awards[0]!, session);
+  await XpAwardModel.collection.insertMany(awards.map((a) => ({ ...a })), { session });
+}
+
+/** Add several events' XP and counts to one user's row in one write; the progress row after. */
+export async function incrementProgressBy(userId: string, xp: number, counts: Partial<Record<XpSource, number>>, now: Date, session: Session): Promise<ProgressRow> {
+  const inc: Record<string, number> = { xp };
+  for (const [source, n] of Object.entries(counts)) inc[`counts.${source}`] = n!;
+  const row = await ProgressModel.collection.findOneAndUpdate(
+    { _id: userId as never },
+    { $inc: inc, $set: { updated_at: now } },
+    { upsert: true, returnDocument: "after", session },
+  );
+  return toProgress(userId, row);
+}
+
 /** Add XP (positive) and count one event of its source; the progress row after. */
 export async function incrementProgress(userId: string, source: XpSource, xp: number, now: Date, session: Session): Promise<ProgressRow> {
   const row = await ProgressModel.collection.findOneAndUpdate(

@@ -1,7 +1,7 @@
 import { findUserById } from "../auth/user.repository";
 import { inTransaction, type Session } from "../infra/transaction";
 import { logger } from "../logger";
-import { boardLeader, submitScores } from "../leaderboards/leaderboard.service";
+import { boardLeader, submitScores, type SubmitScoreInput } from "../leaderboards/leaderboard.service";
 import { isBlockedEitherWay } from "../social/social.service";
 import { clock } from "../shared/clock";
 import { isDuplicateKeyError } from "../shared/errors";
@@ -123,6 +123,72 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
   }
   await submitXpBoards(input.userId, input.eventId, xp, result.xp, awardedAt);
   return result;
+}
+
+/**
+ * Many events' XP at once, for background work that arrives in bursts (story engagement: each view
+ * gives XP to the viewer and the author). One transaction writes every award record, one progress
+ * update per user (the sum of that user's events) and the badges those totals earn; the XP boards
+ * follow in one submission. All or nothing: if any event had already counted (a duplicate key),
+ * nothing commits and each event goes through `awardXp` on its own, which tells repeats apart. A
+ * crash before the commit loses nothing the reconciliation pass does not redo.
+ */
+export async function awardXpBatch(inputs: readonly AwardXpInput[]): Promise<void> {
+  const seen = new Set<string>();
+  const batch = inputs.filter((i) => {
+    const key = `${i.userId}\u0000${i.eventId}`;
+    if (!isXpSource(i.source) || !EVENT_ID.test(i.eventId) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const one = async (i: AwardXpInput) => void (await awardXp(i));
+  if (batch.length !== inputs.length) {
+    // invalid or repeated inside the batch: each on its own path, which refuses or de-duplicates it
+    for (const i of inputs) await one(i);
+    return;
+  }
+  if (batch.length <= 1) return void (batch[0] && (await one(batch[0])));
+  const now = clock.now();
+  const byUser = new Map<string, AwardXpInput[]>();
+  for (const i of batch) byUser.set(i.userId, [...(byUser.get(i.userId) ?? []), i]);
+  let totals: Map<string, number>;
+  try {
+    totals = await inTransaction(async (session) => {
+      await repo.insertXpAwards(
+        batch.map((i) => ({ user_id: i.userId, event_id: i.eventId, source: i.source, amount: i.amount ?? null, xp: xpFor(i.source, i.amount), created_at: now })),
+        session,
+      );
+      const out = new Map<string, number>();
+      for (const [userId, awards] of byUser) {
+        const counts: Partial<Record<XpSource, number>> = {};
+        for (const a of awards) counts[a.source] = (counts[a.source] ?? 0) + 1;
+        const xp = awards.reduce((sum, a) => sum + xpFor(a.source, a.amount), 0);
+        const progress = await repo.incrementProgressBy(userId, xp, counts, now, session);
+        const earned = badgesEarned({ level: levelFor(progress.xp).level, counts: progress.counts }, new Set(progress.badge_ids));
+        await awardBadges(userId, earned, awards[awards.length - 1]!.eventId, now, session);
+        out.set(userId, progress.xp);
+      }
+      return out;
+    });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    for (const i of batch) await one(i);
+    return;
+  }
+  const scores: SubmitScoreInput[] = batch.flatMap((i) => {
+    const boardEventId = `xp:${i.userId}:${i.eventId}`;
+    const xp = xpFor(i.source, i.amount);
+    return [
+      { boardId: "xp_daily", userId: i.userId, score: xp, eventId: boardEventId, at: now },
+      { boardId: "xp_weekly", userId: i.userId, score: xp, eventId: boardEventId, at: now },
+    ];
+  });
+  for (const [userId, total] of totals) scores.push({ boardId: "xp_all_time", userId, score: total, at: now });
+  try {
+    await submitScores(scores);
+  } catch (err) {
+    logger.warn({ err, users: [...totals.keys()] }, "XP leaderboard submission failed");
+  }
 }
 
 /** XP boards (leaderboard.rules.ts BOARDS): XP per day and week, and the total. */

@@ -159,6 +159,29 @@ for (const kind of BACKENDS) {
       assert.deepEqual(mixed.map((o) => [o.applied, o.score]), [[true, 8], [false, 4]]);
     });
 
+    it("a batch of many events for the same users on one board: each event once, the totals exact", async () => {
+      const def = board({});
+      const p = partitionFor(def);
+      const season = seasonAt(def.period, T0);
+      const req = (userId: string, eventId: string, score: number) => ({
+        partition: p,
+        userId,
+        rule: scoreRule(def),
+        score,
+        tiebreak: tiebreakAt(def, season, T0),
+        eventId,
+      });
+      // event ids are per partition (not per user), as the XP boards use them
+      const batch = [req("u_a", "e1", 3), req("u_b", "e4", 5), req("u_a", "e2", 4), req("u_a", "e3", 1)];
+      const out = await backend.submitMany(batch);
+      assert.deepEqual(out.map((o) => o.applied), [true, true, true, true]);
+      assert.equal(out[3]!.score, 8);
+      // again, with one new event for u_b among the repeats: only that one counts
+      await backend.submitMany([...batch, req("u_b", "e9", 2)]);
+      const top = await backend.range(p, 0, 10);
+      assert.deepEqual(top.map((e) => [e.user_id, e.score]), [["u_a", 8], ["u_b", 7]]);
+    });
+
     it("incr saturates at the board's largest score instead of overflowing 2^53", async () => {
       const def = board({ period: "all_time" });
       const p = partitionFor(def);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import mongoose from "mongoose";
-import { awardBoardLeader, awardXp, getProgressionProfile, recordBadgeEvent } from "../../src/progression/progression.service";
+import { awardBoardLeader, awardXp, awardXpBatch, getProgressionProfile, recordBadgeEvent } from "../../src/progression/progression.service";
+import { xpFor } from "../../src/progression/xp.rules";
+import { XpAwardModel } from "../../src/progression/progression.model";
 import { getLeaderboard, getMyRank, submitScore } from "../../src/leaderboards/leaderboard.service";
 import { manualClock, resetState, testServer } from "../support/server";
 import { createUser, createUsers } from "../support/factories";
@@ -126,5 +128,57 @@ describe("progression service", () => {
     assert.deepEqual((await getProgressionProfile(bob.id)).badges.map((b) => b.id), ["top_gifter"]);
     assert.deepEqual((await getProgressionProfile(alice.id)).badges, []);
     assert.equal(await awardBoardLeader("stream_gifters", "empty_stream", "stream_top_gifter"), null);
+  });
+});
+
+describe("progression: awards in batches (story engagement)", () => {
+  before(() => testServer());
+  beforeEach(() => resetState());
+
+  const scoreOn = async (board: string, userId: string) =>
+    (await getLeaderboard(board, {})).items.find((i) => i.user.id === userId)?.score ?? 0;
+
+  it("a batch counts every event once: XP, counts, badges and the XP boards equal the events one by one", async () => {
+    const [author, a, b] = await createUsers(3);
+    const events = [a, b].flatMap((viewer) =>
+      ["view", "interaction"].flatMap((kind) => [
+        { userId: viewer.id, source: kind === "view" ? "story_viewed" : "story_interacted", eventId: `story:s1:${kind}:${viewer.id}` },
+        { userId: author.id, source: "story_engagement_received", eventId: `story:s1:${kind}:${viewer.id}` },
+      ]),
+    ) as Parameters<typeof awardXpBatch>[0];
+    await awardXpBatch(events);
+    const expected = (userId: string) => events.filter((e) => e.userId === userId).reduce((sum, e) => sum + xpFor(e.source), 0);
+    for (const u of [author, a, b]) {
+      const profile = await getProgressionProfile(u.id);
+      assert.equal(profile.xp, expected(u.id), `xp of ${u.username}`);
+      assert.equal(await scoreOn("xp_daily", u.id), expected(u.id));
+      assert.equal(await scoreOn("xp_weekly", u.id), expected(u.id));
+      assert.equal(await scoreOn("xp_all_time", u.id), expected(u.id));
+    }
+    assert.equal(await XpAwardModel.countDocuments({}), events.length);
+
+    // the same batch again changes nothing; one new event among repeats counts once
+    await awardXpBatch(events);
+    const extra = { userId: a.id, source: "story_replied" as const, eventId: "story:s1:reply:" + a.id };
+    await awardXpBatch([...events.slice(0, 3), extra]);
+    assert.equal((await getProgressionProfile(a.id)).xp, expected(a.id) + xpFor("story_replied"));
+    assert.equal(await scoreOn("xp_daily", a.id), expected(a.id) + xpFor("story_replied"));
+    assert.equal((await getProgressionProfile(author.id)).xp, expected(author.id));
+    assert.equal(await scoreOn("xp_weekly", author.id), expected(author.id));
+    assert.equal(await XpAwardModel.countDocuments({}), events.length + 1);
+  });
+
+  it("concurrent batches and single awards on the same users stay exact", async () => {
+    const [author, ...viewers] = await createUsers(9);
+    const batches = viewers.map((v) => [
+      { userId: v.id, source: "story_viewed" as const, eventId: `story:s2:view:${v.id}` },
+      { userId: author.id, source: "story_engagement_received" as const, eventId: `story:s2:view:${v.id}` },
+    ]);
+    // each batch twice, at once, beside single awards of the same events
+    await Promise.all([...batches, ...batches].map((batch) => awardXpBatch(batch)).concat(batches.map((batch) => awardXp(batch[1]!).then(() => undefined))));
+    const perView = xpFor("story_engagement_received");
+    assert.equal((await getProgressionProfile(author.id)).xp, viewers.length * perView);
+    assert.equal(await scoreOn("xp_daily", author.id), viewers.length * perView);
+    for (const v of viewers) assert.equal((await getProgressionProfile(v.id)).xp, xpFor("story_viewed"));
   });
 });
