@@ -23,6 +23,51 @@ describe("embedded-mongo: transactions", () => {
     assert.deepEqual(await c.find().sort({ _id: 1 }).toArray(), [{ _id: 1, v: 1 }, { _id: 2, v: 2 }]);
   });
 
+  it("checks unique keys among a transaction's own writes (3,000 of them), also after a write moved its key", async () => {
+    const c = h.db.collection<any>("uq");
+    await c.createIndex({ k: 1 }, { unique: true });
+    await c.insertOne({ _id: "committed", k: "c" });
+    /** Run `steps` in one transaction; the code it failed with (a failed write aborts it), or "committed". */
+    const inTxn = async (steps: (session: mongoose.mongo.ClientSession) => Promise<unknown>) => {
+      const s = h.client.startSession();
+      try {
+        s.startTransaction();
+        await steps(s);
+        await s.commitTransaction();
+        return "committed";
+      } catch (err) {
+        await s.abortTransaction().catch(() => undefined);
+        return (err as { code?: number }).code;
+      } finally {
+        await s.endSession();
+      }
+    };
+    const many = (session: mongoose.mongo.ClientSession) =>
+      c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, k: `k${i}` })), { session });
+    assert.equal(await inTxn(async (session) => {
+      await many(session);
+      await c.insertOne({ _id: "dup", k: "k17" }, { session });
+    }), 11000);
+    const moved = async (session: mongoose.mongo.ClientSession) => {
+      await c.insertOne({ _id: "a", k: "t" }, { session });
+      await c.updateOne({ _id: "a" }, { $set: { k: "t2" } }, { session });
+      await c.insertOne({ _id: "b", k: "t" }, { session }); // "t" was freed by a's update
+    };
+    assert.equal(await inTxn(async (session) => {
+      await moved(session);
+      await c.updateOne({ _id: "a" }, { $set: { k: "t" } }, { session }); // b holds it now
+    }), 11000);
+    assert.equal(await inTxn((session) => c.insertOne({ _id: "x", k: "c" }, { session })), 11000, "against committed documents");
+    assert.equal(await inTxn(async (session) => {
+      await many(session);
+      await moved(session);
+      await c.deleteOne({ _id: "b" }, { session });
+      await c.updateOne({ _id: "a" }, { $set: { k: "t" } }, { session }); // free again: b is deleted
+    }), "committed");
+    assert.deepEqual(await c.find({ _id: { $in: ["a", "b"] } }).toArray(), [{ _id: "a", k: "t" }]);
+    assert.equal(await c.countDocuments({}), 3002);
+  });
+
   it("aborts without a trace", async () => {
     const c = h.db.collection<any>("t");
     await c.insertOne({ _id: 1, v: 0 });

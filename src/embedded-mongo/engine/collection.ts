@@ -98,16 +98,7 @@ export class Collection {
       if (!keys) continue;
       const clash = idx.findClash(id, keys, ignore ? (o) => ignore.has(o) : undefined);
       if (clash) throw idx.duplicateError(clash.values);
-      if (ignore) {
-        for (const [otherId, other] of ignore) {
-          if (otherId === id || !other) continue;
-          const ok = idx.keysFor(other, viewOf(other));
-          if (!ok) continue;
-          const mine = new Set(keys.tuples);
-          const hit = ok.tuples.findIndex((t) => mine.has(t));
-          if (hit >= 0) throw idx.duplicateError(ok.values[hit]);
-        }
-      }
+      if (ignore) checkAmongWrites(idx, id, keys, ignore);
     }
   }
 
@@ -197,4 +188,36 @@ export class Collection {
     if (this.docs.has(id)) this.replace(id, doc, this.clock.next());
     else this.putNew(doc, this.clock.next());
   }
+}
+
+/**
+ * Which write of a transaction holds each unique key tuple, per index: every write of a
+ * transaction's overlay passes `checkUnique`, which records its tuples here, so a write is checked
+ * against the others in O(its keys) instead of re-deriving every other write's keys (a transaction
+ * of n inserts was O(n²)). An entry can be stale (that write changed since): a hit is confirmed
+ * against the write's current document before it counts.
+ */
+const tuplesOfWrites = new WeakMap<Map<string, Document | null>, Map<Index, Map<string, string>>>();
+
+function checkAmongWrites(idx: Index, id: string, keys: IndexKeys, writes: Map<string, Document | null>): void {
+  let perIndex = tuplesOfWrites.get(writes);
+  if (!perIndex) tuplesOfWrites.set(writes, (perIndex = new Map()));
+  let holders = perIndex.get(idx);
+  if (!holders) {
+    perIndex.set(idx, (holders = new Map()));
+    // first check on this overlay for this index: learn what it already holds
+    for (const [otherId, other] of writes) {
+      if (otherId === id || !other) continue;
+      for (const t of idx.keysFor(other, viewOf(other))?.tuples ?? []) holders.set(t, otherId);
+    }
+  }
+  for (let i = 0; i < keys.tuples.length; i++) {
+    const t = keys.tuples[i]!;
+    const holder = holders.get(t);
+    if (holder !== undefined && holder !== id) {
+      const other = writes.get(holder);
+      if (other && idx.keysFor(other, viewOf(other))?.tuples.includes(t)) throw idx.duplicateError(keys.values[i]);
+    }
+  }
+  for (const t of keys.tuples) holders.set(t, id);
 }
