@@ -7,6 +7,7 @@ import type { ViewerGraph } from "./privacy.rules";
 import { toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
 import type { FeedQuery } from "./story.schemas";
 import * as repo from "./story.repository";
+import { findStoriesAtRevs } from "./story-copies";
 
 /**
  * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
@@ -38,7 +39,7 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
           now,
           cap: FEED_CANDIDATE_CAP,
         });
-  const [candidates, seen] = await Promise.all([repo.findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, refs.map((s) => s._id))]);
+  const [candidates, seen] = await Promise.all([findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, refs.map((s) => s._id))]);
   const graph: ViewerGraph = {
     viewerId,
     followingIds: new Set(following),

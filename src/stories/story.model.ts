@@ -46,7 +46,7 @@ const storySchema = new Schema(
     expires_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
     // bumped by every write (the hook below; native writes add it themselves): a reader holding a
-    // copy at the same rev holds the current story (the feed's story cache, story.repository.ts)
+    // copy at the same rev holds the current story (the feed's story copies, story-copies.ts)
     rev: { type: Number, default: 0 },
   },
   { collection: "stories", versionKey: false, minimize: false },

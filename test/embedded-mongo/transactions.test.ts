@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import mongoose from "mongoose";
+import type { ClientSession } from "mongodb";
 import { expectReject, useStore } from "./helpers";
 
 describe("embedded-mongo: transactions", () => {
@@ -28,7 +29,7 @@ describe("embedded-mongo: transactions", () => {
     await c.createIndex({ k: 1 }, { unique: true });
     await c.insertOne({ _id: "committed", k: "c" });
     /** Run `steps` in one transaction; the code it failed with (a failed write aborts it), or "committed". */
-    const inTxn = async (steps: (session: mongoose.mongo.ClientSession) => Promise<unknown>) => {
+    const inTxn = async (steps: (session: ClientSession) => Promise<unknown>) => {
       const s = h.client.startSession();
       try {
         s.startTransaction();
@@ -42,13 +43,13 @@ describe("embedded-mongo: transactions", () => {
         await s.endSession();
       }
     };
-    const many = (session: mongoose.mongo.ClientSession) =>
+    const many = (session: ClientSession) =>
       c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, k: `k${i}` })), { session });
     assert.equal(await inTxn(async (session) => {
       await many(session);
       await c.insertOne({ _id: "dup", k: "k17" }, { session });
     }), 11000);
-    const moved = async (session: mongoose.mongo.ClientSession) => {
+    const moved = async (session: ClientSession) => {
       await c.insertOne({ _id: "a", k: "t" }, { session });
       await c.updateOne({ _id: "a" }, { $set: { k: "t2" } }, { session });
       await c.insertOne({ _id: "b", k: "t" }, { session }); // "t" was freed by a's update

@@ -8,7 +8,7 @@ import { oid } from "../../src/stories/story.repository";
 
 /**
  * The feed presents stories from this process's copies when the candidates query says a copy is
- * at the story's current `rev` (story.repository.ts `findStoriesAtRevs`). Each test warms the
+ * at the story's current `rev` (story-copies.ts `findStoriesAtRevs`). Each test warms the
  * copies with a first feed read, changes the story, and reads the feed again: what the second page
  * shows must be the story as it is now, whichever path wrote it.
  */
