@@ -93,6 +93,8 @@ const envSchema = z.object({
   HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long a room keeps a dropped client's seat (and state) for the SDK's automatic reconnect. */
   ROOM_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  // story engagement XP waits this long for company before its batch commits (src/progression/progression.job.ts)
+  XP_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(5_000).default(25),
 
   /** Live streams (src/live). A stream's room holds this many clients; the next ones go to another shard. */
   LIVE_ROOM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(2000),

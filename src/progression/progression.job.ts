@@ -1,3 +1,4 @@
+import { config } from "../config";
 import { registerJob } from "../jobs";
 import { logger } from "../logger";
 import { observePublished, topics } from "../realtime/events";
@@ -22,8 +23,6 @@ import { reconcileStoryEngagement, RECONCILE_INTERVAL_MS } from "./story-engagem
  * transactions instead of two per answer, and never competes with the requests themselves.
  */
 const MAX_BATCH = 200;
-/** How long a batch waits for company once an award arrives (XP shows up this much later). */
-const LINGER_MS = Number(process.env.XP_BATCH_LINGER_MS ?? 25);
 const queue: AwardXpInput[] = [];
 let running = false;
 let idle: Promise<void> = Promise.resolve();
@@ -50,8 +49,10 @@ function drain(): void {
         drain();
       });
   };
-  if (queue.length >= MAX_BATCH || LINGER_MS <= 0) go();
-  else setTimeout(go, LINGER_MS);
+  // how long a batch waits for company once an award arrives (XP shows up this much later)
+  const linger = config().XP_BATCH_LINGER_MS;
+  if (queue.length >= MAX_BATCH || linger === 0) go();
+  else setTimeout(go, linger);
 }
 
 /** Resolves once every award queued so far has settled (shutdown, tests). */
