@@ -4,11 +4,11 @@ import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, user
 import { roomMessages } from "../src/realtime/room-messages";
 import { clock } from "../src/shared/clock";
 import { subscribe, topics } from "../src/realtime/events";
-import { ForbiddenError } from "../src/shared/errors";
 import { logger } from "../src/logger";
 import * as msg from "../src/fiction/play.schemas";
 import * as play from "../src/fiction/playthrough.service";
 import { PlaythroughState, writePlayView } from "../schema/playthrough.state";
+import { fictionErrors } from "../src/fiction/fiction.errors";
 
 /**
  * `playthrough`: one private room per player and book (every device of the player joins the same
@@ -40,7 +40,7 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
     const principal = await authenticateRoomClient(token);
     return refuseJoinOnDomainError(async () => {
       const { userId } = parseJoinOptions(msg.playJoinOptions, options, msg.PLAY_JOIN_HINT);
-      if (userId !== principal.userId) throw new ForbiddenError("not_your_playthrough", "A playthrough room is its player's only.");
+      if (userId !== principal.userId) throw fictionErrors.notYourPlaythrough();
       return principal;
     });
   }

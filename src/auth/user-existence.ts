@@ -1,5 +1,5 @@
 import { clock } from "../shared/clock";
-import { accountBannedError, isBanActive, type UserBan } from "./ban.rules";
+import { isBanActive, type UserBan } from "./ban.rules";
 import type { Role } from "./roles";
 import { findUserStanding } from "./user.repository";
 import { authErrors } from "./auth.errors";
@@ -46,7 +46,7 @@ export async function assertUserExists(userId: string): Promise<AccountStanding>
     if (confirmed.size >= MAX_CACHED_USERS) confirmed.clear();
     confirmed.set(userId, { at: now.getTime(), standing });
   }
-  if (isBanActive(standing.ban, now)) throw accountBannedError(standing.ban);
+  if (isBanActive(standing.ban, now)) throw authErrors.accountBanned(standing.ban);
   return standing;
 }
 
