@@ -50,6 +50,26 @@ export function principalOf(client: Pick<SignedInClient, "auth">): Principal {
 }
 
 /**
+ * A room's join, declared once beside its schema: `parse` reads the options (onCreate), `admit` is
+ * the whole onAuth — authenticate the token, parse the options, run the room's own `check` (which
+ * may refuse with a domain error, or return what the room keeps as `client.auth`); every domain
+ * refusal becomes AUTH_FAILED (see refuseJoinOnDomainError).
+ */
+export function roomJoin<S extends z.ZodType>(schema: S, hint: string) {
+  const parse = (options: unknown): z.output<S> => parseJoinOptions(schema, options, hint);
+  async function admit(token: string, options: unknown): Promise<Principal>;
+  async function admit<A>(token: string, options: unknown, check: (principal: Principal, opts: z.output<S>) => Promise<A>): Promise<A>;
+  async function admit(token: string, options: unknown, check?: (principal: Principal, opts: z.output<S>) => Promise<unknown>): Promise<unknown> {
+    const principal = await authenticateRoomClient(token);
+    return refuseJoinOnDomainError(async () => {
+      const opts = parse(options);
+      return check ? check(principal, opts) : principal;
+    });
+  }
+  return { schema, parse, admit };
+}
+
+/**
  * A room's join options, parsed by its schema on the same validation helper as REST: a mismatch
  * is `invalid_join_options` with `details`. `hint` says what to send (`Join with { authorId }`).
  */
