@@ -260,41 +260,13 @@ export async function insertInteraction(
 export async function interactionsOf(userId: string, storyIds: string[]): Promise<Map<string, Map<number, StickerInteraction>>> {
   const out = new Map<string, Map<number, StickerInteraction>>();
   if (storyIds.length === 0) return out;
-  for (const row of await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).lean()) addInteraction(out, row);
-  return out;
-}
-
-/** What one viewer did on some stories: which they saw, and their sticker answers per story. */
-export interface ViewerMarks {
-  seen: Set<string>;
-  interactions: Map<string, Map<number, StickerInteraction>>;
-}
-
-/**
- * `seenStoryIds` and `interactionsOf` in one store command: the viewer's view rows and their
- * sticker answers are the two branches of one `$unionWith` aggregate, each opening with a `$match`
- * on its index, grouped into two rows so the answer always fits the first batch.
- */
-export async function viewerMarksOn(viewerId: string, storyIds: string[]): Promise<ViewerMarks> {
-  const marks: ViewerMarks = { seen: new Set(), interactions: new Map() };
-  if (storyIds.length === 0) return marks;
-  const rows = await StoryViewModel.aggregate<{ _id: "seen"; rows: { story_id: string }[] } | { _id: "answered"; rows: Row[] }>([
-    { $match: { viewer_id: viewerId, story_id: { $in: storyIds } } },
-    { $project: { _id: 0, k: { $literal: "seen" }, story_id: 1 } },
-    { $unionWith: { coll: StoryInteractionModel.collection.collectionName, pipeline: [{ $match: { user_id: viewerId, story_id: { $in: storyIds } } }, { $set: { k: "answered" } }] } },
-    { $group: { _id: "$k", rows: { $push: "$$ROOT" } } },
-  ]);
-  for (const group of rows) {
-    if (group._id === "seen") for (const r of group.rows) marks.seen.add(r.story_id);
-    else for (const row of group.rows) addInteraction(marks.interactions, row);
+  const rows = await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).lean();
+  for (const row of rows) {
+    let perStory = out.get(row.story_id);
+    if (!perStory) out.set(row.story_id, (perStory = new Map()));
+    perStory.set(row.sticker_index, toInteraction(row));
   }
-  return marks;
-}
-
-function addInteraction(out: Map<string, Map<number, StickerInteraction>>, row: Row): void {
-  let perStory = out.get(row.story_id);
-  if (!perStory) out.set(row.story_id, (perStory = new Map()));
-  perStory.set(row.sticker_index, toInteraction(row));
+  return out;
 }
 
 export async function listStickerAnswers(storyId: string, stickerIndex: number, after: TimeIdKey | undefined, limit: number) {
