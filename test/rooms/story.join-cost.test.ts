@@ -51,7 +51,7 @@ describe("story room: the cost of a join", () => {
     let room!: Room<any>;
     const cold = await commandsDuring(async () => {
       room = await joinStory(viewer, author.id);
-      await untilState(room, (s) => Object.keys(s.stories ?? {}).length === 3);
+      await untilState(room, (s) => Object.keys(s.stories ?? {}).length === 3, "the 3 stories");
     });
     assert.ok(cold.length <= 4, `a cold join sent ${cold.length}: ${cold.join(", ")}`);
     assert.equal(Object.keys(stateOf(room).stories).length, 3);
@@ -59,7 +59,7 @@ describe("story room: the cost of a join", () => {
 
     const warm = await commandsDuring(async () => {
       room = await joinStory(viewer, author.id);
-      await untilState(room, (s) => Object.keys(s.stories ?? {}).length === 3);
+      await untilState(room, (s) => Object.keys(s.stories ?? {}).length === 3, "the 3 stories");
     });
     open.push(room);
     assert.ok(warm.length <= 2, `a warm join sent ${warm.length}: ${warm.join(", ")}`);
