@@ -1,8 +1,8 @@
 import type { Principal } from "../src/auth/roles";
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { roomJoin, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { subscribe, topics } from "../src/realtime/events";
-import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
+import { NOTIFICATION_MESSAGE_DOC, subscribeClientToNotifications } from "../src/realtime/notification-bridge";
 import { logger } from "../src/logger";
 import { viewersWhoMaySee } from "../src/feed/feed.service";
 import { FEED_JOIN_HINT, feedJoinOptions, type StoryPostedMessage } from "../src/feed/feed.schemas";
@@ -22,23 +22,24 @@ export const FEED_ROOM_MAX_CLIENTS = 500;
 
 type FeedClient = SignedInClient;
 
+const join = roomJoin(feedJoinOptions, FEED_JOIN_HINT);
+
 export class FeedRoom extends AppRoom<{ client: FeedClient }> {
   override maxClients = FEED_ROOM_MAX_CLIENTS;
 
   /** Documentation (see src/realtime/room-docs.ts). */
-  static readonly joinOptions = feedJoinOptions;
+  static readonly joinOptions = join.schema;
   static readonly messagesOut = {
     story_posted: "`{ storyId, authorId }` — a new story this user may see (read the tray again, join that author's `story` room)",
-    notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
+    notification: NOTIFICATION_MESSAGE_DOC,
   };
   static readonly without = {
     state: "none: every client is told only what its own user may see (`story_posted`), never a shared state",
     messagesIn: "none: listen-only; the tray is read and changed over REST (`GET /stories/feed`)",
   };
 
-  static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    const principal = await authenticateRoomClient(token);
-    return refuseJoinOnDomainError(async () => (parseJoinOptions(feedJoinOptions, options, FEED_JOIN_HINT), principal));
+  static override onAuth(token: string, options: unknown): Promise<Principal> {
+    return join.admit(token, options);
   }
 
   override onCreate(): void {

@@ -4,9 +4,9 @@ import { config } from "../src/config";
 import { getLeaderboard } from "../src/leaderboards/leaderboard.service";
 import { logger } from "../src/logger";
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, type SignedInClient } from "../src/realtime/room-auth";
+import { roomJoin, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
-import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
+import { NOTIFICATION_MESSAGE_DOC, subscribeClientToNotifications } from "../src/realtime/notification-bridge";
 import { clock } from "../src/shared/clock";
 import * as chat from "../src/live/chat.service";
 import * as engagement from "../src/live/engagement.service";
@@ -33,6 +33,8 @@ import { applyLiveEvent, writeGoal, writePoll, writeQuestions, writeSegments, wr
 type LiveAuth = Principal & { subscriber: boolean };
 type LiveClient = SignedInClient & { auth: LiveAuth };
 
+const join = roomJoin(msg.liveJoinOptions, msg.LIVE_JOIN_HINT);
+
 /** The mood is published at most 4 times a second. */
 export const MOOD_PUBLISH_MS = 250;
 /** Shards announce their viewer count this often; one silent for 3 periods no longer counts. */
@@ -58,19 +60,17 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private readonly catchUp = new CommandCatchUp<LiveEvent>();
 
   /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
-  static readonly joinOptions = msg.liveJoinOptions;
+  static readonly joinOptions = join.schema;
   static readonly stateClass = LiveRoomState;
   static readonly messagesOut = {
     command: "a command gift acting on the stream: `{ seq, action, giftCode, senderId, payload }`",
     overlay: "a crowd-mood overlay fired: `{ overlay, mood }`",
     banned: "you were banned from this stream (`{ streamId }`); the room closes for you",
-    notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
+    notification: NOTIFICATION_MESSAGE_DOC,
   };
 
-  static override async onAuth(token: string, options: unknown): Promise<LiveAuth> {
-    const principal = await authenticateRoomClient(token);
-    return refuseJoinOnDomainError(async () => {
-      const { streamId } = parseJoinOptions(msg.liveJoinOptions, options, msg.LIVE_JOIN_HINT);
+  static override onAuth(token: string, options: unknown): Promise<LiveAuth> {
+    return join.admit(token, options, async (principal, { streamId }) => {
       const { subscriber } = await streams.assertMayJoin(principal.userId, streamId);
       return { ...principal, subscriber };
     });
@@ -117,7 +117,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   });
 
   override async onCreate(options: unknown): Promise<void> {
-    this.streamId = parseJoinOptions(msg.liveJoinOptions, options, msg.LIVE_JOIN_HINT).streamId;
+    this.streamId = join.parse(options).streamId;
     this.maxClients = config().LIVE_ROOM_MAX_CLIENTS;
     this.state = new LiveRoomState();
     await this.setMetadata({ streamId: this.streamId });

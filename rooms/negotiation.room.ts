@@ -1,8 +1,8 @@
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, principalOf, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { principalOf, roomJoin, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
 import { subscribe } from "../src/realtime/events";
-import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
+import { NOTIFICATION_MESSAGE_DOC, subscribeClientToNotifications } from "../src/realtime/notification-bridge";
 import { logger } from "../src/logger";
 import type { Principal } from "../src/auth/roles";
 import * as messaging from "../src/messaging/messaging.service";
@@ -21,23 +21,23 @@ import { writeNegotiation } from "../schema/negotiation.mapper";
  */
 type NegotiationClient = SignedInClient;
 
+const join = roomJoin(msg.negotiationJoinOptions, msg.NEGOTIATION_JOIN_HINT);
+
 export class NegotiationRoom extends AppRoom<{ state: NegotiationRoomState; metadata: { conversationId: string }; client: NegotiationClient }> {
   private conversationId = "";
   /** reloads run one after another, each reading the store afresh */
   private reloads: Promise<void> = Promise.resolve();
 
   /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
-  static readonly joinOptions = msg.negotiationJoinOptions;
+  static readonly joinOptions = join.schema;
   static readonly stateClass = NegotiationRoomState;
   static readonly messagesOut = {
     new_message: "a message from the other party: `{ id, senderId, text, mediaUrl, createdAt }`",
-    notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)",
+    notification: NOTIFICATION_MESSAGE_DOC,
   };
 
-  static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    const principal = await authenticateRoomClient(token);
-    return refuseJoinOnDomainError(async () => {
-      const { conversationId } = parseJoinOptions(msg.negotiationJoinOptions, options, msg.NEGOTIATION_JOIN_HINT);
+  static override onAuth(token: string, options: unknown): Promise<Principal> {
+    return join.admit(token, options, async (principal, { conversationId }) => {
       await messaging.conversationFor(principal, conversationId); // not a party (nor admin): conversation_not_found
       return principal;
     });
@@ -74,10 +74,9 @@ export class NegotiationRoom extends AppRoom<{ state: NegotiationRoomState; meta
   });
 
   override async onCreate(options: unknown): Promise<void> {
-    this.conversationId = parseJoinOptions(msg.negotiationJoinOptions, options, msg.NEGOTIATION_JOIN_HINT).conversationId;
+    this.conversationId = join.parse(options).conversationId;
     await this.createKeyed(this.conversationId, { conversationId: this.conversationId }, async () => {
       this.state = new NegotiationRoomState();
-      await this.setMetadata({ conversationId: this.conversationId });
       this.holdUntilDispose(subscribe<ConversationEvent>(conversationTopic(this.conversationId), (e) => this.onConversationEvent(e)));
       // money a crash left half-applied is settled before anyone sees the deal
       await negotiation.recoverConversation(await messaging.loadConversation(this.conversationId));

@@ -1,14 +1,14 @@
 import type { Principal } from "../src/auth/roles";
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { roomJoin, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
 import { clock } from "../src/shared/clock";
 import { subscribe, topics } from "../src/realtime/events";
-import { ForbiddenError } from "../src/shared/errors";
 import { logger } from "../src/logger";
 import * as msg from "../src/fiction/play.schemas";
 import * as play from "../src/fiction/playthrough.service";
 import { PlaythroughState, writePlayView } from "../schema/playthrough.state";
+import { fictionErrors } from "../src/fiction/fiction.errors";
 
 /**
  * `playthrough`: one private room per player and book (every device of the player joins the same
@@ -23,6 +23,8 @@ export const KEY_CHECK_MS = 250;
 
 type PlayClient = SignedInClient;
 
+const join = roomJoin(msg.playJoinOptions, msg.PLAY_JOIN_HINT);
+
 export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata: { userId: string; bookId: string }; client: PlayClient }> {
   private userId = "";
   private bookId = "";
@@ -32,15 +34,13 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
   private shownRevision = -1;
 
   /** Documentation (see src/realtime/room-docs.ts): what joining takes, and the state (the play view; no other messages out). */
-  static readonly joinOptions = msg.playJoinOptions;
+  static readonly joinOptions = join.schema;
   static readonly stateClass = PlaythroughState;
   static readonly messagesOut = {};
 
-  static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    const principal = await authenticateRoomClient(token);
-    return refuseJoinOnDomainError(async () => {
-      const { userId } = parseJoinOptions(msg.playJoinOptions, options, msg.PLAY_JOIN_HINT);
-      if (userId !== principal.userId) throw new ForbiddenError("not_your_playthrough", "A playthrough room is its player's only.");
+  static override onAuth(token: string, options: unknown): Promise<Principal> {
+    return join.admit(token, options, async (principal, { userId }) => {
+      if (userId !== principal.userId) throw fictionErrors.notYourPlaythrough();
       return principal;
     });
   }
@@ -69,12 +69,11 @@ export class PlaythroughRoom extends AppRoom<{ state: PlaythroughState; metadata
   });
 
   override async onCreate(options: unknown): Promise<void> {
-    const { userId, bookId } = parseJoinOptions(msg.playJoinOptions, options, msg.PLAY_JOIN_HINT);
+    const { userId, bookId } = join.parse(options);
     this.userId = userId;
     this.bookId = bookId;
     await this.createKeyed(`${userId}:${bookId}`, { userId, bookId }, async () => {
       this.state = new PlaythroughState();
-      await this.setMetadata({ userId, bookId });
       // a step made over REST (or on another process) reaches the player's devices here
       this.holdUntilDispose(subscribe<play.ProgressChanged>(topics.playthrough(userId, bookId), () => this.reload()));
       this.write(await play.getPlaythrough(userId, bookId));

@@ -1,18 +1,18 @@
 import { StateView } from "@colyseus/schema";
 import type { Principal } from "../src/auth/roles";
 import { AppRoom } from "../src/realtime/app-room";
-import { authenticateRoomClient, parseJoinOptions, principalOf, refuseJoinOnDomainError, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
+import { principalOf, roomJoin, userIdOf, type SignedInClient } from "../src/realtime/room-auth";
 import { roomMessages } from "../src/realtime/room-messages";
-import { JoinMemo, KeyedDebounce } from "../src/realtime/room-kit";
+import { JoinMemo } from "../src/realtime/room-kit";
 import { subscribe, topics, type AudienceChanged } from "../src/realtime/events";
-import { subscribeClientToNotifications } from "../src/realtime/notification-bridge";
+import { NOTIFICATION_MESSAGE_DOC, subscribeClientToNotifications } from "../src/realtime/notification-bridge";
 import { logger } from "../src/logger";
 import { camelize } from "../src/shared/camelize";
 import * as msg from "../src/stories/story-messages.schemas";
 import * as stories from "../src/stories/story.service";
 import type { StoryEvent } from "../src/stories/story.service";
-import { StoryRoomState, type StoryState } from "../schema/story.state";
-import { roomInteractReply, showStory, type StoryForRoom } from "../schema/story.mapper";
+import { StoryRoomState } from "../schema/story.state";
+import { roomInteractReply, type StoryForRoom } from "../schema/story.mapper";
 import { ReelState } from "../schema/story.reel";
 
 /**
@@ -25,37 +25,30 @@ import { ReelState } from "../schema/story.reel";
 export const SEEN_BY_LIVE_LIMIT = 50;
 /** Coalesce bursts (200 votes in a second) into one reload per story. */
 export const REFRESH_DEBOUNCE_MS = 50;
-/** Expiry re-check against the app clock, so expiry also follows an injected clock. */
-export const EXPIRY_CHECK_MS = 1000;
 
-type StoryClient = SignedInClient;
-
+const join = roomJoin(msg.storyJoinOptions, msg.STORY_JOIN_HINT);
 /** The reel onAuth decided a viewer may see, shown by the onJoin that follows (`viewer:author`). */
 const joinReels = new JoinMemo<StoryForRoom[]>();
 
-export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { authorId: string }; client: StoryClient }> {
+export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { authorId: string }; client: SignedInClient }> {
   private authorId = "";
   /** Reload a story once per burst; the items are the actors whose result tags need re-checking. */
-  private readonly refresh = new KeyedDebounce<string, string>(this.clock, REFRESH_DEBOUNCE_MS, (id, actors) => this.refreshStory(id, actors), (err, storyId) =>
-    logger.warn({ err, storyId, roomId: this.roomId }, "story refresh failed"),
-  );
+  private readonly refresh = this.debounced<string, string>(REFRESH_DEBOUNCE_MS, (id, actors) => this.refreshStory(id, actors), "story refresh failed");
   private reel!: ReelState;
 
   /** Documentation (see src/realtime/room-docs.ts): what joining takes, what arrives, the state. */
-  static readonly joinOptions = msg.storyJoinOptions;
+  static readonly joinOptions = join.schema;
   static readonly stateClass = StoryRoomState;
-  static readonly messagesOut = { notification: "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)" };
+  static readonly messagesOut = { notification: NOTIFICATION_MESSAGE_DOC };
 
-  static override async onAuth(token: string, options: unknown): Promise<Principal> {
-    const principal = await authenticateRoomClient(token);
-    return refuseJoinOnDomainError(async () => {
-      const { authorId } = parseJoinOptions(msg.storyJoinOptions, options, msg.STORY_JOIN_HINT);
+  static override onAuth(token: string, options: unknown): Promise<Principal> {
+    return join.admit(token, options, async (principal, { authorId }) => {
       if (principal.userId !== authorId) joinReels.remember(`${principal.userId}:${authorId}`, await stories.openReel(principal.userId, authorId));
       return principal;
     });
   }
 
-  override messages = roomMessages<StoryClient>()({
+  override messages = roomMessages<SignedInClient>()({
     // the state follows through the service's story_changed event, like a change made over REST
     view: {
       schema: msg.viewMessage,
@@ -76,20 +69,17 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   });
 
   override async onCreate(options: unknown): Promise<void> {
-    this.authorId = parseJoinOptions(msg.storyJoinOptions, options, msg.STORY_JOIN_HINT).authorId;
+    this.authorId = join.parse(options).authorId;
     await this.createKeyed(this.authorId, { authorId: this.authorId }, async () => {
-      this.state = new StoryRoomState();
-      this.state.authorId = this.authorId;
-      this.reel = new ReelState(this.state, this.clock, (id) => this.refresh.cancel(id));
-      await this.setMetadata({ authorId: this.authorId });
+      this.reel = new ReelState(this.authorId, this.clock, (id) => this.refresh.cancel(id));
+      this.state = this.reel.state;
       this.holdUntilDispose(subscribe<StoryEvent | AudienceChanged>(topics.storyReel(this.authorId), (e) => this.onReelEvent(e)));
       for (const story of await stories.listUserStories(this.authorId, this.authorId)) this.reel.put(story);
       await Promise.all(this.reel.stories.map((s) => this.loadSeenBy(s.id)));
-      this.clock.setInterval(() => this.reel.removeExpired(), EXPIRY_CHECK_MS);
     });
   }
 
-  override async onJoin(client: StoryClient): Promise<void> {
+  override async onJoin(client: SignedInClient): Promise<void> {
     client.view = new StateView();
     this.clientSubscriptions.add(client, subscribeClientToNotifications(client, userIdOf(client)));
     // joining, leaving, a removal or a ban changes what community stories this user may see
@@ -99,7 +89,7 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   }
 
   /** Back from a drop: stories that appeared or changed audience meanwhile are decided for it now. */
-  override async onReconnect(client: StoryClient): Promise<void> {
+  override async onReconnect(client: SignedInClient): Promise<void> {
     super.onReconnect(client);
     await this.showReelTo(client);
   }
@@ -116,10 +106,9 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     this.refresh.touch(e.story_id, e.actor_id);
   }
 
-  /** A follow, block, close-friends or community-standing change: re-decide every story for that user's clients. */
+  /** A follow, block, close-friends or community-standing change: re-decide the reel for that user's clients. */
   private recheckAudience(userId: string): void {
-    const affected = this.clients.filter((c) => userIdOf(c) === userId);
-    const recheck = affected.flatMap((c) => this.reel.stories.map((s) => this.showTo(c, s)));
+    const recheck = this.clients.filter((c) => userIdOf(c) === userId).map((c) => this.showReelTo(c));
     Promise.all(recheck).catch((err: unknown) => logger.warn({ err, userId, roomId: this.roomId }, "audience re-check failed"));
   }
 
@@ -128,11 +117,10 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
     const story = await stories.findLiveStory(this.authorId, storyId);
     if (!story) return this.reel.remove(storyId);
     const isNew = !this.reel.has(storyId);
-    const state = this.reel.put(story);
-    if (!state) return;
+    if (!this.reel.put(story)) return;
     await this.loadSeenBy(storyId);
     const audience = isNew ? this.clients : this.clients.filter((c) => actors.has(userIdOf(c)));
-    await Promise.all(audience.map((c) => this.showTo(c, state)));
+    await Promise.all(audience.map((c) => this.showTo(c, storyId)));
   }
 
   private async loadSeenBy(storyId: string): Promise<void> {
@@ -140,15 +128,15 @@ export class StoryRoom extends AppRoom<{ state: StoryRoomState; metadata: { auth
   }
 
   /** Every story this client may see, decided with one reel read (on a join, the one onAuth made). */
-  private async showReelTo(client: StoryClient, reel?: StoryForRoom[]): Promise<void> {
+  private async showReelTo(client: SignedInClient, reel?: StoryForRoom[]): Promise<void> {
     const userId = userIdOf(client);
-    this.reel.showAll(client.view!, userId === this.authorId ? undefined : (reel ?? (await stories.listUserStories(userId, this.authorId))));
+    const visible = userId === this.authorId ? undefined : (reel ?? (await stories.listUserStories(userId, this.authorId)));
+    if (this.clients.includes(client)) this.reel.showAll(client.view!, visible); // not left meanwhile
   }
 
-  /** Re-decide one story for one client, as the service shows it to that user now. */
-  private async showTo(client: StoryClient, state: StoryState): Promise<void> {
-    if (userIdOf(client) === this.authorId) return showStory(client.view!, state, undefined);
-    const seen = await stories.findLiveStory(userIdOf(client), state.id);
-    if (this.reel.has(state.id) && this.clients.includes(client)) showStory(client.view!, state, seen); // not removed or left meanwhile
+  /** Re-decide one story for one client, as the service shows it to that user now (the author sees everything). */
+  private async showTo(client: SignedInClient, storyId: string): Promise<void> {
+    const seen = userIdOf(client) === this.authorId ? undefined : await stories.findLiveStory(userIdOf(client), storyId);
+    if (this.clients.includes(client)) this.reel.show(client.view!, storyId, seen); // not left meanwhile
   }
 }

@@ -2,7 +2,10 @@ import type { StateView } from "@colyseus/schema";
 import { ExpiringEntries, type RoomTimers } from "../src/realtime/room-kit";
 import { clock } from "../src/shared/clock";
 import { showStory, storyStateOf, writeSeenBy, writeStory, type SeenByRow, type StoryForRoom } from "./story.mapper";
-import type { StoryRoomState, StoryState } from "./story.state";
+import { StoryRoomState, type StoryState } from "./story.state";
+
+/** Expiry re-check against the app clock, so expiry also follows an injected clock. */
+export const EXPIRY_CHECK_MS = 1000;
 
 /**
  * The story room's reel in its state: stories written in place from the service's results, each
@@ -11,20 +14,26 @@ import type { StoryRoomState, StoryState } from "./story.state";
  * as the service decided for that client. No store access here: the room loads, this writes.
  */
 export class ReelState {
+  /** The room's state (`this.state = reel.state`): `authorId`'s reel, and `watchingNow` the room keeps. */
+  readonly state = new StoryRoomState();
   private readonly live: ExpiringEntries<string>;
 
   constructor(
-    private readonly state: StoryRoomState,
+    authorId: string,
     timers: RoomTimers,
     /** a story left the reel (e.g. cancel its pending reload) */
     onRemove: (storyId: string) => void,
   ) {
+    const state = this.state;
+    state.authorId = authorId;
     this.live = new ExpiringEntries(
       timers,
       () => clock.now().getTime(),
       (now) => [...state.stories.values()].filter((s) => s.expiresAt <= now).map((s) => s.id),
       (id) => (onRemove(id), state.stories.delete(id)),
     );
+    // on the room's clock, so it stops with the room
+    timers.setInterval(() => this.live.sweep(), EXPIRY_CHECK_MS);
   }
 
   get stories(): StoryState[] {
@@ -50,14 +59,15 @@ export class ReelState {
     this.live.remove(storyId);
   }
 
-  /** Remove the stories whose time is up by the app clock. */
-  removeExpired(): void {
-    this.live.sweep();
-  }
-
   writeSeenBy(storyId: string, rows: readonly SeenByRow[]): void {
     const state = this.state.stories.get(storyId);
     if (state) writeSeenBy(state, rows);
+  }
+
+  /** Show one story to a client as the service decided for them (see showStory); nothing once it left the reel. */
+  show(view: StateView, storyId: string, seen: Pick<StoryForRoom, "stickers"> | null | undefined): void {
+    const state = this.state.stories.get(storyId);
+    if (state) showStory(view, state, seen);
   }
 
   /** Show a client every story: `visible` is the reel the service gives that viewer; undefined for the author (everything). */

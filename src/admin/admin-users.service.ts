@@ -5,9 +5,10 @@ import type { Principal, Role } from "../auth/roles";
 import { inTransaction } from "../infra/transaction";
 import { announceStandingChanged } from "../realtime/account-standing";
 import { clock } from "../shared/clock";
-import { ConflictError, NotFoundError, ValidationError } from "../shared/errors";
+import { authErrors } from "../auth/auth.errors";
 import { isObjectIdString } from "../shared/ids";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
+import { adminErrors } from "./admin.errors";
 import { recordAudit } from "./audit";
 import type { AdminUsersQuery, BanBody } from "./admin.schemas";
 
@@ -67,7 +68,7 @@ export async function listUsers(q: AdminUsersQuery): Promise<Page<AdminUserView>
 
 async function requireUser(userId: string, session?: ClientSession): Promise<Row> {
   const row = await UserModel.findById(userId, null, session ? { session } : {}).lean();
-  if (!row) throw new NotFoundError("user_not_found", "No such user.");
+  if (!row) throw authErrors.userNotFound();
   return row;
 }
 
@@ -82,12 +83,12 @@ export async function getAdminUser(userId: string): Promise<AdminUserView> {
  */
 export async function writeBan(actorId: string, userId: string, body: BanBody, session: ClientSession, context: Record<string, unknown> = {}): Promise<void> {
   const now = clock.now();
-  if (actorId === userId) throw new ConflictError("cannot_ban_self", "An admin cannot ban their own account.");
+  if (actorId === userId) throw adminErrors.cannotBanSelf();
   const until = body.until ? new Date(body.until) : null;
-  if (until && until.getTime() <= now.getTime()) throw new ValidationError("ban_until_past", "`until` must be in the future.");
+  if (until && until.getTime() <= now.getTime()) throw adminErrors.banUntilPast();
   const ban: UserBan = { reason: body.reason, until, banned_at: now, banned_by: actorId };
   const res = await UserModel.updateOne({ _id: userId }, { $set: { ban, updated_at: now } }, { session });
-  if (res.matchedCount === 0) throw new NotFoundError("user_not_found", "No such user.");
+  if (res.matchedCount === 0) throw authErrors.userNotFound();
   await recordAudit({ actorId, action: "user.ban", targetType: "user", targetId: userId, details: { reason: body.reason, until: until?.toISOString() ?? null, ...context } }, session);
 }
 
@@ -102,7 +103,7 @@ export async function unbanUser(actor: Principal, userId: string): Promise<Admin
   await inTransaction(async (session) => {
     const row = await requireUser(userId, session);
     const now = clock.now();
-    if (!isBanActive(row.ban as UserBan | null, now)) throw new ConflictError("user_not_banned", "This user is not banned.");
+    if (!isBanActive(row.ban as UserBan | null, now)) throw adminErrors.userNotBanned();
     await UserModel.updateOne({ _id: userId }, { $set: { ban: null, updated_at: now } }, { session });
     await recordAudit({ actorId: actor.userId, action: "user.unban", targetType: "user", targetId: userId, details: { reason: (row.ban as UserBan).reason } }, session);
   });
@@ -112,7 +113,7 @@ export async function unbanUser(actor: Principal, userId: string): Promise<Admin
 
 /** Replace a user's roles; binds their tokens already issued. An admin cannot drop their own admin role (no lock-out). */
 export async function setRoles(actor: Principal, userId: string, roles: Role[]): Promise<AdminUserView> {
-  if (actor.userId === userId && !roles.includes("admin")) throw new ConflictError("cannot_demote_self", "An admin cannot remove their own admin role.");
+  if (actor.userId === userId && !roles.includes("admin")) throw adminErrors.cannotDemoteSelf();
   await inTransaction(async (session) => {
     const row = await requireUser(userId, session);
     await UserModel.updateOne({ _id: userId }, { $set: { roles, updated_at: clock.now() } }, { session });

@@ -1,4 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../shared/errors";
+import type { UserBan } from "./ban.rules";
+import type { Role } from "./roles";
 
 /**
  * Every error code the auth feature answers, declared once: each factory fixes the code, the
@@ -6,6 +8,17 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } fr
  * throw these; tests and clients rely on the codes and messages staying as they are.
  */
 export const authErrors = {
+  /** an active platform ban: tells the user why and until when (never who banned them) */
+  accountBanned: (ban: UserBan) =>
+    new ForbiddenError("account_banned", `This account is banned${ban.until ? ` until ${ban.until.toISOString()}` : ""}: ${ban.reason}`, {
+      reason: ban.reason,
+      until: ban.until?.toISOString() ?? null,
+    }),
+  /** requireRole (REST) and a room's role check: what the caller lacks */
+  roleRequired: (roles: readonly Role[], where: "action" | "room") =>
+    new ForbiddenError("forbidden_role", `This ${where} needs one of the roles: ${roles.join(", ")}.`),
+  /** a room's message handler ran for a client without onAuth's principal */
+  roomNeedsSignedInUser: () => new UnauthenticatedError("missing_token", "This room needs a signed-in user."),
   accountNotFound: () => new UnauthenticatedError("account_not_found", "The account of this access token no longer exists."),
   emailTaken: () => new ConflictError("email_taken", "That email is already registered."),
   invalidCredentials: () => new UnauthenticatedError("invalid_credentials", "Wrong username or password."),

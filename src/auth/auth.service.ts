@@ -7,7 +7,7 @@ import { decoyHash, hashPassword, verifyPassword } from "./password";
 import * as tokensRepo from "./refresh-token.repository";
 import { forgetProfile } from "./profile-cache";
 import { findCredentialsByUsername, findUserById, findUserStanding, insertUser, updateUserProfile, type User } from "./user.repository";
-import { accountBannedError, isBanActive } from "./ban.rules";
+import { isBanActive } from "./ban.rules";
 import type { Principal, Role } from "./roles";
 import { grantWelcome } from "../economy";
 import { authErrors } from "./auth.errors";
@@ -25,7 +25,7 @@ function principalOf(user: User): Principal {
 /** Sign-in and refresh refuse an active platform ban (403 account_banned); read fresh, not cached. */
 async function refuseBanned(userId: string): Promise<void> {
   const standing = await findUserStanding(userId);
-  if (isBanActive(standing?.ban, clock.now())) throw accountBannedError(standing!.ban!);
+  if (isBanActive(standing?.ban, clock.now())) throw authErrors.accountBanned(standing!.ban!);
 }
 
 function hashToken(token: string): string {

@@ -1,5 +1,3 @@
-import { ForbiddenError } from "../shared/errors";
-
 /**
  * A platform ban on an account (set by an admin, src/admin). While active it refuses sign-in,
  * refresh, every authenticated REST call, room joins and room messages. `until: null` is
@@ -14,10 +12,4 @@ export interface UserBan {
 
 export function isBanActive(ban: UserBan | null | undefined, now: Date): ban is UserBan {
   return !!ban && (ban.until === null || ban.until.getTime() > now.getTime());
-}
-
-/** 403 `account_banned`, telling the user why and until when (never who banned them). */
-export function accountBannedError(ban: UserBan): ForbiddenError {
-  const until = ban.until ? ` until ${ban.until.toISOString()}` : "";
-  return new ForbiddenError("account_banned", `This account is banned${until}: ${ban.reason}`, { reason: ban.reason, until: ban.until?.toISOString() ?? null });
 }

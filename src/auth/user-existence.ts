@@ -1,7 +1,7 @@
 import { clock } from "../shared/clock";
-import { accountBannedError, isBanActive, type UserBan } from "./ban.rules";
-import type { Role } from "./roles";
-import { findUserStanding } from "./user.repository";
+import type { PlanId } from "../marketplace/subscription.plans";
+import { isBanActive } from "./ban.rules";
+import { findUserStanding, type UserStanding } from "./user.repository";
 import { authErrors } from "./auth.errors";
 
 /**
@@ -16,10 +16,7 @@ export const USER_EXISTS_TTL_MS = 2000;
 /** Bounds the cache under a flood of distinct users; clearing it only costs re-reads. */
 const MAX_CACHED_USERS = 50_000;
 
-export interface AccountStanding {
-  roles: Role[];
-  ban: UserBan | null;
-}
+export type AccountStanding = UserStanding;
 
 const confirmed = new Map<string, { at: number; standing: AccountStanding }>();
 
@@ -46,8 +43,16 @@ export async function assertUserExists(userId: string): Promise<AccountStanding>
     if (confirmed.size >= MAX_CACHED_USERS) confirmed.clear();
     confirmed.set(userId, { at: now.getTime(), standing });
   }
-  if (isBanActive(standing.ban, now)) throw accountBannedError(standing.ban);
+  if (isBanActive(standing.ban, now)) throw authErrors.accountBanned(standing.ban);
   return standing;
+}
+
+/**
+ * The plan of an account confirmed within USER_EXISTS_TTL_MS, without a read: the rate-limit tier of
+ * a request or join that was just authenticated comes with its account check.
+ */
+export function recentPlanOf(userId: string): PlanId | undefined {
+  return recentlyConfirmed(userId, clock.now().getTime())?.plan;
 }
 
 /** Call where a user is deleted, banned, unbanned or given new roles, so this process re-reads at once. */

@@ -4,6 +4,8 @@ import type { Role } from "./roles";
 import type { UserBan } from "./ban.rules";
 import { isObjectIdString } from "../shared/ids";
 import { clock } from "../shared/clock";
+import { activeSubscriptionFilter, SubscriptionModel } from "../marketplace/subscription.model";
+import type { PlanId } from "../marketplace/subscription.plans";
 
 export interface User {
   id: string;
@@ -56,10 +58,32 @@ export async function findUserById(id: string): Promise<User | null> {
 }
 
 /** Roles and ban only (an _id index lookup): the access-token check on every authenticated call. */
-export async function findUserStanding(id: string): Promise<{ roles: Role[]; ban: UserBan | null } | null> {
+/** What the account check needs: current roles, ban, and the plan (everyone without an active paid subscription is on basic). */
+export interface UserStanding {
+  roles: Role[];
+  ban: UserBan | null;
+  plan: PlanId;
+}
+
+/**
+ * The account's standing and its plan in one store command: the active subscription rides along as
+ * an uncorrelated `$lookup` (its `$match` uses the subscriptions index), so a cold request or room
+ * join pays one read for the account check and the rate-limit tier together.
+ */
+export async function findUserStanding(id: string): Promise<UserStanding | null> {
   if (!isObjectIdString(id)) return null;
-  const row = await UserModel.findById(id, { roles: 1, ban: 1 }).lean();
-  return row ? { roles: row.roles as Role[], ban: (row.ban as UserBan | null | undefined) ?? null } : null;
+  const [row] = await UserModel.aggregate<{ roles: Role[]; ban?: UserBan | null; active: { plan: PlanId }[] }>([
+    { $match: { _id: new Types.ObjectId(id) } },
+    { $project: { _id: 0, roles: 1, ban: 1 } },
+    {
+      $lookup: {
+        from: SubscriptionModel.collection.collectionName,
+        pipeline: [{ $match: activeSubscriptionFilter(id, clock.now()) }, { $sort: { created_at: -1 } }, { $limit: 1 }, { $project: { _id: 0, plan: 1 } }],
+        as: "active",
+      },
+    },
+  ]);
+  return row ? { roles: row.roles, ban: row.ban ?? null, plan: row.active[0]?.plan ?? "basic" } : null;
 }
 
 export async function findUsersByIds(ids: string[]): Promise<User[]> {

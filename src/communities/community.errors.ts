@@ -1,5 +1,5 @@
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
-import type { Refusal } from "./community.rules";
+import type { Refusal, RefusalCode } from "./community.rules";
 
 /** Every error code the communities feature answers; the factory fixes the kind (hence the status). */
 export const communityErrors = {
@@ -10,11 +10,13 @@ export const communityErrors = {
   memberNotFound: () => new NotFoundError("member_not_found", "This user is not a member of this community."),
   moderateSelf: () => new ValidationError("cannot_moderate_self", "You cannot do this to yourself."),
   /** a concurrent change moved the membership first: retry reads the new state */
+  /** the invite was spent by a concurrent join between the decision and the write */
+  inviteUsedUp: () => refusalError({ ok: false, code: "invalid_invite", message: "This invite code is used up." }),
   changedMeanwhile: () => new ConflictError("membership_changed", "The membership changed meanwhile; try again."),
 } as const;
 
-/** Each refusal code of the rules (community.rules.ts) as the error the edge answers. */
-const REFUSAL_KINDS: Record<string, new (code: string, message: string) => DomainError> = {
+/** Each refusal code of the rules (community.rules.ts) as the error the edge answers (exhaustive: a new code must be given a kind). */
+const REFUSAL_KINDS: Record<RefusalCode, new (code: string, message: string) => DomainError> = {
   community_banned: ForbiddenError,
   already_member: ConflictError,
   not_banned: ConflictError,
@@ -25,5 +27,5 @@ const REFUSAL_KINDS: Record<string, new (code: string, message: string) => Domai
 };
 
 export function refusalError(r: Refusal): DomainError {
-  return new (REFUSAL_KINDS[r.code] ?? ForbiddenError)(r.code, r.message);
+  return new REFUSAL_KINDS[r.code](r.code, r.message);
 }

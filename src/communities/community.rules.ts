@@ -51,10 +51,12 @@ export const PERMISSIONS: Record<ModerationAction, Partial<Record<CommunityRole,
   view_metrics: { owner: "any", admin: "any" },
 };
 
-export type Refusal = { ok: false; code: string; message: string };
+/** Every refusal code of these rules; community.errors.ts gives each its error kind (hence status). */
+export type RefusalCode = "community_banned" | "already_member" | "not_banned" | "not_community_member" | "invite_required" | "invalid_invite" | "owner_cannot_leave";
+export type Refusal = { ok: false; code: RefusalCode; message: string };
 export type Decision<T> = { ok: true; value: T } | Refusal;
 
-const refuse = (code: string, message: string): Refusal => ({ ok: false, code, message });
+const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, code, message });
 
 /** The next status for `event`, or the refusal that explains why not. */
 export function nextMembershipStatus(status: MembershipStatus, event: MembershipEvent): Decision<MembershipStatus> {

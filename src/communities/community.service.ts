@@ -168,7 +168,7 @@ async function applyMembership(
   const now = clock.now();
   try {
     await inTransaction(async (session) => {
-      if (spend && !(await repo.spendInvite(spend, session))) throw refusalError({ ok: false, code: "invalid_invite", message: "This invite code is used up." });
+      if (spend && !(await repo.spendInvite(spend, session))) throw communityErrors.inviteUsedUp();
       const joined = to === "active" ? { joined_at: now, role: "member" as const } : {};
       if (!(await repo.moveMembership(communityId, userId, from, to, { ...joined, changed_by: changedBy, now }, session))) throw communityErrors.changedMeanwhile();
       await repo.incMemberCount(communityId, memberCountDelta(from, to), session);

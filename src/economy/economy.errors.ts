@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from "../shared/errors";
+import type { Issue } from "../shared/validation";
 
 /**
  * Every error code the economy feature answers, declared once: each factory fixes the code, the
@@ -8,6 +9,8 @@ import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationErro
 export const economyErrors = {
   amountOverflow: () => new ValidationError("amount_overflow", "The balance would overflow."),
   captureExceedsHold: (details: { hold: number; amount: number; fee: number }) => new ValidationError("capture_exceeds_hold", "The capture and fee must fit in the hold.", details),
+  /** a hold, capture or release request that does not match its schema (`invalid_hold`, `invalid_capture`, `invalid_release`) */
+  holdRequestInvalid: (request: "hold" | "capture" | "release", details: Issue[]) => new ValidationError(`invalid_${request}`, "The hold request is not valid.", details),
   holdExpired: () => new GoneError("hold_expired", "The hold has expired."),
   holdIdReused: (id: string, details: { id: string }) => new ConflictError("hold_id_reused", `Hold id ${id} was already used for a different hold.`, details),
   holdNotFound: () => new NotFoundError("hold_not_found", "No such hold."),

@@ -2,13 +2,14 @@ import { Router, type Request } from "express";
 import { describeRoute, validate, parseOrThrow } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { findUserById } from "../auth/user.repository";
-import { NotFoundError, ValidationError } from "../shared/errors";
 import { adminGrantBodySchema, idempotencyKeySchema, ledgerQuerySchema, userIdParams } from "./economy.schemas";
 import { getWallet, listLedger, unflagWallet, withTransfer } from "./ledger.service";
 import { recordAudit } from "../admin/audit";
 import { reconcile } from "./reconcile.service";
 import type { AccountRef, TransferResult } from "./economy.types";
 import { ledgerPageResponse, reconcileResponse, transferResponse, walletResponse } from "./economy.responses";
+import { economyErrors } from "./economy.errors";
+import { authErrors } from "../auth/auth.errors";
 
 function refJson(ref: AccountRef) {
   return "userId" in ref ? { user_id: ref.userId } : { system: ref.system };
@@ -31,7 +32,7 @@ export function transferJson(t: TransferResult) {
 
 function idempotencyKey(req: Request): string {
   const raw = req.get("idempotency-key");
-  if (raw === undefined) throw new ValidationError("idempotency_key_required", "Send an Idempotency-Key header so a retry cannot grant twice.");
+  if (raw === undefined) throw economyErrors.idempotencyKeyRequired();
   return parseOrThrow(idempotencyKeySchema, raw, "header");
 }
 
@@ -59,7 +60,7 @@ export function economyAdminRouter(): Router {
   r.post("/grants", validate({ body: adminGrantBodySchema, example: { user_id: "665f1c2e8b3c4a0012345678", currency: "tokens", amount: 50, reason: "goodwill" }, response: transferResponse, status: 201, summary: "Grant a user currency from promo (Idempotency-Key header required; a retry replays)", errors: { 400: "Invalid body, or `idempotency_key_required`.", 404: "`user_not_found`.", 409: "`transfer_id_reused`: the key was used for a different grant." } }), async (req, res) => {
     const key = idempotencyKey(req);
     const body = res.locals.valid.body;
-    if (!(await findUserById(body.user_id))) throw new NotFoundError("user_not_found", "No such user.");
+    if (!(await findUserById(body.user_id))) throw authErrors.userNotFound();
     const actorId = principalOf(req).userId;
     const id = `admin_grant:${key}`;
     // the audit row commits with the grant; a replayed grant writes neither again
@@ -73,7 +74,7 @@ export function economyAdminRouter(): Router {
   });
   r.post("/accounts/:user_id/unflag", validate({ params: userIdParams, response: walletResponse, summary: "Clear a wallet's fraud flag" }), async (req, res) => {
     const userId = res.locals.valid.params.user_id;
-    if (!(await findUserById(userId))) throw new NotFoundError("user_not_found", "No such user.");
+    if (!(await findUserById(userId))) throw authErrors.userNotFound();
     const wallet = await unflagWallet(userId);
     await recordAudit({ actorId: principalOf(req).userId, action: "economy.unflag", targetType: "user", targetId: userId });
     res.json(wallet);

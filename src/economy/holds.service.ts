@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { clock } from "../shared/clock";
-import { ValidationError } from "../shared/errors";
 import { ledgerEngine, type LedgerTx } from "./ledger.engine";
 import { HoldModel, type HoldDoc } from "./ledger.model";
 import { accountKey, accountRefSchema, amountSchema, holdAccountKey, transferSpecSchema } from "./ledger.rules";
 import { checkSettle, isExpired, planCapture } from "./hold.rules";
 import type { CaptureOptions, Hold, HoldSpec } from "./economy.types";
 import { economyErrors } from "./economy.errors";
+import { parseWith } from "../shared/validation";
 
 /**
  * Two-phase transfers. A hold moves the amount from the user's available balance into the hold's
@@ -36,10 +36,8 @@ const captureSchema = z
   })
   .strict();
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, code: string): T {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(code, "The hold request is not valid.", r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-  return r.data;
+function parse<T>(schema: z.ZodType<T>, input: unknown, request: "hold" | "capture" | "release"): T {
+  return parseWith(schema, input, (issues) => economyErrors.holdRequestInvalid(request, issues));
 }
 
 export function toHold(doc: HoldDoc): Hold {
@@ -70,7 +68,7 @@ function sameHold(doc: HoldDoc, spec: HoldSpec): boolean {
 
 /** Reserve `amount` of the user's available balance. Idempotent by id (same spec → the hold). */
 export async function hold(input: HoldSpec): Promise<Hold> {
-  const spec = parse(holdSpecSchema, input, "invalid_hold") as HoldSpec;
+  const spec = parse(holdSpecSchema, input, "hold") as HoldSpec;
   const userKey = accountKey({ userId: spec.userId }, spec.currency);
   return ledgerEngine.submit({
     accounts: [userKey, holdAccountKey(spec.id)],
@@ -134,7 +132,7 @@ async function settle(tx: LedgerTx, doc: HoldDoc, settleId: string, taken: numbe
  * the user. Idempotent by `opts.id`.
  */
 export async function captureHold(holdId: string, input: CaptureOptions): Promise<Hold> {
-  const opts = parse(captureSchema, input, "invalid_capture") as CaptureOptions;
+  const opts = parse(captureSchema, input, "capture") as CaptureOptions;
   return ledgerEngine.submit({
     holds: [holdId],
     accounts: [holdAccountKey(holdId)],
@@ -153,7 +151,7 @@ export async function captureHold(holdId: string, input: CaptureOptions): Promis
 
 /** Void a pending hold: everything back to the user. Idempotent by `opts.id`. */
 export async function releaseHold(holdId: string, opts: { id: string }): Promise<Hold> {
-  const { id } = parse(z.object({ id: transferSpecSchema.shape.id }).strict(), opts, "invalid_release");
+  const { id } = parse(z.object({ id: transferSpecSchema.shape.id }).strict(), opts, "release");
   return ledgerEngine.submit({
     holds: [holdId],
     accounts: [holdAccountKey(holdId)],

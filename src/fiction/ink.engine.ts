@@ -1,7 +1,7 @@
 import type { DialogueLine, Effects } from "./content.types";
 import { effectsBetween, type ChapterEngine, type ChoiceTransition, type Cursor, type SceneView, type Stats, type Transition } from "./engine";
 import { choiceNotAvailable } from "./native.engine";
-import { DomainError } from "../shared/errors";
+import { fictionErrors } from "./fiction.errors";
 
 // inkjs ships CommonJS with its own typings; the runtime class is all the engine needs
 const { Story } = require("inkjs") as typeof import("inkjs");
@@ -151,7 +151,7 @@ export class InkEngine implements ChapterEngine {
       const line = dialogueOf(raw, tags);
       if (line) lines.push(line);
     }
-    if (this.errors.length > 0) throw new DomainError("ink_runtime_error", `The Ink story failed: ${this.errors.join("; ")}`);
+    if (this.errors.length > 0) throw fictionErrors.inkRuntimeError(this.errors);
     const choices = inkChoices(this.story);
     const knot = choices[0]?.sourcePath.split(".")[0];
     return { sceneId: sceneTag ?? knot ?? "end", lines, background, music, choices };
@@ -169,7 +169,7 @@ export class InkEngine implements ChapterEngine {
   }
 
   private load(cursor: Cursor): { lines: DialogueLine[] } {
-    if (!cursor.ink) throw new DomainError("ink_state_missing", "This cursor has no Ink state.");
+    if (!cursor.ink) throw fictionErrors.inkStateMissing();
     this.story.state.LoadJson(cursor.ink.state);
     return { lines: cursor.ink.lines };
   }

@@ -2,6 +2,7 @@ import { nativeChapterSchema, type NativeChapter } from "./content.types";
 import { emptyStats, type ChapterEngine, type Cursor, type SceneView, type Stats } from "./engine";
 import { InkEngine } from "./ink.engine";
 import { DomainError } from "../shared/errors";
+import { fictionErrors } from "./fiction.errors";
 
 /**
  * Content validation on import: every problem at once, each with the scene it is in, so an author
@@ -144,20 +145,20 @@ export function explorePaths(
       if (visited[visited.length - 1] !== cursor.sceneId) visited.push(cursor.sceneId);
       if (cursor.ended) {
         ends.push({ choices, cursor, scenes: visited });
-        if (ends.length > maxPaths) throw new DomainError("too_many_paths", `More than ${maxPaths} paths: does the chapter loop?`);
+        if (ends.length > maxPaths) throw fictionErrors.tooManyPaths(maxPaths);
         return;
       }
       const next = engine.advance(cursor).cursor;
       if (next === cursor || (next.line === cursor.line && next.sceneId === cursor.sceneId && !next.ended)) {
         const view = engine.view(cursor);
         opts.onView?.(view);
-        if (view.options.length === 0) throw new DomainError("dead_end", `Scene "${cursor.sceneId}" offers no available option.`);
+        if (view.options.length === 0) throw fictionErrors.deadEnd(cursor.sceneId);
         for (const option of view.options) walk(engine.choose(cursor, option.id).cursor, [...choices, option.id], visited);
         return;
       }
       cursor = next;
     }
-    throw new DomainError("too_many_paths", "A path did not end: does the chapter loop?");
+    throw fictionErrors.tooManyPaths();
   };
   walk(engine.begin(stats), [], []);
   return ends;

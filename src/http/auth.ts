@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import { authenticate } from "../auth/authenticate";
 import { hasRole, type Principal, type Role } from "../auth/roles";
-import { ForbiddenError } from "../shared/errors";
 import { authErrors } from "../auth/auth.errors";
 import { attachDocs } from "./route-catalogue";
 
@@ -38,7 +37,7 @@ export function requireAuth(...roles: Role[]): RequestHandler {
   return attachDocs<RequestHandler>(async (req, _res, next) => {
     const principal = await authenticateRequest(req);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
-      throw new ForbiddenError("forbidden_role", `This action needs one of the roles: ${roles.join(", ")}.`);
+      throw authErrors.roleRequired(roles, "action");
     }
     req.principal = principal;
     next();

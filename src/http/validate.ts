@@ -1,9 +1,10 @@
 import type { RequestHandler } from "express";
 import type { z } from "zod";
-import { ValidationError } from "../shared/errors";
+import type { ValidationError } from "../shared/errors";
 import { findReservedKey, findReservedQueryKey } from "../shared/hostile-keys";
 import { parseWith } from "../shared/validation";
 import { attachDocs } from "./route-catalogue";
+import { httpErrors, type RequestPart } from "./http.errors";
 
 /**
  * Validate body / query / params by schema before the handler runs. Parsed values are on
@@ -52,8 +53,8 @@ export function successStatuses(docs: Pick<ValidSchemas, "status">): number[] {
   return docs.status === undefined ? [200] : typeof docs.status === "number" ? [docs.status] : [...docs.status];
 }
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = "body"): z.infer<S> {
-  return parseWith(schema, input, "invalid_" + what, `The request ${what} is not valid.`);
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: RequestPart = "body"): z.infer<S> {
+  return parseWith(schema, input, (issues) => httpErrors.invalidInput(what, issues));
 }
 
 /** The route's docs ride on the middleware, so the generator documents what is really validated. */
@@ -86,5 +87,5 @@ export const refuseReservedKeys: RequestHandler = (req, _res, next) => {
 };
 
 export function reservedKeyError(what: "body" | "query", path: string): ValidationError {
-  return new ValidationError("invalid_" + what, `The request ${what} is not valid.`, [{ path, message: "reserved key" }]);
+  return httpErrors.reservedKey(what, path);
 }

@@ -1,6 +1,7 @@
 import Redis from "ioredis";
 import { clock } from "../shared/clock";
-import { RateLimitedError } from "../shared/errors";
+import type { RateLimitedError } from "../shared/errors";
+import { rateLimitErrors } from "../rate-limits/rate-limit.errors";
 import { metrics } from "../metrics/metrics";
 
 /** Refusals by scope (`api:user`, `api:ip`, `auth:ip`, `auth:account`, `realtime:user`, …). */
@@ -123,11 +124,7 @@ export async function takeRateLimit(rule: RateLimit, subject: string): Promise<R
 }
 
 /** The refusal for a decision that is over its limit: `rate_limited`, retry in whole seconds and in ms. */
-export function rateLimitRefusal(decision: RateLimitDecision, what = "requests"): RateLimitedError {
+export function rateLimitRefusal(decision: RateLimitDecision, what: "requests" | "room messages" = "requests"): RateLimitedError {
   refusals.inc({ scope: decision.scope });
-  const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-  const err = new RateLimitedError("rate_limited", `Too many ${what}; retry in ${seconds} s.`, seconds);
-  // rooms' clients wait in milliseconds; REST's Retry-After keeps whole seconds
-  (err as { details: unknown }).details = { retry_after_seconds: seconds, retry_after_ms: decision.resetMs, limit: decision.limit };
-  return err;
+  return rateLimitErrors.overLimit(what, Math.max(1, Math.ceil(decision.resetMs / 1000)), decision.resetMs, decision.limit);
 }

@@ -1,4 +1,3 @@
-import { RateLimitedError } from "../shared/errors";
 import { liveErrors } from "./live.errors";
 
 /**
@@ -36,12 +35,6 @@ export function takeFloodSlot(window: FloodWindow | undefined, limit: number, no
   return { window: { second, count: current.count + 1 }, retryAfterMs: 0 };
 }
 
-export function rateLimited(code: string, message: string, retryAfterMs: number): RateLimitedError {
-  const err = new RateLimitedError(code, message, Math.ceil(retryAfterMs / 1000));
-  // the room's clients wait in milliseconds; REST's Retry-After keeps whole seconds
-  (err as { details: unknown }).details = { retry_after_ms: retryAfterMs, retry_after_seconds: Math.ceil(retryAfterMs / 1000) };
-  return err;
-}
 
 /** Slow mode: one line per `seconds` per user (creator and moderators are exempt, decided by the caller). */
 export function slowModeWaitMs(lastAt: number | undefined, seconds: number, now: number): number {

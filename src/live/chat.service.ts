@@ -3,7 +3,7 @@ import { config } from "../config";
 import { clock } from "../shared/clock";
 import { appendLiveEvent, type LiveEvent } from "./live-events";
 import { LiveEventModel } from "./live-event.model";
-import { prepareChatLine, rateLimited } from "./chat.rules";
+import { prepareChatLine } from "./chat.rules";
 import { activeRestriction, findStream, roleIn, type Stream } from "./stream.service";
 import { liveErrors } from "./live.errors";
 import { messagingErrors } from "../messaging/messaging.errors";
@@ -30,7 +30,7 @@ export async function postChat(principal: Principal, stream: Stream, text: strin
   const restriction = await activeRestriction(stream.id, principal.userId);
   if (restriction.banned) throw liveErrors.banned();
   if (restriction.timeoutUntil) {
-    throw rateLimited("timed_out", "You are timed out in this chat.", restriction.timeoutUntil.getTime() - clock.now().getTime());
+    throw liveErrors.timedOut(restriction.timeoutUntil.getTime() - clock.now().getTime());
   }
   const line = prepareChatLine(text, { linksAllowed: stream.settings.links_allowed, blockedWords: [...stream.settings.blocked_words, ...globalBlockedWords()] });
   const data: ChatLineData = { text: line.text, username: principal.username, role: roleIn(stream, principal.userId), subscriber, masked: line.masked };

@@ -108,7 +108,12 @@ export interface SenderActivity {
 }
 
 /** Refuse a burst: too many gifts a minute (`gift_rate_exceeded`) or past the daily cap (`daily_spend_cap`). */
-export function velocityRefusal(activity: SenderActivity, tokens: number, limits: VelocityLimits): { code: string; message: string } | null {
+export interface VelocityRefusal {
+  code: "gift_rate_exceeded" | "daily_spend_cap";
+  message: string;
+}
+
+export function velocityRefusal(activity: SenderActivity, tokens: number, limits: VelocityLimits): VelocityRefusal | null {
   if (activity.giftsLastMinute >= limits.giftsPerMinute) return { code: "gift_rate_exceeded", message: `At most ${limits.giftsPerMinute} gifts a minute.` };
   if (activity.spentToday + tokens > limits.dailySpendCap) return { code: "daily_spend_cap", message: `At most ${limits.dailySpendCap} tokens of gifts a day.` };
   return null;

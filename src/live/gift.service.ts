@@ -6,7 +6,6 @@ import { submitScores } from "../leaderboards/leaderboard.service";
 import { logger } from "../logger";
 import { awardXp } from "../progression/progression.service";
 import { clock } from "../shared/clock";
-import { RateLimitedError } from "../shared/errors";
 import { decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { GIFT_CATALOG } from "./gift-catalog";
 import { GiftEventModel, GiftModel, VelocityRefusalModel } from "./gift.model";
@@ -98,7 +97,7 @@ async function checkVelocity(sender: string, stream: Stream, gift: CatalogGift, 
   await VelocityRefusalModel.create({ stream_id: stream.id, sender_id: sender, code: refusal.code, gift_code: gift.code, tokens, created_at: now });
   logger.warn({ sender, streamId: stream.id, code: refusal.code, tokens }, "gift refused by velocity check");
   const wait = refusal.code === "daily_spend_cap" ? startOfUtcDay(now).getTime() + 86_400_000 - now.getTime() : MINUTE_MS;
-  throw new RateLimitedError(refusal.code, refusal.message, Math.ceil(wait / 1000));
+  throw liveErrors.giftVelocity(refusal, Math.ceil(wait / 1000));
 }
 
 function transferSpecs(stream: Stream, senderId: string, key: string, tokens: number): TransferSpec[] {

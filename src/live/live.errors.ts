@@ -1,4 +1,11 @@
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "../shared/errors";
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "../shared/errors";
+import type { VelocityRefusal } from "./gift.rules";
+
+/** A room refusal that waits in milliseconds; REST's Retry-After keeps whole seconds. */
+function waitMs(code: string, message: string, retryAfterMs: number): RateLimitedError {
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  return new RateLimitedError(code, message, seconds, { retry_after_ms: retryAfterMs, retry_after_seconds: seconds });
+}
 
 /**
  * Every error code the live feature answers, declared once: each factory fixes the code, the
@@ -13,6 +20,15 @@ export const liveErrors = {
   cannotRestrict: () => new ForbiddenError("cannot_restrict", "The creator cannot be restricted; only the creator restricts a moderator."),
   commandCooldown: (retryAfterSeconds: number) => new RateLimitedError("command_cooldown", "Command gifts are cooling down.", retryAfterSeconds),
   commandsDisabled: () => new ConflictError("commands_disabled", "The creator has turned command gifts off."),
+  /** the chat and reaction gates (room-gates.ts): code `rate_limited` */
+  chatTooFast: (message: "You are sending messages too fast." | "The chat is busy; try again in a moment." | "You are reacting too fast.", retryAfterMs: number) =>
+    waitMs("rate_limited", message, retryAfterMs),
+  slowMode: (slowModeS: number, retryAfterMs: number) => waitMs("slow_mode", `Slow mode: one message every ${slowModeS} s.`, retryAfterMs),
+  timedOut: (retryAfterMs: number) => waitMs("timed_out", "You are timed out in this chat.", retryAfterMs),
+  /** the gift velocity check (gift.rules.ts velocityRefusal): `gift_rate_exceeded` or `daily_spend_cap` */
+  giftVelocity: (refusal: VelocityRefusal, retryAfterSeconds: number) => new RateLimitedError(refusal.code, refusal.message, retryAfterSeconds),
+  /** a plain rule failure (400): the server has no LiveKit credentials */
+  mediaNotConfigured: () => new DomainError("media_not_configured", "Media is not configured on this server (LIVEKIT_API_KEY and LIVEKIT_API_SECRET)."),
   creatorOnly: () => new ForbiddenError("creator_only", "Only creators host live streams."),
   emptyMessage: () => new ValidationError("empty_message", "The message is empty."),
   followersOnly: () => new ForbiddenError("followers_only", "This stream is for the creator's followers."),

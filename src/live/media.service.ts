@@ -1,7 +1,6 @@
 import { AccessToken } from "livekit-server-sdk";
 import type { Principal } from "../auth/roles";
 import { config } from "../config";
-import { DomainError } from "../shared/errors";
 import { assertMayJoin } from "./stream.service";
 import { liveErrors } from "./live.errors";
 
@@ -15,7 +14,7 @@ export const MEDIA_TOKEN_TTL_S = 600;
 export async function mediaToken(principal: Principal, streamId: string): Promise<{ url: string; token: string; room: string; can_publish: boolean; expires_in: number }> {
   const cfg = config();
   if (!cfg.LIVEKIT_API_KEY || !cfg.LIVEKIT_API_SECRET) {
-    throw new DomainError("media_not_configured", "Media is not configured on this server (LIVEKIT_API_KEY and LIVEKIT_API_SECRET).");
+    throw liveErrors.mediaNotConfigured();
   }
   const { stream, role } = await assertMayJoin(principal.userId, streamId);
   if (stream.status !== "live" && role !== "creator") throw liveErrors.streamNotLive("The stream's media starts when it goes live.");

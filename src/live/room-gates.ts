@@ -1,4 +1,5 @@
-import { rateLimited, slowModeWaitMs, takeFloodSlot, takeToken, type Bucket, type FloodWindow } from "./chat.rules";
+import { slowModeWaitMs, takeFloodSlot, takeToken, type Bucket, type FloodWindow } from "./chat.rules";
+import { liveErrors } from "./live.errors";
 
 /**
  * The per-room memory behind the chat and reaction limits (the rules are pure, in chat.rules.ts):
@@ -16,14 +17,14 @@ export class ChatGate {
     const { burst, perSecond, floodPerSecond } = this.limits();
     if (!isStaff) {
       const wait = slowModeWaitMs(this.lastLine.get(userId), slowModeS, now);
-      if (wait > 0) throw rateLimited("slow_mode", `Slow mode: one message every ${slowModeS} s.`, wait);
+      if (wait > 0) throw liveErrors.slowMode(slowModeS, wait);
     }
     const bucket = takeToken(this.buckets.get(userId), burst, perSecond, now);
     this.buckets.set(userId, bucket.bucket);
-    if (bucket.retryAfterMs > 0) throw rateLimited("rate_limited", "You are sending messages too fast.", bucket.retryAfterMs);
+    if (bucket.retryAfterMs > 0) throw liveErrors.chatTooFast("You are sending messages too fast.", bucket.retryAfterMs);
     const flood = takeFloodSlot(this.flood, floodPerSecond, now);
     this.flood = flood.window;
-    if (flood.retryAfterMs > 0) throw rateLimited("rate_limited", "The chat is busy; try again in a moment.", flood.retryAfterMs);
+    if (flood.retryAfterMs > 0) throw liveErrors.chatTooFast("The chat is busy; try again in a moment.", flood.retryAfterMs);
   }
 
   /** A line went out: slow mode counts from here (a refused line, e.g. a link, does not start it). */
@@ -43,7 +44,7 @@ export class ReactionGate {
   admit(userId: string, now: number): void {
     const b = takeToken(this.buckets.get(userId), 5, 2, now);
     this.buckets.set(userId, b.bucket);
-    if (b.retryAfterMs > 0) throw rateLimited("rate_limited", "You are reacting too fast.", b.retryAfterMs);
+    if (b.retryAfterMs > 0) throw liveErrors.chatTooFast("You are reacting too fast.", b.retryAfterMs);
   }
   forget(userId: string): void {
     this.buckets.delete(userId);

@@ -1,7 +1,6 @@
 import type { Model } from "mongoose";
 import { hasRole, type Principal } from "../auth/roles";
 import { clock } from "../shared/clock";
-import { NotFoundError } from "../shared/errors";
 import { afterTimeId, decodeCursor, timeIdCursor, timeIdKey, toPage, type Page } from "../shared/pagination";
 import { BidModel, CampaignModel, type ListingStatus } from "./listing.model";
 import type { ListingQuery } from "./marketplace.schemas";
@@ -72,7 +71,7 @@ export async function createListing(kind: ListingKind, owner: Principal, body: R
 
 export async function getListing(kind: ListingKind, id: string): Promise<Listing> {
   const row = await MODELS[kind].findById(id).lean<Row>();
-  if (!row) throw new NotFoundError(`${kind}_not_found`, `No such ${kind}.`);
+  if (!row) throw marketplaceErrors.listingNotFound(kind);
   return toListing(kind, row);
 }
 
@@ -88,7 +87,7 @@ export async function updateListing(kind: ListingKind, who: Principal, id: strin
     throw marketplaceErrors.invalidBudgetRange({ min_budget: merged.min_budget, max_budget: merged.max_budget });
   }
   const row = await MODELS[kind].findByIdAndUpdate(id, { $set: { ...body, updated_at: clock.now() } }, { returnDocument: "after" }).lean<Row>();
-  if (!row) throw new NotFoundError(`${kind}_not_found`, `No such ${kind}.`);
+  if (!row) throw marketplaceErrors.listingNotFound(kind);
   return toListing(kind, row);
 }
 

@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors";
+import type { ListingKind } from "./listing.service";
 import type { PlanLimit } from "./subscription.plans";
 
 /**
@@ -17,6 +18,9 @@ export const marketplaceErrors = {
   invalidStatusTransition: (from: string, to: string, details: { from: "pending" | "in_progress" | "completed" | "cancelled" | "approved" | "rejected"; to: "pending" | "in_progress" | "completed" | "cancelled" | "approved" | "rejected" }) => new ConflictError("invalid_status_transition", `An application cannot go from ${from} to ${to}.`, details),
   invalidTransition: (action: string, state: string, details: { state: "in_progress" | "completed" | "cancelled" | "initial" | "negotiating" | "accepted" | "declined" | "payment_pending" | "paid" | "submitted" | "revision_requested" | "disputed"; action: "accept_proposal" | "negotiate_amount" | "decline_proposal" | "pay" | "payment_verified" | "start_work" | "submit_deliverable" | "request_revision" | "approve" | "cancel" | "open_dispute" | "resolve_dispute" }) => new ConflictError("invalid_transition", `"${action}" is not possible while the deal is ${state}.`, details),
   listingHasActiveDeals: (kind: string, active: number, details: { active: number }) => new ConflictError("listing_has_active_deals", `This ${kind} has ${active} deal(s) under way; complete or cancel them first.`, details),
+  /** `campaign_not_found` or `bid_not_found`: one code per listing kind */
+  listingNotFound: (kind: ListingKind) =>
+    kind === "campaign" ? new NotFoundError("campaign_not_found", "No such campaign.") : new NotFoundError("bid_not_found", "No such bid."),
   listingNotOpen: (kind: string, status: string) => new ConflictError("listing_not_open", `This ${kind} is ${status}, not taking applications.`),
   notANegotiation: () => new ConflictError("not_a_negotiation", "This is a direct conversation; it has no deal flow."),
   notAParty: (message: "Only the listing's owner or the applicant may start this negotiation." | "Only the two parties post in a conversation." = "Only the listing's owner or the applicant may start this negotiation.") => new ForbiddenError("not_a_party", message),

@@ -4,7 +4,6 @@ import { describeRoute, validate } from "../http/validate";
 import { PaymentOrderModel } from "../payments/payment.model";
 import { verifyPayment } from "../payments";
 import { hasRole } from "../auth/roles";
-import { NotFoundError } from "../shared/errors";
 import { messagingRouter } from "../messaging/messaging.router";
 import * as listings from "./listing.service";
 import type { ListingKind } from "./listing.service";
@@ -52,6 +51,7 @@ import {
   updateRequestBody,
 } from "./marketplace.schemas";
 import { createOrderBody, initializeBidBody, initializeCampaignBody, orderParams, payoutParams, payoutsQuery, planBody, verifyPaymentBody } from "./negotiation.schemas";
+import { paymentErrors } from "../payments/payment.errors";
 
 /**
  * The marketplace under /api/v1 (seed 002): campaigns, bids, requests, the automated negotiation's
@@ -155,7 +155,7 @@ function escrowPaymentsRouter(): Router {
   r.get("/orders/:id", requireAuth(), validate({ params: orderParams, response: paymentOrderSchema, summary: "One of your payment orders" }), async (req, res) => {
     const who = principalOf(req);
     const row = await PaymentOrderModel.findById(`razorpay:${res.locals.valid.params.id}`).lean();
-    if (!row || (row.user_id !== who.userId && !hasRole(who, "admin"))) throw new NotFoundError("order_not_found", "No such order.");
+    if (!row || (row.user_id !== who.userId && !hasRole(who, "admin"))) throw paymentErrors.orderNotFound();
     res.json(orderJson(row));
   });
   return r;

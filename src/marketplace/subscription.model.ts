@@ -26,3 +26,8 @@ subscriptionSchema.index({ order_id: 1 });
 subscriptionSchema.index({ "pending_upgrade.order_id": 1 }, { sparse: true });
 
 export const SubscriptionModel = model("Subscription", subscriptionSchema);
+
+/** "The active one": a paid subscription whose period has not ended (newest first when several; the index above). */
+export function activeSubscriptionFilter(userId: string, now: Date) {
+  return { user_id: userId, status: "active" as const, period_end: { $gt: now } };
+}

@@ -2,7 +2,7 @@ import { createPaymentOrder, registerPaymentPurpose, type CreatedOrder, type Pay
 import { clock } from "../shared/clock";
 import { BidModel, CampaignModel } from "./listing.model";
 import { RequestModel } from "./request.model";
-import { SubscriptionModel } from "./subscription.model";
+import { activeSubscriptionFilter, SubscriptionModel } from "./subscription.model";
 import { PLANS, PLAN_PERIOD_DAYS, planThatLifts, proratedUpgradePrice, type PlanId, type PlanLimit } from "./subscription.plans";
 import { marketplaceErrors } from "./marketplace.errors";
 
@@ -40,7 +40,7 @@ function toJson(r: Row): SubscriptionJson {
 
 /** The active paid subscription, if any (one whose period has not ended). */
 async function activeSubscription(userId: string): Promise<Row | null> {
-  return SubscriptionModel.findOne({ user_id: userId, status: "active", period_end: { $gt: clock.now() } })
+  return SubscriptionModel.findOne(activeSubscriptionFilter(userId, clock.now()))
     .sort({ created_at: -1 })
     .lean<Row>();
 }

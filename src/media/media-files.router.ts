@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from "express";
 import send from "send";
-import { errorBody } from "../http/errors";
+import { sendDomainError } from "../http/errors";
+import { mediaErrors } from "./media.errors";
 import { isServableKey, servedContentType, storageKey } from "./media.rules";
 import { mediaStorage } from "./media.storage";
 import { DiskStorage } from "./disk.storage";
@@ -14,7 +15,7 @@ import { DiskStorage } from "./disk.storage";
  * are 128-bit random: the URL is the capability, as with a bucket's object URLs.
  */
 function notFound(res: Response): void {
-  res.status(404).json(errorBody("media_not_found", "Media not found."));
+  sendDomainError(res, mediaErrors.notFound());
 }
 
 function serve(req: Request, res: Response): void {
@@ -31,7 +32,7 @@ function serve(req: Request, res: Response): void {
       if (res.headersSent) return void res.destroy();
       if (err.status === 416) {
         for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
-        res.status(416).json(errorBody("range_not_satisfiable", "The requested range is outside the file."));
+        sendDomainError(res, mediaErrors.rangeNotSatisfiable());
         return;
       }
       notFound(res);

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, UnavailableError, UnsupportedMediaError, ValidationError } from "../shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RangeNotSatisfiableError, RateLimitedError, UnavailableError, UnsupportedMediaError, ValidationError } from "../shared/errors";
 
 /** Every error code the media feature answers; the class fixes the HTTP status (src/http/errors.ts). */
 export const mediaErrors = {
@@ -25,6 +25,8 @@ export const mediaErrors = {
   missingFile: (field: string) => new ValidationError("media_file_missing", `The form has no file in the "${field}" field.`, { field }),
   badForm: (message: string) => new ValidationError("invalid_multipart", message),
   notFound: () => new NotFoundError("media_not_found", "Media not found."),
+  /** a `Range` outside a served file (416; `send` sets Content-Range) */
+  rangeNotSatisfiable: () => new RangeNotSatisfiableError("range_not_satisfiable", "The requested range is outside the file."),
   notPending: () => new ConflictError("media_not_pending", "This upload was already completed or abandoned."),
   objectMissing: () => new ConflictError("upload_not_found", "Nothing was uploaded to the presigned URL (or it has expired)."),
   typeMismatch: (declared: string, detected: string) =>

@@ -1,13 +1,14 @@
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import { validate } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
-import { errorBody, statusOf } from "../http/errors";
+import { bodyOf, statusOf } from "../http/errors";
 import { DomainError, RateLimitedError } from "../shared/errors";
 import { logger } from "../logger";
 import { detectFfmpeg } from "./media.processing";
 import { emptyBodySchema, mediaParams, presignBodySchema, uploadFormSchema } from "./media.schemas";
 import { mediaViewResponse, presignResponse } from "./media.responses";
 import * as media from "./media.service";
+import { sharedErrors } from "../shared/shared.errors";
 
 /** The address media URLs are built on when MEDIA_PUBLIC_BASE_URL is not set (TRUST_PROXY decides the protocol). */
 export function originOf(req: Request): string {
@@ -28,9 +29,10 @@ const MAX_DRAIN_MS = 120_000;
 export function answerBeforeBodyEnds(req: Request, res: Response, err: unknown): void {
   const domain = err instanceof DomainError ? err : null;
   if (!domain) logger.error({ err }, "upload failed");
-  const payload = JSON.stringify(domain ? errorBody(domain.code, domain.message, domain.details) : errorBody("internal_error", "Something went wrong on our side."));
-  if (domain instanceof RateLimitedError) res.setHeader("Retry-After", String(domain.retryAfterSeconds));
-  res.status(domain ? statusOf(domain) : 500);
+  const answer = domain ?? sharedErrors.internal();
+  const payload = JSON.stringify(bodyOf(answer));
+  if (answer instanceof RateLimitedError) res.setHeader("Retry-After", String(answer.retryAfterSeconds));
+  res.status(statusOf(answer));
   res.setHeader("Connection", "close");
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(payload));

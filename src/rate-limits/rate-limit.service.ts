@@ -1,6 +1,7 @@
 import { config } from "../config";
 import { clock } from "../shared/clock";
 import type { Principal } from "../auth/roles";
+import { recentPlanOf } from "../auth/user-existence";
 import { currentPlan } from "../marketplace/subscription.service";
 import { PLANS } from "../marketplace/subscription.plans";
 import { rateLimitRefusal, takeRateLimit, type RateLimitDecision } from "../infra/rate-limit";
@@ -24,7 +25,8 @@ export async function rateLimitTierOf(userId: string): Promise<RateLimitTier> {
   const now = clock.now().getTime();
   const cached = tierCache.get(userId);
   if (cached && cached.until > now) return cached.tier;
-  const tier = PLANS[await currentPlan(userId)].rate_limit_tier;
+  // a request or join authenticated just now read the plan with its account check (one command for both)
+  const tier = PLANS[recentPlanOf(userId) ?? (await currentPlan(userId))].rate_limit_tier;
   tierCache.delete(userId);
   if (tierCache.size >= TIER_CACHE_MAX) tierCache.delete(tierCache.keys().next().value!);
   tierCache.set(userId, { tier, until: now + TIER_CACHE_MS });

@@ -1,7 +1,8 @@
 import { Room, type ExtractRoomClient, type RoomOptions } from "@colyseus/core";
 import { config } from "../config";
 import type { Unsubscribe } from "./events";
-import { ClientSubscriptions } from "./room-kit";
+import { ClientSubscriptions, KeyedDebounce } from "./room-kit";
+import { logger } from "../logger";
 import { claimRoomKey, type RoomKeyClaim } from "./room-key";
 import { keepClientsOnMalformedFrames } from "./room-messages";
 import { roomPatches } from "../metrics/metrics";
@@ -45,17 +46,24 @@ export abstract class AppRoom<T extends RoomOptions = RoomOptions> extends Room<
 
   /**
    * One room per key: claim `key` (refused with `room_key_taken` when another room has it), then
-   * run `setup`; a failed setup gives the key back. `listing` is the room's filterBy fields.
+   * run `setup`; a failed setup gives the key back. `listing` is the room's filterBy fields and
+   * its metadata.
    */
-  protected async createKeyed(key: string, listing: Record<string, unknown>, setup: () => Promise<void>): Promise<void> {
+  protected async createKeyed(key: string, listing: T["metadata"] & Record<string, unknown>, setup: () => Promise<void>): Promise<void> {
     this.keyClaim = await claimRoomKey(this.roomName, key, this.roomId, listing);
     try {
+      await this.setMetadata(listing);
       await setup();
     } catch (err) {
       await this.keyClaim.release();
       this.keyClaim = undefined;
       throw err;
     }
+  }
+
+  /** A keyed debounced reload on the room's clock (see KeyedDebounce); a failed reload is logged as `what`. */
+  protected debounced<K, I = never>(delayMs: number, reload: (key: K, items: Set<I>) => Promise<void>, what: string): KeyedDebounce<K, I> {
+    return new KeyedDebounce<K, I>(this.clock, delayMs, reload, (err, key) => logger.warn({ err, key, roomId: this.roomId }, what));
   }
 
   /** Subscriptions the room holds for its whole life (its topics), released at dispose. */

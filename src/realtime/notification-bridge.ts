@@ -7,6 +7,9 @@ import { subscribe, topics, type Unsubscribe } from "./events";
  * notifications (published by the notification service on any process) as `"notification"`
  * messages. Hold the result in `clientSubscriptions` so it is released when the client leaves.
  */
+/** How a room that forwards them documents its `notification` messages (`messagesOut`). */
+export const NOTIFICATION_MESSAGE_DOC = "the signed-in user's notifications, live (`{ id, type, actor_id, story_id, data, created_at }`)";
+
 export function subscribeClientToNotifications(client: Pick<Client, "send">, userId: string): Unsubscribe {
   return subscribe<NotificationView>(topics.userNotifications(userId), (n) => client.send("notification", toNotificationMessage(n)));
 }

@@ -4,6 +4,7 @@ import type { Unsubscribe } from "./events";
 /** The timer API of a room's clock (`this.clock`), so rooms keep their timers on it. */
 export interface RoomTimers {
   setTimeout(cb: () => void, ms: number): { clear(): void };
+  setInterval(cb: () => void, ms: number): { clear(): void };
 }
 
 /**

@@ -2,6 +2,8 @@ import { Protocol, type Client, type Room } from "@colyseus/core";
 import { decode } from "@colyseus/schema";
 import type { z } from "zod";
 import { DomainError, ValidationError } from "../shared/errors";
+import { sharedErrors } from "../shared/shared.errors";
+import { realtimeErrors } from "./realtime.errors";
 import { issuesOf } from "../shared/validation";
 import { logger } from "../logger";
 import { assertUserExists } from "../auth/user-existence";
@@ -44,9 +46,9 @@ export class RoomReplyError extends Error {
 }
 
 function normalize(err: unknown): { code: string; message: string; details?: unknown } {
-  if (err instanceof DomainError) return { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
-  logger.error({ err }, "room message handler failed");
-  return { code: "internal_error", message: "Something went wrong on our side." };
+  if (!(err instanceof DomainError)) logger.error({ err }, "room message handler failed");
+  const e = err instanceof DomainError ? err : sharedErrors.internal();
+  return { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) };
 }
 
 /** Colyseus passes a request's context (with its id) as the third argument; `send` gets none. */
@@ -87,10 +89,10 @@ export function roomMessage<S extends z.ZodType, C extends Client, R>(type: stri
       if (typeof userId === "string") await assertUserExists(userId);
       const reserved = findReservedKey(raw);
       if (reserved !== undefined) {
-        throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, [{ path: reserved, message: "reserved key" }]);
+        throw realtimeErrors.invalidMessage(type, [{ path: reserved, message: "reserved key" }]);
       }
       const parsed = schema.safeParse(raw ?? {});
-      if (!parsed.success) throw new ValidationError("invalid_message", `The "${type}" message is not valid.`, issuesOf(parsed.error));
+      if (!parsed.success) throw realtimeErrors.invalidMessage(type, issuesOf(parsed.error));
       const result = await fn(client, parsed.data);
       roomMessagesIn.inc({ type, outcome: "ok" });
       return result;
@@ -121,8 +123,7 @@ const unknownMessage: Wildcard = (client, type, raw) => {
   void spendBudget(client).then(
     () => {
       roomMessagesIn.inc({ type: "(unknown)", outcome: "invalid" });
-      const bytes = raw instanceof Uint8Array ? " (raw bytes are not accepted)" : "";
-      sendError(client, { type: String(type), code: "unknown_message", message: `This room has no "${String(type)}" message${bytes}.` });
+      answerFailure(client, String(type), realtimeErrors.unknownMessage(String(type), raw instanceof Uint8Array), undefined);
     },
     (err) => {
       roomMessagesIn.inc({ type: "(unknown)", outcome: outcomeOf(err) });
@@ -188,6 +189,6 @@ export function keepClientsOnMalformedFrames(room: Room): void {
     if (!refused) return;
     const code = buffer?.[0] !== undefined ? buffer[0] & PROTOCOL_CODE_MASK : -1;
     const type = code === Protocol.ROOM_DATA || code === Protocol.ROOM_DATA_BYTES ? messageTypeOf(buffer) : "";
-    sendError(client, { type, code: "malformed_message", message: "This message could not be read (not valid msgpack)." });
+    answerFailure(client, type, realtimeErrors.malformedMessage(), undefined);
   };
 }

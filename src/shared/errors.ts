@@ -38,15 +38,19 @@ export class ConflictError extends DomainError {
 export class GoneError extends DomainError {
   override name = "GoneError";
 }
-/** Too many requests; retryAfterSeconds feeds the Retry-After header (429). */
+/**
+ * Too many requests; retryAfterSeconds feeds the Retry-After header (429). `details` defaults to
+ * `{ retry_after_seconds }`; rooms' refusals add `retry_after_ms` (their clients wait in ms).
+ */
 export class RateLimitedError extends DomainError {
   override name = "RateLimitedError";
   constructor(
     code: string,
     message: string,
     readonly retryAfterSeconds: number,
+    details: Record<string, unknown> = { retry_after_seconds: retryAfterSeconds },
   ) {
-    super(code, message, { retry_after_seconds: retryAfterSeconds });
+    super(code, message, details);
   }
 }
 
@@ -57,6 +61,16 @@ export class PayloadTooLargeError extends DomainError {
 /** The content is of a type this endpoint does not take, judged from its bytes (415). */
 export class UnsupportedMediaError extends DomainError {
   override name = "UnsupportedMediaError";
+}
+
+/** The requested byte range is outside the file (416). */
+export class RangeNotSatisfiableError extends DomainError {
+  override name = "RangeNotSatisfiableError";
+}
+
+/** Our failure, not the caller's: answered without its cause, which is logged (500). */
+export class InternalError extends DomainError {
+  override name = "InternalError";
 }
 
 /** A dependency is missing or down: an unconfigured or unreachable payment provider (503). */

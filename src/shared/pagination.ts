@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Types } from "mongoose";
-import { ValidationError } from "./errors";
+import { sharedErrors } from "./shared.errors";
 
 /**
  * Cursor pagination. A cursor is an opaque base64url JSON of the last item's sort key; a page asks
@@ -49,7 +49,7 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
   } catch {
     // fall through: a cursor that does not parse is a client error, not a server one
   }
-  throw new ValidationError("invalid_cursor", "The cursor is not valid for this list.");
+  throw sharedErrors.invalidCursor();
 }
 
 /** Turn `limit + 1` fetched rows into a page, deriving the next cursor from the last row kept. */

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ValidationError } from "./errors";
+import type { ValidationError } from "./errors";
 
 /**
  * One validation helper for every edge (REST middleware, room messages, room join options): a
@@ -14,9 +14,9 @@ export function issuesOf(error: z.ZodError): Issue[] {
   return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 }
 
-/** Parse `input` or throw ValidationError(code, message, issues). */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, code: string, message: string): z.output<S> {
+/** Parse `input` or throw the edge's error for its issues (a catalogue factory, e.g. `httpErrors.invalidInput`). */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, invalid: (issues: Issue[]) => ValidationError): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(code, message, issuesOf(result.error));
+  if (!result.success) throw invalid(issuesOf(result.error));
   return result.data;
 }

@@ -1,8 +1,8 @@
-import { ownersListing } from "../close-friends/close-friends.repository";
 import { publish, publishAudienceChanged, subscribe, topics, type Unsubscribe } from "../realtime/events";
 import type { ViewerFacts } from "../stories/privacy.rules";
-import { communityStandingsOf } from "../communities/community.repository";
-import { blockedEitherWayIds, followingIds } from "./social.repository";
+import { loadViewerGraph, type ViewerGraphIds } from "./viewer-graph.repository";
+
+export type { ViewerGraphIds };
 
 /**
  * The relationship facts every privacy decision reads (stories, highlights, the feed), loaded in
@@ -23,17 +23,6 @@ export interface RelationshipFacts {
   followsOwner: boolean;
   isCloseFriend: boolean;
   blockedEitherWay: boolean;
-}
-
-/** Who `viewerId` follows, whose close friend they are, who is blocked either way, their communities. */
-export interface ViewerGraphIds {
-  following: string[];
-  closeFriendOf: string[];
-  blocked: string[];
-  /** Communities the viewer is an active member of. */
-  communities: string[];
-  /** Communities that banned the viewer. */
-  bannedFrom: string[];
 }
 
 interface Entry<T> {
@@ -109,7 +98,7 @@ function cached<T>(map: Map<string, Entry<T>>, key: string, users: string[], loa
 }
 
 /**
- * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (4 commands) per
+ * What `viewerId` is to `ownerId`, read off the viewer's cached graph: one load (one store command) per
  * viewer serves every owner they look at for the next few seconds.
  */
 export async function relationshipFacts(viewerId: string, ownerId: string): Promise<RelationshipFacts> {
@@ -118,15 +107,7 @@ export async function relationshipFacts(viewerId: string, ownerId: string): Prom
 }
 
 export function viewerGraphIds(viewerId: string): Promise<ViewerGraphIds> {
-  return cached(graphs, viewerId, [viewerId], async () => {
-    const [following, closeFriendOf, blocked, standings] = await Promise.all([
-      followingIds(viewerId),
-      ownersListing(viewerId),
-      blockedEitherWayIds(viewerId),
-      communityStandingsOf(viewerId),
-    ]);
-    return { following, closeFriendOf, blocked, communities: standings.active, bannedFrom: standings.banned };
-  });
+  return cached(graphs, viewerId, [viewerId], () => loadViewerGraph(viewerId));
 }
 
 /** The privacy facts for `viewerId` looking at `ownerId`'s content (stories, highlights). */

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { validate } from "../http/validate";
 import { principalOf, requireAuth } from "../http/auth";
 import { objectIdString } from "../shared/ids";
-import { ValidationError } from "../shared/errors";
 import { pageQuerySchema } from "../shared/pagination";
 import {
   MAX_STICKERS_PER_STORY,
@@ -37,6 +36,7 @@ const engaging = { 403: "`own_story`: you cannot reply or react to your own stor
 import { recordAudit } from "../admin/audit";
 import { acceptStoryForm } from "../media/media-story-form";
 import { storyFormSchema } from "../media/media.schemas";
+import { storyErrors } from "./story.errors";
 
 const storyParams = z.object({ id: objectIdString }).strict();
 const userParams = z.object({ user_id: objectIdString }).strict();
@@ -54,7 +54,7 @@ const acceptEchoedStoryId: RequestHandler = (req, _res, next) => {
   if (body !== null && typeof body === "object" && !Array.isArray(body) && "story_id" in body) {
     const { story_id, ...rest } = body as Record<string, unknown>;
     if (story_id !== req.params.id) {
-      throw new ValidationError("story_id_mismatch", "story_id in the body must be the story in the path.");
+      throw storyErrors.storyIdMismatch();
     }
     req.body = rest;
   }

@@ -7,10 +7,10 @@ import { canModerate } from "../communities/community.rules";
 import { communityErrors } from "../communities/community.errors";
 import { findCommunityById } from "../communities/community.repository";
 import { clock } from "../shared/clock";
-import { ForbiddenError } from "../shared/errors";
 import { objectIdString } from "../shared/ids";
 import { activeAt, engagementRate, MAX_WINDOW_DAYS, metricsWindow, reportedRate } from "./story-metrics.rules";
 import * as repo from "./story-metrics.repository";
+import { storyErrors } from "./story.errors";
 
 const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
@@ -45,7 +45,7 @@ export interface StoryMetrics {
 /** Site admins see any community or all stories; a community's owner and admins see theirs. */
 async function authorize(principal: Principal, communityId: string | undefined): Promise<void> {
   if (communityId === undefined) {
-    if (!hasRole(principal, "admin")) throw new ForbiddenError("forbidden_role", "Metrics over all stories need the admin role; community admins pass community_id.");
+    if (!hasRole(principal, "admin")) throw storyErrors.metricsNeedAdmin();
     return;
   }
   if (!(await findCommunityById(communityId))) throw communityErrors.notFound();

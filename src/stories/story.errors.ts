@@ -32,6 +32,9 @@ export const storyErrors = {
   mentionSelf: (details: { sticker_index: number }) => new ValidationError("mention_self", "You cannot mention yourself.", details),
   mentionUserNotFound: (details: { user_ids: string[] }) => new ValidationError("mention_user_not_found", "A mentioned user does not exist.", details),
   optionNotFound: (index: number, count: number, option: number, details: { sticker_index: number; option_index: number; option_count: number }) => new ValidationError("option_not_found", `Sticker ${index} has ${count} options; option ${option} does not exist.`, details),
+  /** metrics over every story (no community_id): the platform admins' only */
+  metricsNeedAdmin: () => new ForbiddenError("forbidden_role", "Metrics over all stories need the admin role; community admins pass community_id."),
+  storyIdMismatch: () => new ValidationError("story_id_mismatch", "story_id in the body must be the story in the path."),
   ownStory: () => new ForbiddenError("own_story", "You cannot reply or react to your own story."),
   ownStoryInteraction: () => new ForbiddenError("own_story_interaction", "You cannot answer stickers on your own story."),
   reshareNotAllowed: () => new ForbiddenError("reshare_not_allowed", "Only a user mentioned in a live story can re-share it."),

@@ -3,8 +3,8 @@ import type { StickerInteraction } from "./sticker.rules";
 import { presentStickerForViewer, type ViewerSticker } from "./sticker-results.rules";
 import { hasExpired, isAuthor } from "./story.rules";
 import { storyFrameOf, type StoryFrame, type StoryPrivacy } from "./story.types";
-import * as repo from "./story.repository";
 import type { StoryRow } from "./story.repository";
+import { viewerMarksOn } from "./viewer-marks.repository";
 
 /**
  * Stories as one caller sees them (REST snake_case; rooms map these onward in schema/): the
@@ -126,8 +126,8 @@ export function toStoryView(
 /** Present several stories to one viewer with two batched lookups (seen, own answers). */
 export async function presentStories(stories: StoryRow[], viewerId: string, now: Date): Promise<StoryView[]> {
   const ids = stories.map((s) => s._id);
-  const [seen, mine] = await Promise.all([repo.seenStoryIds(viewerId, ids), repo.interactionsOf(viewerId, ids)]);
-  return stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now));
+  const { seen, interactions } = await viewerMarksOn(viewerId, ids);
+  return stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), interactions.get(s._id), now));
 }
 
 export async function usernamesOf(ids: string[]): Promise<Map<string, string>> {

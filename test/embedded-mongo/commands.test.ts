@@ -179,6 +179,50 @@ describe("embedded-mongo: commands", () => {
     assert.equal(rest.length, 3);
   });
 
+  it("answers $unionWith and an uncorrelated $lookup whose pipeline opens with $match (read through the planner) like mongod", async () => {
+    const follows = h.db.collection<any>("follows");
+    const blocks = h.db.collection<any>("blocks");
+    await blocks.createIndex({ blocked_id: 1 });
+    await follows.insertMany([{ _id: 1, by: "v", to: "a" }, { _id: 2, by: "w", to: "b" }]);
+    await blocks.insertMany([{ _id: 1, blocker_id: "c", blocked_id: "v" }, { _id: 2, blocker_id: "v", blocked_id: "d" }, { _id: 3, blocker_id: "x", blocked_id: "y" }]);
+    const union = (match: Record<string, unknown>) =>
+      follows
+        .aggregate([
+          { $match: { by: "v" } },
+          { $project: { _id: 0, id: "$to" } },
+          { $unionWith: { coll: "blocks", pipeline: [{ $match: match }, { $project: { _id: 0, id: { $cond: [{ $eq: ["$blocker_id", "v"] }, "$blocked_id", "$blocker_id"] } } }] } },
+          { $sort: { id: 1 } },
+        ])
+        .toArray();
+    assert.deepEqual(await union({ $or: [{ blocker_id: "v" }, { blocked_id: "v" }] }), [{ id: "a" }, { id: "c" }, { id: "d" }]);
+    // a $match with $expr is not pre-filtered: mingo reads the whole collection, same answer
+    assert.deepEqual(await union({ $expr: { $or: [{ $eq: ["$blocker_id", "v"] }, { $eq: ["$blocked_id", "v"] }] } }), [{ id: "a" }, { id: "c" }, { id: "d" }]);
+    // an uncorrelated $lookup: the same pre-filtered documents for every input document
+    const looked = await follows
+      .aggregate([{ $sort: { _id: 1 } }, { $lookup: { from: "blocks", pipeline: [{ $match: { blocked_id: "v" } }, { $project: { _id: 1 } }], as: "b" } }, { $project: { _id: 1, b: 1 } }])
+      .toArray();
+    assert.deepEqual(looked, [{ _id: 1, b: [{ _id: 1 }] }, { _id: 2, b: [{ _id: 1 }] }]);
+    // with `let` the sub-pipeline depends on the input document and is left as it is
+    const correlated = await follows
+      .aggregate([{ $sort: { _id: 1 } }, { $lookup: { from: "blocks", let: { by: "$by" }, pipeline: [{ $match: { $expr: { $eq: ["$blocked_id", "$$by"] } } }, { $project: { _id: 1 } }], as: "b" } }, { $project: { _id: 1, b: 1 } }])
+      .toArray();
+    assert.deepEqual(correlated, [{ _id: 1, b: [{ _id: 1 }] }, { _id: 2, b: [] }]);
+    // inside a transaction the pre-filtered branch sees the transaction's own writes, others do not
+    const s = h.client.startSession();
+    try {
+      s.startTransaction();
+      await blocks.insertOne({ _id: 4, blocker_id: "e", blocked_id: "v" }, { session: s });
+      const inTxn = await follows
+        .aggregate([{ $match: { by: "v" } }, { $project: { _id: 0, id: "$to" } }, { $unionWith: { coll: "blocks", pipeline: [{ $match: { blocked_id: "v" } }, { $project: { _id: 0, id: "$blocker_id" } }] } }], { session: s })
+        .toArray();
+      assert.deepEqual(inTxn.map((d) => d.id).sort(), ["a", "c", "e"]);
+      assert.deepEqual(await union({ blocked_id: "v" }), [{ id: "a" }, { id: "c" }]);
+      await s.abortTransaction();
+    } finally {
+      await s.endSession();
+    }
+  });
+
   it("manages indexes: create, list, drop, and NamespaceNotFound on missing collections", async () => {
     const c = h.db.collection<any>("ix");
     const e = await expectReject(c.listIndexes().toArray());

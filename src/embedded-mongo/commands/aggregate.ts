@@ -50,6 +50,35 @@ function rewriteTextScore(stages: Document[]): Document[] {
   });
 }
 
+/** A plain $match (no $expr, no $text) the planner can answer with an index. */
+function plainMatch(stage: unknown): Document | undefined {
+  if (!isPlainObject(stage) || Object.keys(stage).length !== 1 || !isPlainObject(stage.$match)) return undefined;
+  const m = stage.$match as Document;
+  return "$expr" in m || "$text" in m ? undefined : m;
+}
+
+/**
+ * A sub-pipeline that opens with a plain $match — `$unionWith`, or a `$lookup` with a pipeline and
+ * no `let`/`localField` (uncorrelated: the same documents for every input) — reads its collection
+ * through the planner like a leading $match does, so it uses indexes instead of handing mingo every
+ * document of that collection. The stage is pointed at the pre-filtered documents under a private
+ * name that `resolve` answers; anything else keeps reading the whole collection.
+ */
+function prefilterSubPipelines(ctx: CommandContext, stages: Document[], collation: Collation | undefined): { stages: Document[]; resolve: (name: string) => Document[] | undefined } {
+  const filtered = new Map<string, Document[]>();
+  const out = stages.map((st, i) => {
+    const [name, arg] = Object.entries(st)[0]!;
+    if (!isPlainObject(arg) || !Array.isArray(arg.pipeline)) return st;
+    const from = name === "$unionWith" ? arg.coll : name === "$lookup" && arg.let === undefined && arg.localField === undefined ? arg.from : undefined;
+    const match = typeof from === "string" ? plainMatch(arg.pipeline[0]) : undefined;
+    if (match === undefined) return st;
+    const key = `\u0000prefiltered:${i}`;
+    filtered.set(key, docsFor(ctx, ctx.engine.coll(ctx.db, from as string), match, collation).views);
+    return { [name]: { ...arg, [name === "$unionWith" ? "coll" : "from"]: key, pipeline: arg.pipeline.slice(1) } };
+  });
+  return { stages: out, resolve: (name) => filtered.get(name) };
+}
+
 /** Stages mingo evaluates without writing into its input documents. */
 const NON_MUTATING = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$group", "$project", "$sortByCount", "$facet", "$bucket", "$bucketAuto", "$sample"]);
 
@@ -147,7 +176,9 @@ const aggregate: Handler = async (cmd, ctx) => {
     views = localSessions(ctx);
     stages = stages.slice(1);
   }
-  const resolver = (name: string): Document[] => docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
+  const sub = prefilterSubPipelines(ctx, stages, collation);
+  stages = sub.stages;
+  const resolver = (name: string): Document[] => sub.resolve(name) ?? docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
   const mutating = stages.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
   // stored documents are shared with the store; stages that write into their input get copies
   const input = mutating ? views.map((v) => clone(v)) : views;

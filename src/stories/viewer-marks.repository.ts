@@ -1,0 +1,39 @@
+import type { StickerInteraction } from "./sticker.rules";
+import { StoryInteractionModel, StoryViewModel } from "./story.model";
+import { toInteraction } from "./story.repository";
+
+/** What one viewer did on some stories: which they saw, and their sticker answers per story. */
+export interface ViewerMarks {
+  seen: Set<string>;
+  interactions: Map<string, Map<number, StickerInteraction>>;
+}
+
+type Row = Record<string, any>;
+
+/**
+ * `seenStoryIds` and `interactionsOf` (story.repository.ts) in one store command, for presenting
+ * stories to a viewer: their view rows and their sticker answers are the two branches of one
+ * `$unionWith` aggregate, each opening with a `$match` on its index, grouped into two rows so the
+ * answer always fits the first batch.
+ */
+export async function viewerMarksOn(viewerId: string, storyIds: string[]): Promise<ViewerMarks> {
+  const marks: ViewerMarks = { seen: new Set(), interactions: new Map() };
+  if (storyIds.length === 0) return marks;
+  const groups = await StoryViewModel.aggregate<{ _id: "seen" | "answered"; rows: Row[] }>([
+    { $match: { viewer_id: viewerId, story_id: { $in: storyIds } } },
+    { $project: { _id: 0, k: { $literal: "seen" }, story_id: 1 } },
+    { $unionWith: { coll: StoryInteractionModel.collection.collectionName, pipeline: [{ $match: { user_id: viewerId, story_id: { $in: storyIds } } }, { $set: { k: "answered" } }] } },
+    { $group: { _id: "$k", rows: { $push: "$$ROOT" } } },
+  ]);
+  for (const { _id, rows } of groups) {
+    for (const row of rows) {
+      if (_id === "seen") {
+        marks.seen.add(row.story_id);
+        continue;
+      }
+      const perStory = marks.interactions.get(row.story_id) ?? new Map<number, StickerInteraction>();
+      marks.interactions.set(row.story_id, perStory.set(row.sticker_index, toInteraction(row)));
+    }
+  }
+  return marks;
+}
