@@ -17,7 +17,7 @@ import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subsc
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
 import { ANALYTICS_FLUSH_MS, LiveAnalytics } from "../src/live/live-analytics";
 import { recordWatchStretch } from "../src/live/watch.service";
-import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
+import { ChatGate, ChatRestrictions, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
 import { CommandCatchUp } from "../src/live/command-catch-up";
 import { CREATOR_ONLY, LiveRoomState, STAFF_ONLY } from "../schema/live.state";
@@ -51,6 +51,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private buffer = new SeqBuffer<LiveEvent>(1);
   private readonly chatGate = new ChatGate(() => ({ burst: config().LIVE_CHAT_BURST, perSecond: config().LIVE_CHAT_REFILL_PER_S, floodPerSecond: config().LIVE_ROOM_FLOOD_PER_S }));
   private readonly reactionGate = new ReactionGate();
+  /** bans and timeouts in memory (no read per chat line), kept current by the moderation events */
+  private readonly restrictions = new ChatRestrictions();
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
@@ -82,7 +84,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
       handle: async (client, { text }) => {
         const now = clock.now().getTime();
         this.chatGate.admit(client.auth.userId, this.state.settings.slowModeS, this.isStaff(client.auth.userId), now);
-        const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber);
+        const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber, this.restrictions.of(client.auth.userId, now));
         this.chatGate.sent(client.auth.userId, now);
         return { seq: event.seq, text: event.data.text };
       },
@@ -145,14 +147,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     writeSettings(s, this.stream.settings);
     writeSegments(s, this.stream.segments.map(streams.segmentJson));
     s.staff.moderators.push(...this.stream.moderators);
-    const [recent, poll, questions, goals, board, timeouts] = await Promise.all([
+    const [recent, poll, questions, goals, board, restrictions] = await Promise.all([
       latestLiveEvents(this.streamId, ["chat", "pinned"], 200),
       engagement.openPoll(this.streamId),
       engagement.topQuestions(this.streamId),
       engagement.listGoals(this.streamId),
       getLeaderboard("stream_gifters", { scope_id: this.streamId, limit: 10 }),
-      streams.activeTimeouts(this.streamId),
+      streams.chatRestrictions(this.streamId),
     ]);
+    this.restrictions.load(restrictions);
+    const timeouts = restrictions.filter((r) => r.kind === "timeout").map((r) => ({ user_id: r.user_id, until: r.until! }));
     for (const e of recent.filter((e) => !e.data.deleted)) applyLiveEvent(s, e);
     const commands = (await latestLiveEvents(this.streamId, ["gift"], 200)).filter((e) => e.data.command).slice(-20);
     for (const e of commands) writeCommand(s, e);
@@ -265,6 +269,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
         else mods.delete(event.data.user_id);
         this.stream = { ...this.stream, moderators: [...mods] };
       }
+      if (event.type === "moderation") this.restrictions.apply(event.data);
       if (event.type === "status") this.stream = { ...this.stream, status: event.data.status, started_at: event.data.started_at ? new Date(event.data.started_at) : this.stream.started_at };
       for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
     }
