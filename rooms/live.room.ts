@@ -40,6 +40,15 @@ export const PRESENCE_EVERY_MS = 2000;
 /** A seq gap open this long is filled from the log; after GAP_SKIP_MS it is skipped (a failed write). */
 const GAP_FILL_MS = 300;
 const GAP_SKIP_MS = 3000;
+/**
+ * State patches: an ordered event (a chat line, a gift) is patched at once, or — when the last patch
+ * was written less than PATCH_GAP_MS ago — as soon as that gap has passed; everything else (mood,
+ * counts) rides Colyseus' 50 ms tick, under the same gap. Events closer together than a patch's
+ * writes plus the gap share a patch: a small audience gets each event at once (the tick alone
+ * made it wait up to 50 ms), a large one — where writing a patch to every socket takes tens of
+ * ms — gets fewer, fuller patches, and the room reads its messages between them.
+ */
+export const PATCH_GAP_MS = 25;
 /** Commands a reconnecting client may fetch at once. */
 const RESUME_LIMIT = 200;
 /** Close code for a banned viewer (not a network drop: no reconnection). */
@@ -209,6 +218,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   override async onDispose(): Promise<void> {
+    clearTimeout(this.patchTimer);
     await this.flushAnalytics();
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: 0, at: 0 });
     await super.onDispose();
@@ -259,6 +269,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   private applyInOrder(events: LiveEvent[]): void {
+    if (events.length === 0) return;
     const now = clock.now().getTime();
     for (const event of events) {
       this.analytics.onEvent(event, now);
@@ -273,6 +284,31 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
       if (event.type === "status") this.stream = { ...this.stream, status: event.data.status, started_at: event.data.started_at ? new Date(event.data.started_at) : this.stream.started_at };
       for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
     }
+    this.patchSoon();
+  }
+
+  /** when the last patch with changes was written to every socket (performance.now(): real time, whatever the injected clock) */
+  private lastPatchAt = 0;
+  private patchTimer: NodeJS.Timeout | undefined;
+
+  override broadcastPatch(): boolean {
+    // a tick right after an event's patch waits for the next one (the room's clock still advances)
+    if (performance.now() - this.lastPatchAt < PATCH_GAP_MS) return (this.clock.tick(), false);
+    const changed = super.broadcastPatch();
+    // counted from the end of the writes: under load the room reads its messages between patches
+    if (changed) this.lastPatchAt = performance.now();
+    return changed;
+  }
+
+  /** An ordered event changed the state: patch now, or once PATCH_GAP_MS has passed since the last patch was written. */
+  private patchSoon(): void {
+    if (this.patchTimer || this.clients.length === 0) return;
+    const wait = this.lastPatchAt + PATCH_GAP_MS - performance.now();
+    if (wait <= 0) return void this.broadcastPatch();
+    this.patchTimer = setTimeout(() => {
+      this.patchTimer = undefined;
+      this.broadcastPatch();
+    }, wait);
   }
 
   private perform(effect: LiveEffect): void {
