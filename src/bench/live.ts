@@ -15,6 +15,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { clientMain, type FromClient, type Kind, type Load, type ToClient } from "./live-clients";
+import type { LiveSignal } from "../live/live-events";
 
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 200);
 const PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? Math.max(2, Math.ceil(VIEWERS / 250)));
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
     import("../live/live-events"),
     import("ws"),
   ]);
+  const events = await import("../realtime/events");
   const server = createServer();
   const port = config().PORT;
   await server.listen(port);
@@ -228,7 +230,8 @@ async function main(): Promise<void> {
       if (typeof message?.text === "string") trace.set(message.text, { sent: Number(message.text.split(" ")[0]), received: preciseNow() });
       return h(client, message, ctx);
     });
-    const stop = liveEvents.subscribeLive(stream.id, (s) => {
+    // an observer runs as the event is published, before the room's subscription applies it
+    const stop = events.observePublished<LiveSignal>(liveEvents.liveTopic(stream.id), (_topic, s) => {
       if (s.kind !== "event") return;
       ticks.events += 1;
       ticks.jsonBytes += Buffer.byteLength(JSON.stringify(s.event));
@@ -314,7 +317,7 @@ function printBreakdown(lines: LineTrace[], ticking: { sendMs: number[]; encodeM
   stage("sender → room's chat handler (socket, frame, decode)", (l) => l.received - l.sent);
   stage("handler → seq taken (budget, standing, ban/timeout, rules, seq)", (l) => l.sequenced - l.received);
   stage("seq → published (event-log write)", (l) => l.published - l.sequenced);
-  stage("published → encoded in a patch (tick wait)", (l) => l.encoded - l.published);
+  stage("published → encoded in a patch (tick wait; or at once)", (l) => l.encoded - l.published);
   stage("encoded → written to every viewer's socket", (l) => l.written - l.encoded);
   stage("**sender → written to every socket (server total)**", (l) => l.written - l.sent);
   console.log(`| viewers: sender → state change seen (the table's latency) | ${live.p50} / ${live.p99} |`);
