@@ -316,7 +316,7 @@ function printBreakdown(lines: LineTrace[], ticking: { sendMs: number[]; encodeM
   console.log("|---|---|");
   stage("sender → room's chat handler (socket, frame, decode)", (l) => l.received - l.sent);
   stage("handler → seq taken (budget, standing, ban/timeout, rules, seq)", (l) => l.sequenced - l.received);
-  stage("seq → published (event-log write)", (l) => l.published - l.sequenced);
+  stage("seq → published (a chat line no longer waits for its log write)", (l) => l.published - l.sequenced);
   stage("published → encoded in a patch (tick wait; or at once)", (l) => l.encoded - l.published);
   stage("encoded → written to every viewer's socket", (l) => l.written - l.encoded);
   stage("**sender → written to every socket (server total)**", (l) => l.written - l.sent);
