@@ -1,6 +1,6 @@
 import { clock } from "../shared/clock";
 import { logger } from "../logger";
-import { publish, subscribe, type Unsubscribe } from "../realtime/events";
+import { publish, publishConfirmed, subscribe, type Unsubscribe } from "../realtime/events";
 import { LiveEventModel } from "./live-event.model";
 import { persistLiveEvent } from "./event-log-writer";
 import { liveSequencer } from "./sequencer";
@@ -92,6 +92,8 @@ export async function appendLiveEvent(
 export interface WriteOptions {
   /** publish, then write (the returned promise still settles only once the row is durable) */
   publishFirst?: boolean;
+  /** settle only once presence has accepted the publish (every process has the event before the caller answers) */
+  confirmPublish?: boolean;
 }
 
 /** Write an event under a seq already taken (a gift takes its seq once, conditionally, then writes). */
@@ -109,7 +111,8 @@ export async function writeLiveEvent(
   const event = toEvent(row);
   if (!options.publishFirst) {
     await persistLiveEvent(row);
-    publishLiveSignal(stream.id, { kind: "event", event });
+    if (options.confirmPublish) await publishConfirmed(liveTopic(stream.id), { kind: "event", event } satisfies LiveSignal);
+    else publishLiveSignal(stream.id, { kind: "event", event });
     return event;
   }
   publishLiveSignal(stream.id, { kind: "event", event });

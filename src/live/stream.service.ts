@@ -254,7 +254,8 @@ export async function restrictUser(actorId: string, streamId: string, targetId: 
     { $set: { until, by: actorId, created_at: now } },
     { upsert: true },
   );
-  await appendLiveEvent(stream, "moderation", actorId, { action: kind, user_id: targetId, until: until?.toISOString() ?? null });
+  // confirmed: every shard room, on every process, holds the restriction before the moderator hears back
+  await appendLiveEvent(stream, "moderation", actorId, { action: kind, user_id: targetId, until: until?.toISOString() ?? null }, { confirmPublish: true });
   return { until };
 }
 
@@ -262,7 +263,7 @@ export async function liftRestriction(actorId: string, streamId: string, targetI
   const stream = await findStream(streamId);
   assertStaff(stream, actorId);
   await RestrictionModel.deleteOne({ stream_id: stream.id, user_id: targetId, kind });
-  await appendLiveEvent(stream, "moderation", actorId, { action: kind === "ban" ? "unban" : "untimeout", user_id: targetId });
+  await appendLiveEvent(stream, "moderation", actorId, { action: kind === "ban" ? "unban" : "untimeout", user_id: targetId }, { confirmPublish: true });
 }
 
 /** The stream's bans and running timeouts (a shard room loads them once, then follows the moderation events). */
