@@ -92,7 +92,7 @@ export async function appendLiveEvent(
 export interface WriteOptions {
   /** publish, then write (the returned promise still settles only once the row is durable) */
   publishFirst?: boolean;
-  /** settle only once presence has accepted the publish (every process has the event before the caller answers) */
+  /** settle only once presence has accepted the publish (Redis has sent the event to every process before the caller answers) */
   confirmPublish?: boolean;
 }
 

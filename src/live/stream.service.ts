@@ -254,7 +254,7 @@ export async function restrictUser(actorId: string, streamId: string, targetId: 
     { $set: { until, by: actorId, created_at: now } },
     { upsert: true },
   );
-  // confirmed: every shard room, on every process, holds the restriction before the moderator hears back
+  // confirmed: Redis has sent the restriction to every process's shard rooms before the moderator hears back
   await appendLiveEvent(stream, "moderation", actorId, { action: kind, user_id: targetId, until: until?.toISOString() ?? null }, { confirmPublish: true });
   return { until };
 }

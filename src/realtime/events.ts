@@ -9,9 +9,8 @@ import { logger } from "../logger";
 export type Unsubscribe = () => void;
 
 export function publish<E extends object>(topic: string, event: E): void {
-  notifyObservers(topic, event);
   // fire-and-forget: the change is already persisted; a lost event is repaired by the next refresh
-  Promise.resolve(getPresence().publish(topic, event)).catch((err: unknown) => logger.warn({ err, topic }, "publish failed"));
+  void publishConfirmed(topic, event);
 }
 
 /**
