@@ -9,8 +9,9 @@ import { logger } from "../logger";
 export type Unsubscribe = () => void;
 
 export function publish<E extends object>(topic: string, event: E): void {
+  notifyObservers(topic, event);
   // fire-and-forget: the change is already persisted; a lost event is repaired by the next refresh
-  void publishConfirmed(topic, event);
+  Promise.resolve(getPresence().publish(topic, event)).catch((err: unknown) => logger.warn({ err, topic }, "publish failed"));
 }
 
 /**
