@@ -17,7 +17,7 @@ import { currentSeq, latestLiveEvents, liveEventsAfter, publishLiveSignal, subsc
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, type MoodAggregate, type Reaction } from "../src/live/mood.rules";
 import { ANALYTICS_FLUSH_MS, LiveAnalytics } from "../src/live/live-analytics";
 import { recordWatchStretch } from "../src/live/watch.service";
-import { ChatGate, ReactionGate, ShardCounts } from "../src/live/room-gates";
+import { ChatGate, ChatRestrictions, ReactionGate, ShardCounts } from "../src/live/room-gates";
 import { SeqBuffer } from "../src/live/sequence.rules";
 import { CommandCatchUp } from "../src/live/command-catch-up";
 import { CREATOR_ONLY, LiveRoomState, STAFF_ONLY } from "../schema/live.state";
@@ -42,6 +42,15 @@ export const PRESENCE_EVERY_MS = 2000;
 /** A seq gap open this long is filled from the log; after GAP_SKIP_MS it is skipped (a failed write). */
 const GAP_FILL_MS = 300;
 const GAP_SKIP_MS = 3000;
+/**
+ * State patches: an ordered event (a chat line, a gift) is patched at once, or — when the last patch
+ * was written less than PATCH_GAP_MS ago — as soon as that gap has passed; everything else (mood,
+ * counts) rides Colyseus' 50 ms tick, under the same gap. Events closer together than a patch's
+ * writes plus the gap share a patch: a small audience gets each event at once (the tick alone
+ * made it wait up to 50 ms), a large one — where writing a patch to every socket takes tens of
+ * ms — gets fewer, fuller patches, and the room reads its messages between them.
+ */
+export const PATCH_GAP_MS = 25;
 /** Commands a reconnecting client may fetch at once. */
 const RESUME_LIMIT = 200;
 /** Close code for a banned viewer (not a network drop: no reconnection). */
@@ -53,6 +62,8 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   private buffer = new SeqBuffer<LiveEvent>(1);
   private readonly chatGate = new ChatGate(() => ({ burst: config().LIVE_CHAT_BURST, perSecond: config().LIVE_CHAT_REFILL_PER_S, floodPerSecond: config().LIVE_ROOM_FLOOD_PER_S }));
   private readonly reactionGate = new ReactionGate();
+  /** bans and timeouts in memory (no read per chat line), kept current by the moderation events */
+  private readonly restrictions = new ChatRestrictions();
   private readonly shards = new ShardCounts(PRESENCE_EVERY_MS * 3);
   private mood: MoodAggregate = emptyMood(clock.now().getTime());
   private filling = false;
@@ -82,7 +93,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
       handle: async (client, { text }) => {
         const now = clock.now().getTime();
         this.chatGate.admit(client.auth.userId, this.state.settings.slowModeS, this.isStaff(client.auth.userId), now);
-        const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber);
+        const event = await chat.postChat(client.auth, this.stream, text, client.auth.subscriber, this.restrictions.of(client.auth.userId, now));
         this.chatGate.sent(client.auth.userId, now);
         return { seq: event.seq, text: event.data.text };
       },
@@ -145,14 +156,16 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
     writeSettings(s, this.stream.settings);
     writeSegments(s, this.stream.segments.map(streams.segmentJson));
     s.staff.moderators.push(...this.stream.moderators);
-    const [recent, poll, questions, goals, board, timeouts] = await Promise.all([
+    const [recent, poll, questions, goals, board, restrictions] = await Promise.all([
       latestLiveEvents(this.streamId, ["chat", "pinned"], 200),
       engagement.openPoll(this.streamId),
       engagement.topQuestions(this.streamId),
       engagement.listGoals(this.streamId),
       getLeaderboard("stream_gifters", { scope_id: this.streamId, limit: 10 }),
-      streams.activeTimeouts(this.streamId),
+      streams.chatRestrictions(this.streamId),
     ]);
+    this.restrictions.load(restrictions);
+    const timeouts = restrictions.filter((r) => r.kind === "timeout").map((r) => ({ user_id: r.user_id, until: r.until! }));
     for (const e of recent.filter((e) => !e.data.deleted)) applyLiveEvent(s, e);
     const commands = (await latestLiveEvents(this.streamId, ["gift"], 200)).filter((e) => e.data.command).slice(-20);
     for (const e of commands) writeCommand(s, e);
@@ -205,6 +218,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   override async onDispose(): Promise<void> {
+    clearTimeout(this.patchTimer);
     await this.flushAnalytics();
     publishLiveSignal(this.streamId, { kind: "presence", shard: this.roomId, viewers: 0, at: 0 });
     await super.onDispose();
@@ -255,6 +269,7 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
   }
 
   private applyInOrder(events: LiveEvent[]): void {
+    if (events.length === 0) return;
     const now = clock.now().getTime();
     for (const event of events) {
       this.analytics.onEvent(event, now);
@@ -265,9 +280,35 @@ export class LiveRoom extends AppRoom<{ state: LiveRoomState; metadata: { stream
         else mods.delete(event.data.user_id);
         this.stream = { ...this.stream, moderators: [...mods] };
       }
+      if (event.type === "moderation") this.restrictions.apply(event.data);
       if (event.type === "status") this.stream = { ...this.stream, status: event.data.status, started_at: event.data.started_at ? new Date(event.data.started_at) : this.stream.started_at };
       for (const effect of applyLiveEvent(this.state, event)) this.perform(effect);
     }
+    this.patchSoon();
+  }
+
+  /** when the last patch with changes was written to every socket (performance.now(): real time, whatever the injected clock) */
+  private lastPatchAt = 0;
+  private patchTimer: NodeJS.Timeout | undefined;
+
+  override broadcastPatch(): boolean {
+    // a tick right after an event's patch waits for the next one (the room's clock still advances)
+    if (performance.now() - this.lastPatchAt < PATCH_GAP_MS) return (this.clock.tick(), false);
+    const changed = super.broadcastPatch();
+    // counted from the end of the writes: under load the room reads its messages between patches
+    if (changed) this.lastPatchAt = performance.now();
+    return changed;
+  }
+
+  /** An ordered event changed the state: patch now, or once PATCH_GAP_MS has passed since the last patch was written. */
+  private patchSoon(): void {
+    if (this.patchTimer || this.clients.length === 0) return;
+    const wait = this.lastPatchAt + PATCH_GAP_MS - performance.now();
+    if (wait <= 0) return void this.broadcastPatch();
+    this.patchTimer = setTimeout(() => {
+      this.patchTimer = undefined;
+      this.broadcastPatch();
+    }, wait);
   }
 
   private perform(effect: LiveEffect): void {

@@ -22,7 +22,7 @@ export type ToClient =
 export type FromClient =
   | { cmd: "connected" }
   | { cmd: "count"; received: number }
-  | { cmd: "report"; chat: number; gifts: number; latencies: number[] }
+  | { cmd: "report"; chat: number; gifts: number; latencies: number[]; cpuUs: number; wallMs: number; loopDelayP99Ms: number; frameUs: number[] }
   | { cmd: "sent"; chat: number; gifts: number; reactions: number; refused: Record<string, number> };
 
 /** A chat line's text starts with the sender's clock (ms): the receiver measures latency from it. */
@@ -31,14 +31,34 @@ const chatText = (n: number) => `${Date.now()} hello everyone, this is line ${n}
 export async function clientMain(): Promise<void> {
   const { ColyseusSDK } = await import("@colyseus/sdk");
   const { default: WebSocket } = await import("ws");
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  // how busy this viewer process is while measuring: its CPU time, and how late its event loop runs
+  // (a frame that arrived waits that long before it is decoded)
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  let cpu0 = process.cpuUsage();
+  let wall0 = performance.now();
+  // the CPU used up to the last receipt (sampled at most every 100 ms): the busy span, not the quiet tail
+  let busy = { cpuUs: 0, wallMs: 1, sampledAt: 0 };
   let measuring = false;
   let chat = 0;
   let gifts = 0;
   const latencies: number[] = [];
+  /** µs this process spends handling one incoming frame (SDK decode + state callback, or JSON.parse) */
+  const frameUs: number[] = [];
+  const timed = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
+    const t = performance.now();
+    fn(...a);
+    if (measuring && frameUs.length < 400_000) frameUs.push((performance.now() - t) * 1000);
+  };
   const onChat = (sentAt: number) => {
     if (!measuring) return;
     chat += 1;
     if (latencies.length < 400_000) latencies.push(Date.now() - sentAt);
+    const now = performance.now();
+    if (now - busy.sampledAt > 100) {
+      const c = process.cpuUsage(cpu0);
+      busy = { cpuUs: c.user + c.system, wallMs: now - wall0, sampledAt: now };
+    }
   };
   const closers: (() => void)[] = [];
   const joinLive = async (url: string, token: string, streamId: string) => {
@@ -68,15 +88,17 @@ export async function clientMain(): Promise<void> {
         if (giftTokens >= 0 && total > giftTokens && measuring) gifts += Math.round((total - giftTokens) / current.giftCost);
         giftTokens = total;
       });
+      const connection = (room as any).connection;
+      connection.events.onmessage = timed(connection.events.onmessage);
       closers.push(() => void room.leave().catch(() => undefined));
     } else {
       const ws = new WebSocket(m.url);
       await new Promise((r) => ws.once("open", r));
-      ws.on("message", (data: Buffer) => {
+      ws.on("message", timed((data: Buffer) => {
         const e = JSON.parse(data.toString());
         if (e.type === "chat") onChat(e.sentAt);
         else if (e.type === "gift" && measuring) gifts += 1;
-      });
+      }));
       closers.push(() => ws.close());
     }
   };
@@ -90,11 +112,19 @@ export async function clientMain(): Promise<void> {
     } else if (m.cmd === "start") {
       if (m.giftCost) current.giftCost = m.giftCost;
       measuring = true;
+      cpu0 = process.cpuUsage();
+      wall0 = performance.now();
+      busy = { cpuUs: 0, wallMs: 1, sampledAt: 0 };
+      loopDelay.reset();
+      loopDelay.enable();
     } else if (m.cmd === "count") {
       process.send!({ cmd: "count", received: chat + gifts } satisfies FromClient);
     } else if (m.cmd === "stop") {
       measuring = false;
-      process.send!({ cmd: "report", chat, gifts, latencies } satisfies FromClient);
+      loopDelay.disable();
+      const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+      process.send!({ cmd: "report", chat, gifts, latencies, cpuUs: busy.cpuUs, wallMs: busy.wallMs, loopDelayP99Ms, frameUs } satisfies FromClient);
+      frameUs.length = 0;
       chat = gifts = 0;
       latencies.length = 0;
       for (const c of closers.splice(0)) c();

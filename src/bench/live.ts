@@ -15,6 +15,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { clientMain, type FromClient, type Kind, type Load, type ToClient } from "./live-clients";
+import type { LiveSignal } from "../live/live-events";
 
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 200);
 const PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? Math.max(2, Math.ceil(VIEWERS / 250)));
@@ -40,7 +41,8 @@ const once = <T extends FromClient["cmd"]>(child: ChildProcess, cmd: T) =>
   });
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
-const forkClient = () => fork(__filename, ["client"], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+// `node --cpu-prof … src/bench/live.ts` profiles the server process only, not the viewers
+const forkClient = () => fork(__filename, ["client"], { execArgv: process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), stdio: ["ignore", "inherit", "inherit", "ipc"] });
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function heapNow(): { heap: number; rss: number } {
   global.gc?.();
@@ -57,6 +59,25 @@ interface Result {
   cpuUsPerEvent: number;
   heapKbPerViewer: number;
   rssKbPerViewer: number;
+  /** the viewer processes: CPU used / wall time (1.0 = one core), worst event-loop delay p99 */
+  clientCores: number;
+  clientLoopDelayP99Ms: number;
+  /** µs a viewer spends on one incoming frame, p50 / p99 */
+  frameUs: [number, number];
+  /** the server process: CPU used / wall time over the load */
+  serverCores: number;
+}
+
+/** ms since the epoch, sub-millisecond (the sender's stamp is Date.now(), on the same machine) */
+const preciseNow = () => performance.timeOrigin + performance.now();
+
+interface LineTrace {
+  sent: number;
+  received: number;
+  sequenced?: number;
+  published?: number;
+  encoded?: number;
+  written?: number;
 }
 
 interface Senders { chatToken: string; giftToken: string; reactorTokens: string[] }
@@ -93,6 +114,7 @@ async function runOne(kind: Kind, url: string, tokens: string[], senders: Sender
     if (n !== last) lastChange = performance.now();
   }
   const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
   const elapsed = (lastChange - t0) / 1000;
   finish?.();
   const reports = await Promise.all(children.map((c) => (c.send({ cmd: "stop" } satisfies ToClient), once(c, "report"))));
@@ -109,6 +131,10 @@ async function runOne(kind: Kind, url: string, tokens: string[], senders: Sender
     cpuUsPerEvent: (cpu.user + cpu.system) / Math.max(1, chat + gifts),
     heapKbPerViewer: (full.heap - half.heap) / 1024 / idle,
     rssKbPerViewer: (full.rss - half.rss) / 1024 / idle,
+    clientCores: reports.reduce((s, r) => s + r.cpuUs / 1000 / r.wallMs, 0),
+    clientLoopDelayP99Ms: Math.max(...reports.map((r) => r.loopDelayP99Ms)),
+    frameUs: ((xs) => [pct(xs, 50), pct(xs, 99)] as [number, number])(reports.flatMap((r) => r.frameUs).sort((a, b) => a - b)),
+    serverCores: (cpu.user + cpu.system) / 1000 / wallMs,
   };
 }
 
@@ -132,6 +158,7 @@ async function main(): Promise<void> {
     import("../live/live-events"),
     import("ws"),
   ]);
+  const events = await import("../realtime/events");
   const server = createServer();
   const port = config().PORT;
   await server.listen(port);
@@ -164,22 +191,57 @@ async function main(): Promise<void> {
   // bytes per tick: the patch the room encodes once per tick (sent as the same buffer to every
   // viewer) against the same ordered events as JSON, as a JSON broadcaster would send them
   const ticks = { patches: 0, patchBytes: 0, jsonBytes: 0, events: 0 };
+  // where a chat line's time goes on the server, by its text (which starts with the sender's clock):
+  // received by the room's chat handler → seq taken (the event's `at`) → published (after the log
+  // write) → encoded in a patch → written to every viewer's socket
+  const trace = new Map<string, LineTrace>();
+  const waitingForPatch: LineTrace[] = [];
+  const ticking = { sendMs: [] as number[], encodeMs: [] as number[] };
   let room: any;
   const measureTicks = () => {
     const encoder = room._serializer.encoder;
     const encode = encoder.encode;
+    let inPatch: LineTrace[] = [];
     encoder.encode = function (...args: unknown[]) {
+      const t = preciseNow();
       const out = encode.apply(this, args) as Uint8Array;
       ticks.patches += 1;
       ticks.patchBytes += out.length;
+      ticking.encodeMs.push(preciseNow() - t);
+      inPatch = waitingForPatch.splice(0);
+      for (const line of inPatch) line.encoded = t;
       return out;
     };
-    const stop = liveEvents.subscribeLive(stream.id, (s) => {
+    const broadcastPatch = room.broadcastPatch;
+    room.broadcastPatch = function (...args: unknown[]) {
+      const t = preciseNow();
+      const changed = broadcastPatch.apply(this, args);
+      if (changed) {
+        const done = preciseNow();
+        ticking.sendMs.push(done - t);
+        for (const line of inPatch) line.written = done;
+        inPatch = [];
+      }
+      return changed;
+    };
+    const handlers = room.onMessageEvents.events;
+    const chatHandlers = handlers.chat;
+    handlers.chat = chatHandlers.map((h: (...a: any[]) => unknown) => (client: unknown, message: { text?: string }, ctx: unknown) => {
+      if (typeof message?.text === "string") trace.set(message.text, { sent: Number(message.text.split(" ")[0]), received: preciseNow() });
+      return h(client, message, ctx);
+    });
+    // an observer runs as the event is published, before the room's subscription applies it
+    const stop = events.observePublished<LiveSignal>(liveEvents.liveTopic(stream.id), (_topic, s) => {
       if (s.kind !== "event") return;
       ticks.events += 1;
       ticks.jsonBytes += Buffer.byteLength(JSON.stringify(s.event));
+      const line = s.event.type === "chat" ? trace.get(s.event.data.text) : undefined;
+      if (!line) return;
+      line.sequenced = Date.parse(s.event.at);
+      line.published = preciseNow();
+      waitingForPatch.push(line);
     });
-    return () => ((encoder.encode = encode), stop());
+    return () => ((encoder.encode = encode), (room.broadcastPatch = broadcastPatch), (handlers.chat = chatHandlers), stop());
   };
   const wss = new WebSocketServer({ port: port + 1 });
   // a plain broadcaster: each message once into a Buffer, the same Buffer to every client
@@ -204,6 +266,7 @@ async function main(): Promise<void> {
   const giftStats = { atEnd, debited: giftsDebited, settleS: (performance.now() - settled) / 1000 };
 
   printTable(live, plain, { stateBytes, ticks, gifts: giftStats });
+  printBreakdown([...trace.values()], ticking, live);
   // the viewers' leaves (watch-time XP) finish before the store closes
   for (let waited = 0; (await theRoom()) && waited < 30_000; waited += 500) await settle(500);
   await settle(1000);
@@ -222,6 +285,9 @@ function printTable(live: Result, plain: Result, x: { stateBytes: number; ticks:
     ["events delivered/s (chat + gifts × viewers)", f(live.deliveredPerS, 0), f(plain.deliveredPerS, 0), "", ""],
     ["p50 send→receipt ms (chat)", String(live.p50), String(plain.p50), "", ""],
     ["p99 send→receipt ms (chat)", String(live.p99), String(plain.p99), "≤ 50 at 2,000 viewers, 20 events/s", at2000 ? yes(live.p99 <= 50) : "n/a (run with BENCH_VIEWERS=2000)"],
+    ["server process: cores busy", f(live.serverCores, 2), f(plain.serverCores, 2), "", ""],
+    ["viewer processes: cores busy, event-loop delay p99", `${f(live.clientCores, 2)} cores, ${f(live.clientLoopDelayP99Ms, 0)} ms`, `${f(plain.clientCores, 2)} cores, ${f(plain.clientLoopDelayP99Ms, 0)} ms`, `of ${os.cpus().length} cores`, ""],
+    ["viewer: µs to handle one frame, p50 / p99 (SDK decode + state callback; JSON.parse)", `${f(live.frameUs[0], 0)} / ${f(live.frameUs[1], 0)}`, `${f(plain.frameUs[0], 0)} / ${f(plain.frameUs[1], 0)}`, "", ""],
     ["server CPU µs / delivered event", f(live.cpuUsPerEvent, 2), f(plain.cpuUsPerEvent, 2), "≤ plain ws", `${yes(live.cpuUsPerEvent <= plain.cpuUsPerEvent)} (ratio ${f(live.cpuUsPerEvent / plain.cpuUsPerEvent, 2)})`],
     ["server memory KB / idle viewer (heap+external)", f(live.heapKbPerViewer), f(plain.heapKbPerViewer), "≤ 12", yes(live.heapKbPerViewer <= 12)],
     ["server RSS KB / idle viewer", f(live.rssKbPerViewer), f(plain.rssKbPerViewer), "", ""],
@@ -235,6 +301,27 @@ function printTable(live: Result, plain: Result, x: { stateBytes: number; ticks:
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   const g = x.gifts;
   console.log(`\ngifts: ${live.sent.gifts} sent; ${g.atEnd} debited when the deliveries stopped, ${g.debited} after ${g.settleS.toFixed(1)} s more; ${live.gifts} gift deliveries seen by viewers (${(live.gifts / VIEWERS).toFixed(1)} per viewer); sender refusals: ${JSON.stringify(live.sent.refused)}`);
+}
+
+/** A chat line's server-side path, stage by stage (p50 / p99 over the lines of the run), against what the viewers saw. */
+function printBreakdown(lines: LineTrace[], ticking: { sendMs: number[]; encodeMs: number[] }, live: Result): void {
+  const done = lines.filter((l) => l.written !== undefined);
+  const f = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `${pct(s, 50).toFixed(1)} / ${pct(s, 99).toFixed(1)}`;
+  };
+  const stage = (name: string, pick: (l: Required<LineTrace>) => number) => console.log(`| ${name} | ${f((done as Required<LineTrace>[]).map(pick))} |`);
+  console.log(`\nwhere a chat line's time goes (live room; ${done.length} of ${lines.length} lines traced to a written patch), ms p50 / p99:\n`);
+  console.log("| stage | ms p50 / p99 |");
+  console.log("|---|---|");
+  stage("sender → room's chat handler (socket, frame, decode)", (l) => l.received - l.sent);
+  stage("handler → seq taken (budget, standing, ban/timeout, rules, seq)", (l) => l.sequenced - l.received);
+  stage("seq → published (a chat line no longer waits for its log write)", (l) => l.published - l.sequenced);
+  stage("published → encoded in a patch (tick wait; or at once)", (l) => l.encoded - l.published);
+  stage("encoded → written to every viewer's socket", (l) => l.written - l.encoded);
+  stage("**sender → written to every socket (server total)**", (l) => l.written - l.sent);
+  console.log(`| viewers: sender → state change seen (the table's latency) | ${live.p50} / ${live.p99} |`);
+  console.log(`\npatch ticks with changes: encode ${f(ticking.encodeMs)} ms, encode + write to all sockets ${f(ticking.sendMs)} ms (p50 / p99)`);
 }
 
 if (process.argv[2] === "client") void clientMain();

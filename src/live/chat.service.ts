@@ -4,14 +4,17 @@ import { clock } from "../shared/clock";
 import { appendLiveEvent, type LiveEvent } from "./live-events";
 import { LiveEventModel } from "./live-event.model";
 import { prepareChatLine } from "./chat.rules";
-import { activeRestriction, findStream, roleIn, type Stream } from "./stream.service";
+import { findStream, roleIn, type Stream } from "./stream.service";
+import type { ChatStanding } from "./room-gates";
 import { liveErrors } from "./live.errors";
 import { messagingErrors } from "../messaging/messaging.errors";
 
 /**
  * Chat lines and their moderation. The rate limits (bucket, flood, slow mode) are applied by the
- * room the sender is in, before this; here: timeouts and bans (persisted, so every shard agrees),
- * the stream's rules for links and blocked words, and the ordered, persisted line.
+ * room the sender is in, before this, and so is the sender's standing (bans and timeouts are
+ * persisted, and every shard room holds them in memory, kept current by the moderation events:
+ * src/live/room-gates.ts ChatRestrictions); here: refusing a banned or timed-out sender, the
+ * stream's rules for links and blocked words, and the ordered, persisted line.
  */
 
 export function globalBlockedWords(): string[] {
@@ -26,15 +29,19 @@ export interface ChatLineData {
   masked: boolean;
 }
 
-export async function postChat(principal: Principal, stream: Stream, text: string, subscriber: boolean): Promise<LiveEvent> {
-  const restriction = await activeRestriction(stream.id, principal.userId);
-  if (restriction.banned) throw liveErrors.banned();
-  if (restriction.timeoutUntil) {
-    throw liveErrors.timedOut(restriction.timeoutUntil.getTime() - clock.now().getTime());
+/**
+ * Post a line as `principal`, whose standing the caller read (the room's ChatRestrictions). The
+ * line is published — shown in every shard's chat — as soon as it has its seq, and persisted for
+ * replay right after: the sender's answer waits for the write, the viewers do not.
+ */
+export async function postChat(principal: Principal, stream: Stream, text: string, subscriber: boolean, standing: ChatStanding): Promise<LiveEvent> {
+  if (standing.banned) throw liveErrors.banned();
+  if (standing.timeoutUntil !== null) {
+    throw liveErrors.timedOut(standing.timeoutUntil - clock.now().getTime());
   }
   const line = prepareChatLine(text, { linksAllowed: stream.settings.links_allowed, blockedWords: [...stream.settings.blocked_words, ...globalBlockedWords()] });
   const data: ChatLineData = { text: line.text, username: principal.username, role: roleIn(stream, principal.userId), subscriber, masked: line.masked };
-  return appendLiveEvent(stream, "chat", principal.userId, { ...data });
+  return appendLiveEvent(stream, "chat", principal.userId, { ...data }, { publishFirst: true });
 }
 
 async function findChatLine(streamId: string, seq: number) {

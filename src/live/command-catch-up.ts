@@ -19,7 +19,7 @@ export class CommandCatchUp<E extends { seq: number }> {
 
   /**
    * The client is back: the commands it missed. `applied()` is the room's last applied seq; every
-   * applied event is already in the log (events are persisted before they are published), so
+   * applied command is already in the log (gift events are persisted before they are published), so
    * reading the log up to it — again if the room applied more while reading — misses none.
    */
   async back(sessionId: string, applied: () => number, commandsAfter: (afterSeq: number) => Promise<E[]>): Promise<E[]> {

@@ -6,7 +6,8 @@ import { LiveEventModel } from "./live-event.model";
  * meanwhile in one unordered bulk upsert: no added delay while the log is idle, one round trip per
  * batch under load instead of one per line. The rows go to the driver as they are (no mongoose
  * casting on the hot path). Each caller's promise settles when its own row is durable, or rejects
- * when its write failed — callers publish only after that, so the log stays the source of truth.
+ * when its write failed — callers publish only after that, so the log stays the source of truth
+ * (chat lines excepted: they are published first, see src/live/live-events.ts).
  */
 export interface LiveEventRow {
   stream_id: string;

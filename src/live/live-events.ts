@@ -1,5 +1,6 @@
 import { clock } from "../shared/clock";
-import { publish, subscribe, type Unsubscribe } from "../realtime/events";
+import { logger } from "../logger";
+import { publish, publishConfirmed, subscribe, type Unsubscribe } from "../realtime/events";
 import { LiveEventModel } from "./live-event.model";
 import { persistLiveEvent } from "./event-log-writer";
 import { liveSequencer } from "./sequencer";
@@ -9,6 +10,10 @@ import { liveSequencer } from "./sequencer";
  * (src/live/sequencer.ts — the one place that orders them, shared by every process), writes the
  * event to the log, then publishes it on the stream's topic. Every shard room applies them in seq order
  * (SeqBuffer), so viewers on any process see the same chat, tallies and commands.
+ * Chat lines (`publishFirst`) are published before their write: the write is what a line waited
+ * for longest on its way to the viewers, and nothing reads a chat line back from the log on the
+ * way (a shard's gap fill retries until the row is there). Everything else — gifts and their
+ * commands above all, which a reconnecting client reads from the log — is written first.
  */
 export const LIVE_EVENT_TYPES = [
   "chat",
@@ -78,9 +83,17 @@ export async function appendLiveEvent(
   type: LiveEventType,
   userId: string | null,
   data: Record<string, unknown>,
+  options: WriteOptions = {},
 ): Promise<LiveEvent> {
   const seq = await nextSeq(stream.id);
-  return writeLiveEvent(stream, seq, type, userId, data);
+  return writeLiveEvent(stream, seq, type, userId, data, options);
+}
+
+export interface WriteOptions {
+  /** publish, then write (the returned promise still settles only once the row is durable) */
+  publishFirst?: boolean;
+  /** settle only once presence has accepted the publish (Redis has sent the event to every process before the caller answers) */
+  confirmPublish?: boolean;
 }
 
 /** Write an event under a seq already taken (a gift takes its seq once, conditionally, then writes). */
@@ -90,13 +103,24 @@ export async function writeLiveEvent(
   type: LiveEventType,
   userId: string | null,
   data: Record<string, unknown>,
+  options: WriteOptions = {},
 ): Promise<LiveEvent> {
   const at = clock.now();
   const offset = stream.started_at ? Math.max(0, at.getTime() - stream.started_at.getTime()) : 0;
   const row = { stream_id: stream.id, seq, type, at, offset_ms: offset, user_id: userId, data };
-  await persistLiveEvent(row);
   const event = toEvent(row);
+  if (!options.publishFirst) {
+    await persistLiveEvent(row);
+    if (options.confirmPublish) await publishConfirmed(liveTopic(stream.id), { kind: "event", event } satisfies LiveSignal);
+    else publishLiveSignal(stream.id, { kind: "event", event });
+    return event;
+  }
   publishLiveSignal(stream.id, { kind: "event", event });
+  // the upsert is idempotent ($setOnInsert by stream and seq): one retry covers a passing failure
+  await persistLiveEvent(row).catch(() => persistLiveEvent(row)).catch((err: unknown) => {
+    logger.error({ err, streamId: stream.id, seq, type }, "live event shown but not persisted: missing from the replay");
+    throw err;
+  });
   return event;
 }
 

@@ -76,3 +76,42 @@ export class ShardCounts {
     return sum;
   }
 }
+
+/** A viewer's standing in the chat: banned, or timed out until a time (epoch ms). */
+export interface ChatStanding {
+  banned: boolean;
+  timeoutUntil: number | null;
+}
+
+/**
+ * The stream's bans and timeouts, held by each shard room so a chat line costs no database read:
+ * loaded with the room's snapshot (the rows persisted up to its first seq), then kept current by
+ * the stream's ordered `moderation` events — the same events, from pub/sub, on every shard of
+ * every process — so a ban or timeout issued anywhere refuses the next line everywhere.
+ */
+export class ChatRestrictions {
+  private readonly banned = new Set<string>();
+  private readonly timeouts = new Map<string, number>();
+
+  load(rows: readonly { user_id: string; kind: "ban" | "timeout"; until: Date | null }[]): void {
+    for (const r of rows) {
+      if (r.kind === "ban") this.banned.add(r.user_id);
+      else if (r.until) this.timeouts.set(r.user_id, r.until.getTime());
+    }
+  }
+
+  /** A `moderation` event's data (`{ action, user_id, until? }`); other actions change nothing here. */
+  apply(data: { action?: unknown; user_id?: unknown; until?: unknown }): void {
+    if (typeof data.user_id !== "string") return;
+    if (data.action === "ban") this.banned.add(data.user_id);
+    else if (data.action === "unban") this.banned.delete(data.user_id);
+    else if (data.action === "timeout" && typeof data.until === "string") this.timeouts.set(data.user_id, Date.parse(data.until));
+    else if (data.action === "untimeout") this.timeouts.delete(data.user_id);
+  }
+
+  of(userId: string, now: number): ChatStanding {
+    const until = this.timeouts.get(userId);
+    if (until !== undefined && until <= now) this.timeouts.delete(userId);
+    return { banned: this.banned.has(userId), timeoutUntil: until !== undefined && until > now ? until : null };
+  }
+}

@@ -254,7 +254,8 @@ export async function restrictUser(actorId: string, streamId: string, targetId: 
     { $set: { until, by: actorId, created_at: now } },
     { upsert: true },
   );
-  await appendLiveEvent(stream, "moderation", actorId, { action: kind, user_id: targetId, until: until?.toISOString() ?? null });
+  // confirmed: Redis has sent the restriction to every process's shard rooms before the moderator hears back
+  await appendLiveEvent(stream, "moderation", actorId, { action: kind, user_id: targetId, until: until?.toISOString() ?? null }, { confirmPublish: true });
   return { until };
 }
 
@@ -262,13 +263,13 @@ export async function liftRestriction(actorId: string, streamId: string, targetI
   const stream = await findStream(streamId);
   assertStaff(stream, actorId);
   await RestrictionModel.deleteOne({ stream_id: stream.id, user_id: targetId, kind });
-  await appendLiveEvent(stream, "moderation", actorId, { action: kind === "ban" ? "unban" : "untimeout", user_id: targetId });
+  await appendLiveEvent(stream, "moderation", actorId, { action: kind === "ban" ? "unban" : "untimeout", user_id: targetId }, { confirmPublish: true });
 }
 
-/** Timeouts still running (the moderators' list). */
-export async function activeTimeouts(streamId: string): Promise<{ user_id: string; until: Date }[]> {
-  const rows = await RestrictionModel.find({ stream_id: streamId, kind: "timeout", until: { $gt: clock.now() } }).lean();
-  return rows.map((r) => ({ user_id: r.user_id, until: r.until! }));
+/** The stream's bans and running timeouts (a shard room loads them once, then follows the moderation events). */
+export async function chatRestrictions(streamId: string): Promise<{ user_id: string; kind: "ban" | "timeout"; until: Date | null }[]> {
+  const rows = await RestrictionModel.find({ stream_id: streamId, $or: [{ kind: "ban" }, { kind: "timeout", until: { $gt: clock.now() } }] }).lean();
+  return rows.map((r) => ({ user_id: r.user_id, kind: r.kind as "ban" | "timeout", until: r.until ?? null }));
 }
 
 /** The creator grants or takes back the moderator role. */

@@ -15,6 +15,16 @@ export function publish<E extends object>(topic: string, event: E): void {
 }
 
 /**
+ * `publish`, resolved once presence has accepted the event (Redis answered the PUBLISH, by when it
+ * has queued the event to every subscribed process): for a change whose effect on other processes
+ * should not trail the caller's reply (a chat timeout). A failed publish is logged, as in `publish`.
+ */
+export async function publishConfirmed<E extends object>(topic: string, event: E): Promise<void> {
+  notifyObservers(topic, event);
+  await Promise.resolve(getPresence().publish(topic, event)).catch((err: unknown) => logger.warn({ err, topic }, "publish failed"));
+}
+
+/**
  * In-process observers of what this process publishes, by topic prefix. Unlike subscribers (every
  * process receives each event), an observer runs once, on the process that made the change: the
  * place for follow-up work such as awarding XP for story engagement.

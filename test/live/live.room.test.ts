@@ -6,6 +6,8 @@ import { nextMessage } from "../support/sdk";
 import { collect, createStream, grantTokens, joinLive, liveStream, requestError, settle, until, withConfig, liveSuite } from "../support/live";
 import { config } from "../../src/config";
 import { LiveEventModel } from "../../src/live/live-event.model";
+import { RestrictionModel } from "../../src/live/stream.model";
+import { matchMaker } from "@colyseus/core";
 
 /**
  * The `live` room through real SDK clients: who may join, what the state holds (bounded lists,
@@ -164,6 +166,28 @@ describe("live room", () => {
       const s = await until(room, (s) => s.pinned?.text === "good line" && !s.chat.some((c: any) => c.text === "bad line"), "deleted and pinned");
       assert.equal(s.chat.length, 1);
       assert.equal((await requestError(host.request("delete_message", { seq: 9999 }))).code, "message_not_found");
+    });
+
+    it("a timeout refuses the viewer's lines from the moment it is issued — held by the room, not read per line; a room opened later loads it", async () => {
+      const id = await liveStream(creator);
+      const noisy = await createUser();
+      const host = await track(joinLive(creator, id));
+      const room = await track(joinLive(noisy, id));
+      await room.request("chat", { text: "first" });
+      await host.request("timeout", { userId: noisy.id, seconds: 60 });
+      const refused = await requestError(room.request("chat", { text: "right after the timeout" }));
+      assert.equal(refused.code, "timed_out");
+      // the room holds the stream's timeouts: with the stored row gone, the next line is still refused
+      await RestrictionModel.deleteMany({ stream_id: id });
+      assert.equal((await requestError(room.request("chat", { text: "still timed out" }))).code, "timed_out");
+      await host.request("timeout", { userId: noisy.id, seconds: 60 });
+      // every client leaves, the room closes; the next one loads the timeout from the database
+      await Promise.all([room.leave(), host.leave()]);
+      for (let waited = 0; (await matchMaker.query({ name: "live" })).length > 0 && waited < 3000; waited += 50) await settle(50);
+      assert.deepEqual(await matchMaker.query({ name: "live" }), []);
+      const again = await track(joinLive(noisy, id));
+      assert.equal((await requestError(again.request("chat", { text: "new room, same timeout" }))).code, "timed_out");
+      assert.deepEqual((await LiveEventModel.find({ stream_id: id, type: "chat" }).lean()).map((e) => e.data.text), ["first"]);
     });
 
     it("bad messages are answered with an error and change nothing", async () => {

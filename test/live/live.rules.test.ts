@@ -4,6 +4,7 @@ import { resolveCommand, sanitizeOverlayText, splitGift, velocityRefusal, assert
 import { addReaction, crossedOverlays, decay, emptyMood, moodOf, SATURATION } from "../../src/live/mood.rules";
 import { SeqBuffer } from "../../src/live/sequence.rules";
 import { CommandCatchUp } from "../../src/live/command-catch-up";
+import { ChatRestrictions } from "../../src/live/room-gates";
 import { assertMayWatch, roomIsOpen, STREAM_TRANSITIONS, transitionStream, LOBBY_OPENS_BEFORE_MS, STREAM_STATUSES, type StreamAction } from "../../src/live/stream.rules";
 
 /** The live rules on plain data, no sockets. */
@@ -61,6 +62,25 @@ describe("live rules", () => {
       for (let i = 0; i < 2; i++) w = takeFloodSlot(w, 2, 10_100).window;
       assert.equal(takeFloodSlot(w, 2, 10_400).retryAfterMs, 600);
       assert.equal(takeFloodSlot(w, 2, 11_000).retryAfterMs, 0);
+    });
+
+    it("bans and timeouts in a room's memory: loaded rows, then moderation events; a timeout runs out by the clock", () => {
+      const t0 = Date.parse("2026-01-01T12:00:00Z");
+      const r = new ChatRestrictions();
+      r.load([{ user_id: "banned", kind: "ban", until: null }, { user_id: "quiet", kind: "timeout", until: new Date(t0 + 30_000) }]);
+      assert.deepEqual(r.of("banned", t0), { banned: true, timeoutUntil: null });
+      assert.deepEqual(r.of("quiet", t0), { banned: false, timeoutUntil: t0 + 30_000 });
+      assert.deepEqual(r.of("quiet", t0 + 30_000), { banned: false, timeoutUntil: null }, "over at its end, with no event");
+      r.apply({ action: "timeout", user_id: "loud", until: new Date(t0 + 5000).toISOString() });
+      r.apply({ action: "unban", user_id: "banned" });
+      r.apply({ action: "ban", user_id: "troll" });
+      r.apply({ action: "report", user_id: "other" });
+      assert.equal(r.of("loud", t0).timeoutUntil, t0 + 5000);
+      assert.equal(r.of("banned", t0).banned, false);
+      assert.equal(r.of("troll", t0).banned, true);
+      r.apply({ action: "untimeout", user_id: "loud" });
+      assert.deepEqual(r.of("loud", t0), { banned: false, timeoutUntil: null });
+      assert.deepEqual(r.of("other", t0), { banned: false, timeoutUntil: null });
     });
 
     it("slow mode, blocked words masked (whole words, any case), links refused unless allowed", () => {

@@ -9,7 +9,7 @@ import { testRedisUrl } from "../support/redis";
 /**
  * Shards of one stream over two server processes on Redis with LIVE_ROOM_MAX_CLIENTS=2: viewers
  * spread over several shard rooms on both processes see the same chat and command sequence, once
- * each and in the same order; viewerCount is the total; a ban applies on every shard.
+ * each and in the same order; viewerCount is the total; a timeout and a ban apply on every shard.
  */
 const REDIS_DB = 10;
 
@@ -118,6 +118,12 @@ describe("live shards: two server processes on Redis", function () {
     // the creator bans a viewer whose shard lives on the other process
     const target = vr.findIndex((r) => processOf(r) !== processOf(host));
     assert.ok(target >= 0);
+    // first a timeout: the shard on the other process refuses that viewer's very next line
+    await host.request("timeout", { userId: viewers[target]!.id, seconds: 60 });
+    const refused = await vr[target]!.request("chat", { text: "am I muted?" }).then(() => "accepted", (e: { code: string }) => e.code);
+    assert.equal(refused, "timed_out", "a timeout issued on one process refuses the next line on the other at once");
+    const others = vr.filter((_, i) => i !== target && processOf(vr[i]!) === processOf(vr[target]!));
+    if (others[0]) assert.ok((await others[0].request("chat", { text: "others still chat" })).seq > 0);
     const victim = vr[target]!;
     const victimUser = viewers[target]!;
     const left = new Promise<number>((resolve) => victim.onLeave((code: number) => resolve(code)));
