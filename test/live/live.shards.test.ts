@@ -4,14 +4,15 @@ import Redis from "ioredis";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { runSeed, spawnServer, type ServerProcess } from "../support/process";
-import { testRedisUrl } from "../support/redis";
+import { TEST_REDIS_DB, testRedisUrl } from "../support/redis";
 
 /**
  * Shards of one stream over two server processes on Redis with LIVE_ROOM_MAX_CLIENTS=2: viewers
  * spread over several shard rooms on both processes see the same chat and command sequence, once
  * each and in the same order; viewerCount is the total; a timeout and a ban apply on every shard.
  */
-const REDIS_DB = 10;
+/** A database of its own, flushed first (the servers' presence keys are not prefixed); beside the run's TEST_REDIS_DB, so parallel work trees do not share it. */
+const REDIS_DB = (TEST_REDIS_DB + 8) % 16;
 
 async function until<T>(check: () => T | undefined | false, what: string, ms = 8000): Promise<T> {
   const deadline = Date.now() + ms;
