@@ -166,7 +166,8 @@ export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, 
 /** Which of these stories the viewer has seen. */
 export async function seenStoryIds(viewerId: string, storyIds: string[]): Promise<Set<string>> {
   if (storyIds.length === 0) return new Set();
-  const rows = await StoryViewModel.find({ viewer_id: viewerId, story_id: { $in: storyIds } }, { story_id: 1 }).lean();
+  // one round trip however many (the driver's first batch is otherwise 101 rows)
+  const rows = await StoryViewModel.find({ viewer_id: viewerId, story_id: { $in: storyIds } }, { story_id: 1 }).batchSize(storyIds.length).lean();
   return new Set(rows.map((r) => r.story_id));
 }
 
@@ -252,7 +253,7 @@ export async function insertInteraction(
 export async function interactionsOf(userId: string, storyIds: string[]): Promise<Map<string, Map<number, StickerInteraction>>> {
   const out = new Map<string, Map<number, StickerInteraction>>();
   if (storyIds.length === 0) return out;
-  const rows = await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).lean();
+  const rows = await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).batchSize(Math.max(101, storyIds.length * 4)).lean();
   for (const row of rows) {
     let perStory = out.get(row.story_id);
     if (!perStory) out.set(row.story_id, (perStory = new Map()));

@@ -4,7 +4,9 @@ import { createUser } from "../support/factories";
 import { api } from "../support/http";
 import { SEED_POLL_STORY, call, createStory, follow } from "../support/stories";
 import { StoryModel } from "../../src/stories/story.model";
+import mongoose from "mongoose";
 import { oid } from "../../src/stories/story.repository";
+import { storyEngagementSettled } from "../../src/progression/progression.job";
 
 /**
  * The feed presents stories from this process's copies when the candidates query says a copy is
@@ -90,5 +92,29 @@ describe("Feed: stories read from copies are never stale", () => {
     await StoryModel.findByIdAndUpdate(story.id, { $inc: { reaction_count: 1 } });
     await StoryModel.updateMany({ user_id: author.id }, { $set: { is_archived: true } });
     assert.equal(await revOf(), r0 + 3);
+  });
+
+  it("a warm page is 3 store commands, also for a reader who has seen more than a driver batch (101) of its stories", async () => {
+    const authors = await Promise.all(Array.from({ length: 4 }, () => createUser()));
+    const reader = await createUser();
+    const ids: string[] = [];
+    for (const author of authors) for (let i = 0; i < 30; i++) ids.push((await createStory(author, { story_type: "text", text_content: `s${i}`, privacy: "public" })).id);
+    for (const id of ids) await call("POST", `/api/v1/stories/${id}/view`, reader.token);
+    await storyEngagementSettled();
+    const feed = () => api("GET", "/api/v1/stories/feed?limit=50", { token: reader.token });
+    await feed(); // the copies and the reader's relationship facts are now held
+    const client = mongoose.connection.getClient();
+    const sent: string[] = [];
+    const onCommand = (e: { commandName: string; command: Record<string, unknown> }) => sent.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    client.on("commandStarted", onCommand);
+    try {
+      const page = await feed();
+      assert.equal(page.status, 200);
+      assert.equal(page.body.groups.length, 4);
+      assert.ok(page.body.groups.every((g: any) => g.has_unseen === false && g.stories.every((s: any) => s.seen)));
+    } finally {
+      client.off("commandStarted", onCommand);
+    }
+    assert.deepEqual(sent.map((c) => c.split(" ")[0]).sort(), ["find", "find", "find"], sent.join(", "));
   });
 });
