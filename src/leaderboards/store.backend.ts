@@ -41,13 +41,13 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
     try {
       return await inTransaction(async (session) => {
         await this.rememberEvents(reqs.filter((r) => r.eventId !== undefined), session);
+        const keyOf = (r: SubmitRequest) => `${r.partition.key}\u0000${r.userId}`;
         const merged = new Map<string, { req: SubmitRequest; members: number[] }>();
         const singles: { req: SubmitRequest; members: number[] }[] = [];
         reqs.forEach((req, i) => {
           if (req.rule.operator !== "incr") return void singles.push({ req, members: [i] });
-          const key = `${req.partition.key}\u0000${req.userId}`;
-          const held = merged.get(key);
-          if (!held) merged.set(key, { req, members: [i] });
+          const held = merged.get(keyOf(req));
+          if (!held) merged.set(keyOf(req), { req, members: [i] });
           else {
             held.req = { ...held.req, score: held.req.score + req.score, tiebreak: req.tiebreak };
             held.members.push(i);
@@ -55,7 +55,6 @@ export class StoreLeaderboardBackend implements LeaderboardBackend {
         });
         const out: SubmitOutcome[] = new Array(reqs.length);
         // another operator on a summed user's partition: order matters there, so apply as given
-        const keyOf = (r: SubmitRequest) => `${r.partition.key}\u0000${r.userId}`;
         if (singles.some(({ req }) => merged.has(keyOf(req)))) {
           for (let i = 0; i < reqs.length; i++) out[i] = await this.apply(reqs[i]!, session);
           return out;

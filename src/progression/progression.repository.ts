@@ -52,23 +52,13 @@ export async function insertXpAwards(awards: XpAwardRow[], session: Session): Pr
   await XpAwardModel.collection.insertMany(awards.map((a) => ({ ...a })), { session });
 }
 
-/** Add several events' XP and counts to one user's row in one write; the progress row after. */
-export async function incrementProgressBy(userId: string, xp: number, counts: Partial<Record<XpSource, number>>, now: Date, session: Session): Promise<ProgressRow> {
+/** Add XP (positive) and the events counted per source to one user's row in one write; the progress row after. */
+export async function incrementProgress(userId: string, xp: number, counts: Partial<Record<XpSource, number>>, now: Date, session: Session): Promise<ProgressRow> {
   const inc: Record<string, number> = { xp };
   for (const [source, n] of Object.entries(counts)) inc[`counts.${source}`] = n!;
   const row = await ProgressModel.collection.findOneAndUpdate(
     { _id: userId as never },
     { $inc: inc, $set: { updated_at: now } },
-    { upsert: true, returnDocument: "after", session },
-  );
-  return toProgress(userId, row);
-}
-
-/** Add XP (positive) and count one event of its source; the progress row after. */
-export async function incrementProgress(userId: string, source: XpSource, xp: number, now: Date, session: Session): Promise<ProgressRow> {
-  const row = await ProgressModel.collection.findOneAndUpdate(
-    { _id: userId as never },
-    { $inc: { xp, [`counts.${source}`]: 1 }, $set: { updated_at: now } },
     { upsert: true, returnDocument: "after", session },
   );
   return toProgress(userId, row);

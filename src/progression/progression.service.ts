@@ -74,6 +74,25 @@ async function awardBadges(userId: string, earned: BadgeRule[], eventId: string,
   await repo.addBadgesToProgress(userId, ids, now, session);
 }
 
+/**
+ * Inside an award's transaction: add `xp` and the per-source event counts to the user's progress
+ * row, and award the badges the new totals earn (recorded under `eventId`).
+ */
+async function creditProgress(
+  userId: string,
+  xp: number,
+  counts: Partial<Record<XpSource, number>>,
+  eventId: string,
+  now: Date,
+  session: Session,
+): Promise<{ xp: number; level: number; earned: BadgeRule[] }> {
+  const progress = await repo.incrementProgress(userId, xp, counts, now, session);
+  const level = levelFor(progress.xp).level;
+  const earned = badgesEarned({ level, counts: progress.counts }, new Set(progress.badge_ids));
+  await awardBadges(userId, earned, eventId, now, session);
+  return { xp: progress.xp, level, earned };
+}
+
 function assertEventId(eventId: string): void {
   if (!EVENT_ID.test(eventId)) throw progressionErrors.invalidEventId();
 }
@@ -97,17 +116,14 @@ export async function awardXp(input: AwardXpInput): Promise<AwardXpResult> {
         { user_id: input.userId, event_id: input.eventId, source: input.source, amount: input.amount ?? null, xp, created_at: now },
         session,
       );
-      const progress = await repo.incrementProgress(input.userId, input.source, xp, now, session);
-      const level = levelFor(progress.xp).level;
-      const earned = badgesEarned({ level, counts: progress.counts }, new Set(progress.badge_ids));
-      await awardBadges(input.userId, earned, input.eventId, now, session);
+      const credited = await creditProgress(input.userId, xp, { [input.source]: 1 }, input.eventId, now, session);
       return {
         awarded: true,
         xp_gained: xp,
-        xp: progress.xp,
-        level,
-        leveled_up: levelFor(progress.xp - xp).level < level,
-        new_badges: earned.map((b) => badgeView(b, now)),
+        xp: credited.xp,
+        level: credited.level,
+        leveled_up: levelFor(credited.xp - xp).level < credited.level,
+        new_badges: credited.earned.map((b) => badgeView(b, now)),
       };
     }));
   } catch (err) {
@@ -149,24 +165,22 @@ export async function awardXpBatch(inputs: readonly AwardXpInput[]): Promise<voi
   }
   if (batch.length <= 1) return void (batch[0] && (await one(batch[0])));
   const now = clock.now();
+  const xpOf = (i: AwardXpInput) => xpFor(i.source, i.amount);
   const byUser = new Map<string, AwardXpInput[]>();
   for (const i of batch) byUser.set(i.userId, [...(byUser.get(i.userId) ?? []), i]);
   let totals: Map<string, number>;
   try {
     totals = await inTransaction(async (session) => {
       await repo.insertXpAwards(
-        batch.map((i) => ({ user_id: i.userId, event_id: i.eventId, source: i.source, amount: i.amount ?? null, xp: xpFor(i.source, i.amount), created_at: now })),
+        batch.map((i) => ({ user_id: i.userId, event_id: i.eventId, source: i.source, amount: i.amount ?? null, xp: xpOf(i), created_at: now })),
         session,
       );
       const out = new Map<string, number>();
       for (const [userId, awards] of byUser) {
         const counts: Partial<Record<XpSource, number>> = {};
         for (const a of awards) counts[a.source] = (counts[a.source] ?? 0) + 1;
-        const xp = awards.reduce((sum, a) => sum + xpFor(a.source, a.amount), 0);
-        const progress = await repo.incrementProgressBy(userId, xp, counts, now, session);
-        const earned = badgesEarned({ level: levelFor(progress.xp).level, counts: progress.counts }, new Set(progress.badge_ids));
-        await awardBadges(userId, earned, awards[awards.length - 1]!.eventId, now, session);
-        out.set(userId, progress.xp);
+        const xp = awards.reduce((sum, a) => sum + xpOf(a), 0);
+        out.set(userId, (await creditProgress(userId, xp, counts, awards[awards.length - 1]!.eventId, now, session)).xp);
       }
       return out;
     });
@@ -175,15 +189,10 @@ export async function awardXpBatch(inputs: readonly AwardXpInput[]): Promise<voi
     for (const i of batch) await one(i);
     return;
   }
-  const scores: SubmitScoreInput[] = batch.flatMap((i) => {
-    const boardEventId = `xp:${i.userId}:${i.eventId}`;
-    const xp = xpFor(i.source, i.amount);
-    return [
-      { boardId: "xp_daily", userId: i.userId, score: xp, eventId: boardEventId, at: now },
-      { boardId: "xp_weekly", userId: i.userId, score: xp, eventId: boardEventId, at: now },
-    ];
-  });
-  for (const [userId, total] of totals) scores.push({ boardId: "xp_all_time", userId, score: total, at: now });
+  const scores = [
+    ...batch.flatMap((i) => xpPeriodScores(i.userId, i.eventId, xpOf(i), now)),
+    ...[...totals].map(([userId, total]) => xpTotalScore(userId, total, now)),
+  ];
   try {
     await submitScores(scores);
   } catch (err) {
@@ -191,16 +200,25 @@ export async function awardXpBatch(inputs: readonly AwardXpInput[]): Promise<voi
   }
 }
 
-/** XP boards (leaderboard.rules.ts BOARDS): XP per day and week, and the total. */
-async function submitXpBoards(userId: string, eventId: string, xp: number, total: number, at: Date): Promise<void> {
+/** An event's XP on the day and week boards (leaderboard.rules.ts BOARDS), idempotent by the event. */
+function xpPeriodScores(userId: string, eventId: string, xp: number, at: Date): SubmitScoreInput[] {
   // leaderboard event ids are per partition, and one event gives XP to several users (gift: both sides)
   const boardEventId = `xp:${userId}:${eventId}`;
+  return [
+    { boardId: "xp_daily", userId, score: xp, eventId: boardEventId, at },
+    { boardId: "xp_weekly", userId, score: xp, eventId: boardEventId, at },
+  ];
+}
+
+/** The user's XP total on the all-time board (`best`: a late, lower total changes nothing). */
+function xpTotalScore(userId: string, total: number, at: Date): SubmitScoreInput {
+  return { boardId: "xp_all_time", userId, score: total, at };
+}
+
+/** XP boards: XP per day and week, and the total. */
+async function submitXpBoards(userId: string, eventId: string, xp: number, total: number, at: Date): Promise<void> {
   try {
-    await submitScores([
-      { boardId: "xp_daily", userId, score: xp, eventId: boardEventId, at },
-      { boardId: "xp_weekly", userId, score: xp, eventId: boardEventId, at },
-      { boardId: "xp_all_time", userId, score: total, at },
-    ]);
+    await submitScores([...xpPeriodScores(userId, eventId, xp, at), xpTotalScore(userId, total, at)]);
   } catch (err) {
     // the XP is committed; a board that missed it is repaired when the caller retries the event
     logger.warn({ err, userId, eventId }, "XP leaderboard submission failed");
