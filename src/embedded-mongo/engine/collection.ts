@@ -200,6 +200,9 @@ export class Collection {
 const tuplesOfWrites = new WeakMap<Map<string, Document | null>, Map<Index, Map<string, string>>>();
 
 function checkAmongWrites(idx: Index, id: string, keys: IndexKeys, writes: Map<string, Document | null>): void {
+  // nothing else written (a write outside a transaction, or a transaction's first): nothing to clash
+  // with, and nothing to record — the first check that has company learns what the overlay holds
+  if (writes.size === 0 || (writes.size === 1 && writes.has(id))) return;
   let perIndex = tuplesOfWrites.get(writes);
   if (!perIndex) tuplesOfWrites.set(writes, (perIndex = new Map()));
   let holders = perIndex.get(idx);
