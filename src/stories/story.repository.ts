@@ -251,9 +251,14 @@ export async function insertInteraction(
 
 /** The viewer's own interactions on these stories: story id → sticker index → interaction. */
 export async function interactionsOf(userId: string, storyIds: string[]): Promise<Map<string, Map<number, StickerInteraction>>> {
-  const out = new Map<string, Map<number, StickerInteraction>>();
-  if (storyIds.length === 0) return out;
+  if (storyIds.length === 0) return new Map();
   const rows = await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).batchSize(Math.max(101, storyIds.length * 4)).lean();
+  return interactionsPerStory(rows);
+}
+
+/** One user's answer rows as their answers per story and sticker index. */
+export function interactionsPerStory(rows: Iterable<Row>): Map<string, Map<number, StickerInteraction>> {
+  const out = new Map<string, Map<number, StickerInteraction>>();
   for (const row of rows) {
     let perStory = out.get(row.story_id);
     if (!perStory) out.set(row.story_id, (perStory = new Map()));

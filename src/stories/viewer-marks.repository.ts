@@ -1,6 +1,6 @@
 import type { StickerInteraction } from "./sticker.rules";
 import { StoryInteractionModel, StoryViewModel } from "./story.model";
-import { toInteraction } from "./story.repository";
+import { interactionsPerStory } from "./story.repository";
 
 /** What one viewer did on some stories: which they saw, and their sticker answers per story. */
 export interface ViewerMarks {
@@ -17,23 +17,13 @@ type Row = Record<string, any>;
  * answer always fits the first batch.
  */
 export async function viewerMarksOn(viewerId: string, storyIds: string[]): Promise<ViewerMarks> {
-  const marks: ViewerMarks = { seen: new Set(), interactions: new Map() };
-  if (storyIds.length === 0) return marks;
+  if (storyIds.length === 0) return { seen: new Set(), interactions: new Map() };
   const groups = await StoryViewModel.aggregate<{ _id: "seen" | "answered"; rows: Row[] }>([
     { $match: { viewer_id: viewerId, story_id: { $in: storyIds } } },
     { $project: { _id: 0, k: { $literal: "seen" }, story_id: 1 } },
     { $unionWith: { coll: StoryInteractionModel.collection.collectionName, pipeline: [{ $match: { user_id: viewerId, story_id: { $in: storyIds } } }, { $set: { k: "answered" } }] } },
     { $group: { _id: "$k", rows: { $push: "$$ROOT" } } },
   ]);
-  for (const { _id, rows } of groups) {
-    for (const row of rows) {
-      if (_id === "seen") {
-        marks.seen.add(row.story_id);
-        continue;
-      }
-      const perStory = marks.interactions.get(row.story_id) ?? new Map<number, StickerInteraction>();
-      marks.interactions.set(row.story_id, perStory.set(row.sticker_index, toInteraction(row)));
-    }
-  }
-  return marks;
+  const rowsOf = (k: "seen" | "answered") => groups.find((g) => g._id === k)?.rows ?? [];
+  return { seen: new Set(rowsOf("seen").map((r) => r.story_id as string)), interactions: interactionsPerStory(rowsOf("answered")) };
 }
