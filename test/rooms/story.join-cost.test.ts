@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import mongoose from "mongoose";
 import type { Room } from "@colyseus/sdk";
 import { postStory } from "../support/stories";
 import { resetState, testServer } from "../support/server";
 import { createUser } from "../support/factories";
 import { joinStory, stateOf, untilState } from "../support/sdk";
+import { commandsDuring } from "../support/store-commands";
 
 /**
  * What a story-room join costs in store round trips (README, bench:api): a viewer nobody has seen
@@ -19,27 +19,6 @@ describe("story room: the cost of a join", () => {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((r) => r.connection.isOpen && r.leave().catch(() => undefined)));
   });
-
-  /** The commands sent while `fn` runs and until the store has been quiet for a moment. */
-  async function commandsDuring(fn: () => Promise<unknown>): Promise<string[]> {
-    const client = mongoose.connection.getClient();
-    const seen: string[] = [];
-    const onCommand = (e: { commandName: string; command: Record<string, unknown> }) => seen.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    const quiet = async () => {
-      for (let last = -1; last !== seen.length; ) {
-        last = seen.length;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-    client.on("commandStarted", onCommand);
-    try {
-      await fn();
-      await quiet();
-    } finally {
-      client.off("commandStarted", onCommand);
-    }
-    return seen;
-  }
 
   it("a cold viewer joins in 4 store commands, a warm one in 2, and sees the reel", async () => {
     const author = await createUser({ roles: ["creator"] });

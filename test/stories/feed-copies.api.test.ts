@@ -4,9 +4,9 @@ import { createUser } from "../support/factories";
 import { api } from "../support/http";
 import { SEED_POLL_STORY, call, createStory, follow } from "../support/stories";
 import { StoryModel } from "../../src/stories/story.model";
-import mongoose from "mongoose";
 import { oid } from "../../src/stories/story.repository";
 import { storyEngagementSettled } from "../../src/progression/progression.job";
+import { commandsDuring } from "../support/store-commands";
 
 /**
  * The feed presents stories from this process's copies when the candidates query says a copy is
@@ -103,18 +103,12 @@ describe("Feed: stories read from copies are never stale", () => {
     await storyEngagementSettled();
     const feed = () => api("GET", "/api/v1/stories/feed?limit=50", { token: reader.token });
     await feed(); // the copies and the reader's relationship facts are now held
-    const client = mongoose.connection.getClient();
-    const sent: string[] = [];
-    const onCommand = (e: { commandName: string; command: Record<string, unknown> }) => sent.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    client.on("commandStarted", onCommand);
-    try {
+    const sent = await commandsDuring(async () => {
       const page = await feed();
       assert.equal(page.status, 200);
       assert.equal(page.body.groups.length, 4);
       assert.ok(page.body.groups.every((g: any) => g.has_unseen === false && g.stories.every((s: any) => s.seen)));
-    } finally {
-      client.off("commandStarted", onCommand);
-    }
+    }, false);
     assert.deepEqual(sent.map((c) => c.split(" ")[0]).sort(), ["find", "find", "find"], sent.join(", "));
   });
 });
