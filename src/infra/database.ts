@@ -6,8 +6,8 @@ import { observeCommands } from "../metrics/db.metrics";
 
 /**
  * MONGODB_URI → a real MongoDB. Without it the embedded MongoDB-wire-compatible store starts
- * in-process (persisting under DATA_DIR/db, or in memory for tests) and mongoose connects to it
- * over loopback: the same driver, the same code path, only the URI differs.
+ * in this process, on its own thread (persisting under DATA_DIR/db, or in memory for tests), and
+ * mongoose connects to it over loopback: the same driver, the same code path, only the URI differs.
  */
 export interface DatabaseHandle {
   uri: string;
@@ -25,9 +25,13 @@ export async function connectDatabase(cfg: Config): Promise<DatabaseHandle> {
     uri = cfg.MONGODB_URI;
   } else {
     // loaded lazily: a production process on a real MongoDB never loads the embedded store
-    const { startEmbeddedMongo } = require("../embedded-mongo") as typeof import("../embedded-mongo");
+    const { startEmbeddedMongoThread } = require("../embedded-mongo/thread") as typeof import("../embedded-mongo/thread");
     const dataDir = cfg.EMBEDDED_DB === "memory" ? undefined : path.resolve(cfg.DATA_DIR, "db");
-    const store = await startEmbeddedMongo({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC }).catch((err) => {
+    const onFatal = (err: Error) => {
+      logger.fatal({ err }, "the embedded store's thread failed: exiting so the supervisor restarts the process");
+      process.exit(1);
+    };
+    const store = await startEmbeddedMongoThread({ port: 0, dataDir, fsync: cfg.EMBEDDED_DB_FSYNC }, onFatal).catch((err) => {
       throw (err as { code?: string }).code === "DATA_DIR_LOCKED" ? sharedDataDirError(dataDir!, err as Error) : err;
     });
     uri = store.uri;
