@@ -3,7 +3,8 @@
  * group-commit journal), each beside a bare Express route doing one indexed findOne on the same
  * store, in one run: requests/s, p50/p99 and store commands per request (the driver's command
  * monitoring). Data: 50 authors × 3 public stories (poll sticker), 200 readers each following 20
- * authors; 16 connections from a worker thread (so the load does not share the server's event loop).
+ * authors; 16 keep-alive connections from a worker thread (so the load does not share the server's
+ * event loop). The embedded store runs as the app runs it: on its own thread (src/embedded-mongo/thread.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,8 @@ interface Target {
 
 interface Measured {
   name: string;
+  /** the load thread's own CPU (µs), so the process's remaining CPU can be told apart */
+  clientCpuUs: number;
   rps: number;
   p50: number;
   p99: number;
@@ -34,29 +37,54 @@ interface Measured {
 // Load generator (worker thread)
 // ---------------------------------------------------------------------------------------------
 
+/** One request on a keep-alive socket; the body is drained, not kept, so the client's own garbage stays small. */
+function send(agent: http.Agent, method: string, r: Target["requests"][number]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      r.url,
+      {
+        method,
+        agent,
+        headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json", "content-length": Buffer.byteLength(r.body) } : {}) },
+      },
+      (res) => {
+        res.on("data", () => {});
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+
+/**
+ * A closed loop: each of CONNECTIONS keep-alive sockets sends its next request when the last one is
+ * answered. (Node's `fetch` was the client before: its per-response garbage made the load thread
+ * run a full GC every ~130 ms, 5–15 ms each, which showed up as server latency.)
+ */
 async function load(target: Target, seconds: number): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
+  const cpu0 = process.threadCpuUsage();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const until = performance.now() + seconds * 1000;
   const conn = async () => {
     while (performance.now() < until) {
       const r = target.requests[next++ % target.requests.length]!;
       const started = performance.now();
-      const res = await fetch(r.url, {
-        method: target.method,
-        headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { "content-type": "application/json" } : {}) },
-        body: r.body,
-      });
-      await res.arrayBuffer();
-      if (res.status >= 400 && res.status !== 409) errors += 1;
+      const status = await send(agent, target.method, r);
+      if (status >= 400 && status !== 409) errors += 1;
       latencies.push(performance.now() - started);
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, conn));
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { name: target.name, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
+  const cpu = process.threadCpuUsage(cpu0);
+  return { name: target.name, clientCpuUs: cpu.user + cpu.system, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
 }
 
 if (!isMainThread) {
@@ -66,7 +94,9 @@ if (!isMainThread) {
 
 function inWorker(target: Target, seconds: number): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv: process.execArgv });
+    // per-isolate V8 flags (GC tracing, heap sizing) are the server's: a worker refuses them
+    const execArgv = process.execArgv.filter((a) => !/^--(trace-gc|max-semi-space-size|max-old-space-size)/.test(a));
+    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv });
     w.once("message", resolve);
     w.once("error", reject);
   });
@@ -236,15 +266,20 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, ms));
     }
   };
-  const rows: (Measured & { commands: number; followUps: number; cpuUs: number })[] = [];
+  const rows: (Measured & { commands: number; followUps: number; cpuUs: number; storeUs: number })[] = [];
   const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
   for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
     const cmds = await commandsFor(t);
     // the server's own CPU (this thread: Express, the app and the in-process store), not the load generator's
     const cpu0 = process.threadCpuUsage();
+    const all0 = process.cpuUsage();
     const m = await inWorker(t, SECONDS);
     const cpu = process.threadCpuUsage(cpu0);
-    rows.push({ ...m, ...cmds, cpuUs: (cpu.user + cpu.system) / (m.rps * SECONDS) });
+    const all = process.cpuUsage(all0);
+    const n = m.rps * SECONDS;
+    // the rest of the process: the store's thread, GC helpers and libuv's pool (fsync), not the load thread
+    const rest = all.user + all.system - (cpu.user + cpu.system) - m.clientCpuUs;
+    rows.push({ ...m, ...cmds, cpuUs: (cpu.user + cpu.system) / n, storeUs: Math.max(0, rest) / n });
   }
 
   // a room join: the commands the onAuth check and the join's reel decision send
@@ -266,15 +301,16 @@ async function main(): Promise<void> {
   const base0 = rows[0]!;
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind, embedded store on disk (batch fsync)\n`);
-  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cpu µs", 8)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
+  console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cpu µs", 8)}${pad("store µs", 10)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.cpuUs.toFixed(0), 8)}${pad(r.commands, 6)}${pad(r.followUps, 7)}${pad(r.errors, 8)}`,
+      `${r.name.padEnd(34)}${pad(r.rps.toFixed(0), 9)}${pad((r.rps / base0.rps).toFixed(2), 8)}${pad(r.p50.toFixed(1), 8)}${pad(r.p99.toFixed(1), 8)}${pad((r.p99 / base0.p99).toFixed(1), 7)}${pad(r.cpuUs.toFixed(0), 8)}${pad(r.storeUs.toFixed(0), 10)}${pad(r.commands, 6)}${pad(r.followUps, 7)}${pad(r.errors, 8)}`,
     );
   }
-  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad("", 8)}${pad(joinCommands, 6)}`);
+  console.log(`${"room join (story, 3 stories)".padEnd(34)}${pad("", 9)}${pad("", 8)}${pad("", 8)}${pad("", 8)}${pad("", 7)}${pad("", 8)}${pad("", 10)}${pad(joinCommands, 6)}`);
   console.log(
-    "\ncpu µs: the server thread's CPU per request during the load (app, Express and the in-process store);" +
+    "\ncpu µs: the server thread's CPU per request during the load (app, Express, the driver);" +
+      "\nstore µs: the rest of the process's CPU per request, the load thread's excluded: the embedded store's thread, GC helpers, fsync;" +
       "\ncmds: store commands one warm request sends before its answer (driver command monitoring), beside the baseline's 1;" +
       "\nafter: the follow-ups its events trigger once answered (XP, leaderboards, notifications), off the request's path.",
   );
