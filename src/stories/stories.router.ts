@@ -70,7 +70,7 @@ export function storiesRouter(): Router {
     res.status(201).json(await stories.createStory(principalOf(req), res.locals.valid.body));
   });
   r.get("/feed", validate({ query: feedQuerySchema, response: feedResponse, summary: "The story tray: one reel per author the caller may watch, unseen first" }), async (req, res) => {
-    res.json(await stories.getFeed(principalOf(req).userId, res.locals.valid.query));
+    res.type("json").send(await stories.getFeedJson(principalOf(req).userId, res.locals.valid.query));
   });
   const cleanup: RequestHandler = async (req, res) => {
     const swept = await stories.sweepExpiredStories();

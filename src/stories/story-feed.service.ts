@@ -2,17 +2,18 @@ import { clock } from "../shared/clock";
 import { profilesByIds } from "../auth/profile-cache";
 import { viewerGraphIds } from "../social/relationship-facts";
 import { assertActiveMember } from "../communities/community.service";
-import { buildFeedPage } from "./feed.rules";
+import { buildFeedPage, type AuthorReel } from "./feed.rules";
 import type { ViewerGraph } from "./privacy.rules";
-import { toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
+import { storyViewJson, toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
+import type { User } from "../auth/user.repository";
 import type { FeedQuery } from "./story.schemas";
 import * as repo from "./story.repository";
 import { findStoriesAtRevs } from "./story-copies";
 
 /**
  * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
- * commands per page: the candidates (id and revision only), what the viewer saw, the viewer's
- * answers on the page (3); the stories themselves come from this process's copies at the
+ * commands per page: the candidates (id and revision only), then together what the viewer saw and
+ * answered among them (3, in two round trips); the stories themselves come from this process's copies at the
  * candidates' revisions (a story written since, or never read here, adds one read for all such);
  * the viewer's graph (follows, close-friend-of, blocks) comes from the cached relationship facts
  * and the page's authors from the cached profiles (a cold page adds one users read).
@@ -26,6 +27,45 @@ const FEED_CANDIDATE_CAP = 5000;
  * `not_community_member`, 404 `community_not_found`); the privacy rules still apply per story.
  */
 export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ groups: FeedGroup[]; next_cursor: string | null }> {
+  const { page, seen, mine, authors, now } = await feedPage(viewerId, query);
+  return {
+    next_cursor: page.next_cursor,
+    groups: page.items.map((reel) => ({
+      ...reelHead(reel, authors),
+      stories: reel.stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)),
+    })),
+  };
+}
+
+/**
+ * `getFeed` as the JSON text the route sends: the same answer (a test holds them equal), written
+ * from each story's cached text where the viewer's part is only `seen` (`storyViewJson`), so a page
+ * of 60 stories is not built and stringified field by field on every request.
+ */
+export async function getFeedJson(viewerId: string, query: FeedQuery): Promise<string> {
+  const { page, seen, mine, authors, now } = await feedPage(viewerId, query);
+  const groups = page.items.map((reel) => {
+    const head = JSON.stringify({ ...reelHead(reel, authors), stories: [] });
+    const stories = reel.stories.map((s) => storyViewJson(s, viewerId, seen.has(s._id), mine.get(s._id), now));
+    // `stories` is the group's last field: its empty array is replaced by the stories' texts
+    return `${head.slice(0, -"[]}".length)}[${stories.join(",")}]}`;
+  });
+  return `{"next_cursor":${JSON.stringify(page.next_cursor)},"groups":[${groups.join(",")}]}`;
+}
+
+function reelHead(reel: AuthorReel, authors: Map<string, User>): Omit<FeedGroup, "stories"> {
+  return {
+    author_id: reel.author_id,
+    author: authors.has(reel.author_id) ? toAuthor(authors.get(reel.author_id)!) : null,
+    is_own: reel.is_own,
+    has_unseen: reel.has_unseen,
+    unseen_count: reel.unseen_count,
+    latest_created_at: reel.latest_created_at,
+    start_index: reel.start_index,
+  };
+}
+
+async function feedPage(viewerId: string, query: FeedQuery) {
   const now = clock.now();
   if (query.community_id !== undefined) await assertActiveMember(viewerId, query.community_id);
   const { following, closeFriendOf, blocked, communities, bannedFrom } = await viewerGraphIds(viewerId);
@@ -39,7 +79,9 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
           now,
           cap: FEED_CANDIDATE_CAP,
         });
-  const [candidates, seen] = await Promise.all([findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, refs.map((s) => s._id))]);
+  // the viewer's marks for every candidate, beside the stories: one round trip after the candidates
+  const ids = refs.map((s) => s._id);
+  const [candidates, seen, mine] = await Promise.all([findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, ids), repo.interactionsOf(viewerId, ids)]);
   const graph: ViewerGraph = {
     viewerId,
     followingIds: new Set(following),
@@ -51,22 +93,6 @@ export async function getFeed(viewerId: string, query: FeedQuery): Promise<{ gro
     bannedFromCommunityIds: new Set(bannedFrom),
   };
   const page = buildFeedPage(candidates, seen, graph, now, query);
-  const onPage = page.items.flatMap((reel) => reel.stories);
-  const [mine, authors] = await Promise.all([
-    repo.interactionsOf(viewerId, onPage.map((s) => s._id)),
-    profilesByIds(page.items.map((r) => r.author_id)),
-  ]);
-  return {
-    next_cursor: page.next_cursor,
-    groups: page.items.map((reel) => ({
-      author_id: reel.author_id,
-      author: authors.has(reel.author_id) ? toAuthor(authors.get(reel.author_id)!) : null,
-      is_own: reel.is_own,
-      has_unseen: reel.has_unseen,
-      unseen_count: reel.unseen_count,
-      latest_created_at: reel.latest_created_at,
-      start_index: reel.start_index,
-      stories: reel.stories.map((s) => toStoryView(s, viewerId, seen.has(s._id), mine.get(s._id), now)),
-    })),
-  };
+  const authors = await profilesByIds(page.items.map((r) => r.author_id));
+  return { page, seen, mine, authors, now };
 }

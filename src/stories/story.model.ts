@@ -129,6 +129,9 @@ storyInteractionSchema.index({ story_id: 1, sticker_index: 1, user_id: 1 }, { un
 storyInteractionSchema.index({ story_id: 1, sticker_index: 1, created_at: -1 });
 // per-user insights; top viewers by interactions
 storyInteractionSchema.index({ author_id: 1, created_at: 1 });
+// a viewer's own answers on a page of stories (the feed, a reel): without it a popular story's
+// every answer row is examined to find this viewer's
+storyInteractionSchema.index({ user_id: 1, story_id: 1 });
 // countdown reminders still to send
 storyInteractionSchema.index({ sticker_type: 1, reminded_at: 1 });
 

@@ -123,6 +123,35 @@ export function toStoryView(
   };
 }
 
+/**
+ * Each story's JSON as a viewer sees it who is not its author and has answered none of its
+ * stickers (most of a tray), without its last field, `seen`: the same text for every such viewer.
+ * Keyed by the row object: the feed's rows are this process's copies at a revision, replaced on
+ * every write (story-copies.ts), so a text never outlives what it was written from.
+ */
+const unansweredViewJson = new WeakMap<StoryRow, { expired: boolean; head: string }>();
+const SEEN_LAST = ',"seen":false}';
+
+/** `JSON.stringify(toStoryView(...))`, from the cached text when the viewer's part is only `seen`. */
+export function storyViewJson(
+  story: StoryRow,
+  viewerId: string,
+  seen: boolean,
+  mine: ReadonlyMap<number, StickerInteraction> | undefined,
+  now: Date,
+): string {
+  if (isAuthor(story, viewerId) || (mine !== undefined && mine.size > 0)) return JSON.stringify(toStoryView(story, viewerId, seen, mine, now));
+  const expired = story.is_expired || hasExpired(story, now);
+  let hit = unansweredViewJson.get(story);
+  if (hit === undefined || hit.expired !== expired) {
+    const text = JSON.stringify(toStoryView(story, viewerId, false, undefined, now));
+    if (!text.endsWith(SEEN_LAST)) throw new Error("storyViewJson: `seen` must be the last field of a viewer's story");
+    hit = { expired, head: text.slice(0, -"false}".length) };
+    unansweredViewJson.set(story, hit);
+  }
+  return hit.head + (seen ? "true}" : "false}");
+}
+
 /** Present several stories to one viewer with two batched lookups (seen, own answers). */
 export async function presentStories(stories: StoryRow[], viewerId: string, now: Date): Promise<StoryView[]> {
   const ids = stories.map((s) => s._id);

@@ -93,24 +93,23 @@ export async function findFeedCandidates(opts: {
   now: Date;
   cap: number;
 }): Promise<StoryRef[]> {
-  const rows = await StoryModel.find(
-    {
-      is_deleted: false,
-      expires_at: { $gt: opts.now },
-      user_id: { $nin: opts.excludeAuthorIds },
-      $or: [
-        { user_id: { $in: opts.authorIds } },
-        { privacy: "public" },
-        { privacy: "custom", custom_viewer_ids: opts.viewerId },
-      ],
-    },
-    { rev: 1 },
-  )
-    .sort({ created_at: -1, _id: -1 })
-    .limit(opts.cap)
-    // one round trip: without it the driver fetches 101 rows, then asks for the rest (getMore)
-    .batchSize(opts.cap)
-    .lean();
+  // the driver's collection directly: the filter is already in stored types, and this runs on every tray
+  const rows = await StoryModel.collection
+    .find(
+      {
+        is_deleted: false,
+        expires_at: { $gt: opts.now },
+        user_id: { $nin: opts.excludeAuthorIds },
+        $or: [
+          { user_id: { $in: opts.authorIds } },
+          { privacy: "public" },
+          { privacy: "custom", custom_viewer_ids: opts.viewerId },
+        ],
+      },
+      // one round trip: without batchSize the driver fetches 101 rows, then asks for the rest (getMore)
+      { projection: { rev: 1 }, sort: { created_at: -1, _id: -1 }, limit: opts.cap, batchSize: opts.cap },
+    )
+    .toArray();
   return rows.map((row) => ({ _id: String(row._id), rev: row.rev as number | undefined }));
 }
 
@@ -166,9 +165,12 @@ export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, 
 /** Which of these stories the viewer has seen. */
 export async function seenStoryIds(viewerId: string, storyIds: string[]): Promise<Set<string>> {
   if (storyIds.length === 0) return new Set();
-  // one round trip however many (the driver's first batch is otherwise 101 rows)
-  const rows = await StoryViewModel.find({ viewer_id: viewerId, story_id: { $in: storyIds } }, { story_id: 1 }).batchSize(storyIds.length).lean();
-  return new Set(rows.map((r) => r.story_id));
+  // one round trip however many (the driver's first batch is otherwise 101 rows); the driver's
+  // collection directly, as for the feed's candidates: string fields, nothing to cast
+  const rows = await StoryViewModel.collection
+    .find({ viewer_id: viewerId, story_id: { $in: storyIds } }, { projection: { _id: 0, story_id: 1 }, batchSize: storyIds.length })
+    .toArray();
+  return new Set(rows.map((r) => r.story_id as string));
 }
 
 export async function listStoryViews(storyId: string, after: TimeIdKey | undefined, limit: number) {
@@ -252,7 +254,9 @@ export async function insertInteraction(
 /** The viewer's own interactions on these stories: story id → sticker index → interaction. */
 export async function interactionsOf(userId: string, storyIds: string[]): Promise<Map<string, Map<number, StickerInteraction>>> {
   if (storyIds.length === 0) return new Map();
-  const rows = await StoryInteractionModel.find({ user_id: userId, story_id: { $in: storyIds } }).batchSize(Math.max(101, storyIds.length * 4)).lean();
+  const rows = await StoryInteractionModel.collection
+    .find({ user_id: userId, story_id: { $in: storyIds } }, { batchSize: Math.max(101, storyIds.length * 4) })
+    .toArray();
   return interactionsPerStory(rows);
 }
 

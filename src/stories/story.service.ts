@@ -32,7 +32,7 @@ export type { StoryEvent, StoryEventType, StoryChangeKind } from "./story.events
 export type { StoryView, StoryAuthor, FeedGroup, ReplyView, QuestionAnswerView, SeenByItem } from "./story.presenter";
 export { loadAuthoredStory } from "./story.access";
 export { recordView, interactWithSticker, reactToStory, replyToStory, listReplies, listQuestionAnswers, seenBy, type InteractionOutcome } from "./story-engagement.service";
-export { getFeed } from "./story-feed.service";
+export { getFeed, getFeedJson } from "./story-feed.service";
 export { sweepExpiredStories, sendCountdownReminders, repairStoryCounters } from "./story.maintenance";
 
 /**

@@ -7,6 +7,7 @@ import { StoryModel } from "../../src/stories/story.model";
 import { oid } from "../../src/stories/story.repository";
 import { storyEngagementSettled } from "../../src/progression/progression.job";
 import { commandsDuring } from "../support/store-commands";
+import { getFeed, getFeedJson } from "../../src/stories/story-feed.service";
 
 /**
  * The feed presents stories from this process's copies when the candidates query says a copy is
@@ -110,5 +111,43 @@ describe("Feed: stories read from copies are never stale", () => {
       assert.ok(page.body.groups.every((g: any) => g.has_unseen === false && g.stories.every((s: any) => s.seen)));
     }, false);
     assert.deepEqual(sent.map((c) => c.split(" ")[0]).sort(), ["find", "find", "find"], sent.join(", "));
+  });
+
+  it("the page text the route sends is the presenter's page, as the viewer's part and the stories change", async () => {
+    const [a, b, other] = [await createUser(), await createUser(), await createUser()];
+    const viewer = await createUser();
+    for (const u of [a, b]) await follow(viewer, u);
+    await follow(other, a);
+    const [a1, a2] = [await createStory(a, SEED_POLL_STORY), await createStory(a, SEED_POLL_STORY)];
+    const b1 = await createStory(b, { story_type: "text", text_content: "b's", privacy: "followers" });
+    assert.ok(b1.id);
+    await createStory(viewer, SEED_POLL_STORY); // the viewer's own reel: the author's fields
+    const sameAsPresenter = async (why: string) => {
+      const text = await getFeedJson(viewer.id, { limit: 20 });
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(await getFeed(viewer.id, { limit: 20 }))), why);
+      const http = await api("GET", "/api/v1/stories/feed", { token: viewer.token });
+      assert.deepEqual(http.body, JSON.parse(text), `${why}: the route sends that text`);
+      return http.body.groups as any[];
+    };
+    const storyIn = (groups: any[], id: string) => groups.flatMap((g) => g.stories).find((s: any) => s.id === id);
+
+    const cold = await sameAsPresenter("cold");
+    assert.equal(storyIn(cold, a1.id).seen, false);
+    assert.equal(storyIn(cold, a1.id).stickers[0].poll.total_votes, undefined, "no results before answering");
+    await sameAsPresenter("warm: from the stories' texts");
+
+    // the viewer's own part changes: a view (seen), a vote (answers and results)
+    await call("POST", `/api/v1/stories/${a1.id}/view`, viewer.token);
+    await call("POST", `/api/v1/stories/${a2.id}/interact`, viewer.token, { sticker_index: 0, option_index: 1 });
+    const mine = await sameAsPresenter("after the viewer's view and vote");
+    assert.equal(storyIn(mine, a1.id).seen, true);
+    assert.equal(storyIn(mine, a2.id).stickers[0].my_interaction.option_index, 1);
+    assert.equal(storyIn(mine, a2.id).stickers[0].poll.total_votes, 1);
+
+    // somebody else's view changes the story for everyone: the text is written again
+    await call("POST", `/api/v1/stories/${a1.id}/view`, other.token);
+    const after = await sameAsPresenter("after another viewer's view");
+    assert.equal(storyIn(after, a1.id).view_count, 2);
+    assert.equal(storyIn(after, a1.id).seen, true);
   });
 });
