@@ -11,15 +11,15 @@ export async function findStoriesAtRevs(wanted: readonly StoryRef[]): Promise<St
   const missing: string[] = [];
   for (const w of wanted) {
     const held = storyCopies.get(w._id);
-    if (held && held.rev === w.rev) {
-      storyCopies.delete(w._id); // LRU: most recently used last
-      storyCopies.set(w._id, held);
-      out.push(held);
+    if (held && held.row.rev === w.rev) {
+      // LRU, approximately: a copy used again moves to the young end only once it has aged past half
+      // the cap, so a hot tray does not reorder the map on every page
+      if (inserted - held.at > STORY_COPIES_CAP / 2) hold(held.row);
+      out.push(held.row);
     } else missing.push(w._id);
   }
   for (const row of await findStoriesByIds(missing)) {
-    storyCopies.delete(row._id);
-    storyCopies.set(row._id, row);
+    hold(row);
     out.push(row);
   }
   while (storyCopies.size > STORY_COPIES_CAP) storyCopies.delete(storyCopies.keys().next().value!);
@@ -27,4 +27,11 @@ export async function findStoriesAtRevs(wanted: readonly StoryRef[]): Promise<St
 }
 /** About 2 KB each: ~20 MB at the cap, above the feed's candidate cap (5,000) so a tray never thrashes it. */
 const STORY_COPIES_CAP = 10_000;
-const storyCopies = new Map<string, StoryRow>();
+/** Oldest first (a Map keeps insertion order); `at` is the insertion count when it was (re)inserted. */
+const storyCopies = new Map<string, { row: StoryRow; at: number }>();
+let inserted = 0;
+
+function hold(row: StoryRow): void {
+  storyCopies.delete(row._id);
+  storyCopies.set(row._id, { row, at: ++inserted });
+}
