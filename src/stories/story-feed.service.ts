@@ -6,14 +6,14 @@ import { buildFeedPage, type AuthorReel } from "./feed.rules";
 import type { ViewerGraph } from "./privacy.rules";
 import { storyViewJson, toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
 import type { User } from "../auth/user.repository";
-import type { FeedQuery } from "./story.schemas";
+import { MAX_STORY_LIFETIME_HOURS, type FeedQuery } from "./story.schemas";
 import * as repo from "./story.repository";
 import { findStoriesAtRevs } from "./story-copies";
 
 /**
  * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
- * commands per page: the candidates (id and revision only), then together what the viewer saw and
- * answered among them (3, in two round trips); the stories themselves come from this process's copies at the
+ * commands per page, all three at once: the candidates (id and revision only), what the viewer saw
+ * and what they answered lately; the stories themselves come from this process's copies at the
  * candidates' revisions (a story written since, or never read here, adds one read for all such);
  * the viewer's graph (follows, close-friend-of, blocks) comes from the cached relationship facts
  * and the page's authors from the cached profiles (a cold page adds one users read).
@@ -21,6 +21,8 @@ import { findStoriesAtRevs } from "./story-copies";
 
 /** Feed candidates read per request: bounds memory; past it the tray shows the most recent stories. */
 const FEED_CANDIDATE_CAP = 5000;
+/** Servers' clocks may disagree by this much: a view stamped by a slower clock is still found. */
+const CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
 
 /**
  * With `community_id`, the same tray over that community's stories only (members only: 403
@@ -69,19 +71,23 @@ async function feedPage(viewerId: string, query: FeedQuery) {
   const now = clock.now();
   if (query.community_id !== undefined) await assertActiveMember(viewerId, query.community_id);
   const { following, closeFriendOf, blocked, communities, bannedFrom } = await viewerGraphIds(viewerId);
-  const refs =
+  // what the viewer saw and answered: everything since the oldest story that can still be live (a
+  // view or an answer comes after its story), so these go out with the candidates query
+  const since = new Date(now.getTime() - MAX_STORY_LIFETIME_HOURS * 3_600_000 - CLOCK_SKEW_MARGIN_MS);
+  const [refs, seen, mine] = await Promise.all([
     query.community_id !== undefined
-      ? await repo.findCommunityFeedCandidates({ communityId: query.community_id, excludeAuthorIds: blocked, now, cap: FEED_CANDIDATE_CAP })
-      : await repo.findFeedCandidates({
+      ? repo.findCommunityFeedCandidates({ communityId: query.community_id, excludeAuthorIds: blocked, now, cap: FEED_CANDIDATE_CAP })
+      : repo.findFeedCandidates({
           viewerId,
           authorIds: [viewerId, ...following, ...closeFriendOf],
           excludeAuthorIds: blocked,
           now,
           cap: FEED_CANDIDATE_CAP,
-        });
-  // the viewer's marks for every candidate, beside the stories: one round trip after the candidates
-  const ids = refs.map((s) => s._id);
-  const [candidates, seen, mine] = await Promise.all([findStoriesAtRevs(refs), repo.seenStoryIds(viewerId, ids), repo.interactionsOf(viewerId, ids)]);
+        }),
+    repo.seenStoryIdsSince(viewerId, since),
+    repo.interactionsSince(viewerId, since),
+  ]);
+  const candidates = await findStoriesAtRevs(refs);
   const graph: ViewerGraph = {
     viewerId,
     followingIds: new Set(following),

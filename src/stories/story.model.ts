@@ -102,6 +102,8 @@ storyViewSchema.index({ story_id: 1, first_viewed_at: -1, _id: -1 });
 // per-user insights over a date range; "stories this viewer has seen" for feed ordering
 storyViewSchema.index({ author_id: 1, first_viewed_at: 1 });
 storyViewSchema.index({ viewer_id: 1, story_id: 1 });
+// what a viewer saw lately (the feed: everything since the oldest story that can still be live)
+storyViewSchema.index({ viewer_id: 1, first_viewed_at: -1 });
 
 /** One row per (story, sticker, user): votes, quiz answers, slider values, question answers, countdown subscriptions. */
 const storyInteractionSchema = new Schema(
@@ -129,9 +131,9 @@ storyInteractionSchema.index({ story_id: 1, sticker_index: 1, user_id: 1 }, { un
 storyInteractionSchema.index({ story_id: 1, sticker_index: 1, created_at: -1 });
 // per-user insights; top viewers by interactions
 storyInteractionSchema.index({ author_id: 1, created_at: 1 });
-// a viewer's own answers on a page of stories (the feed, a reel): without it a popular story's
-// every answer row is examined to find this viewer's
-storyInteractionSchema.index({ user_id: 1, story_id: 1 });
+// a viewer's own answers lately (the feed: everything since the oldest story that can still be
+// live); without it a popular story's every answer row was examined to find this viewer's
+storyInteractionSchema.index({ user_id: 1, created_at: -1 });
 // countdown reminders still to send
 storyInteractionSchema.index({ sticker_type: 1, reminded_at: 1 });
 

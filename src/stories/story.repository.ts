@@ -162,13 +162,14 @@ export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, 
   return { counted: false, view_count: current?.view_count ?? 0 };
 }
 
-/** Which of these stories the viewer has seen. */
-export async function seenStoryIds(viewerId: string, storyIds: string[]): Promise<Set<string>> {
-  if (storyIds.length === 0) return new Set();
-  // one round trip however many (the driver's first batch is otherwise 101 rows); the driver's
-  // collection directly, as for the feed's candidates: string fields, nothing to cast
+/**
+ * The stories `viewerId` viewed since `since`, without naming them: the feed asks for everything
+ * since the oldest story that can still be live, so this read needs no candidate ids and goes out
+ * beside the candidates query instead of after it.
+ */
+export async function seenStoryIdsSince(viewerId: string, since: Date): Promise<Set<string>> {
   const rows = await StoryViewModel.collection
-    .find({ viewer_id: viewerId, story_id: { $in: storyIds } }, { projection: { _id: 0, story_id: 1 }, batchSize: storyIds.length })
+    .find({ viewer_id: viewerId, first_viewed_at: { $gte: since } }, { projection: { _id: 0, story_id: 1 }, batchSize: MARKS_BATCH })
     .toArray();
   return new Set(rows.map((r) => r.story_id as string));
 }
@@ -251,14 +252,14 @@ export async function insertInteraction(
   return { previous: toInteraction(prev) };
 }
 
-/** The viewer's own interactions on these stories: story id → sticker index → interaction. */
-export async function interactionsOf(userId: string, storyIds: string[]): Promise<Map<string, Map<number, StickerInteraction>>> {
-  if (storyIds.length === 0) return new Map();
-  const rows = await StoryInteractionModel.collection
-    .find({ user_id: userId, story_id: { $in: storyIds } }, { batchSize: Math.max(101, storyIds.length * 4) })
-    .toArray();
+/** `userId`'s answers since `since`, per story and sticker index (the feed; see `seenStoryIdsSince`). */
+export async function interactionsSince(userId: string, since: Date): Promise<Map<string, Map<number, StickerInteraction>>> {
+  const rows = await StoryInteractionModel.collection.find({ user_id: userId, created_at: { $gte: since } }, { batchSize: MARKS_BATCH }).toArray();
   return interactionsPerStory(rows);
 }
+
+/** A day of one user's views or answers in the first batch (past it the driver asks for the rest). */
+const MARKS_BATCH = 5000;
 
 /** One user's answer rows as their answers per story and sticker index. */
 export function interactionsPerStory(rows: Iterable<Row>): Map<string, Map<number, StickerInteraction>> {

@@ -11,7 +11,7 @@ export interface ViewerMarks {
 type Row = Record<string, any>;
 
 /**
- * `seenStoryIds` and `interactionsOf` (story.repository.ts) in one store command, for presenting
+ * What the viewer saw and answered among `storyIds` in one store command, for presenting
  * stories to a viewer: their view rows and their sticker answers are the two branches of one
  * `$unionWith` aggregate, each opening with a `$match` on its index, grouped into two rows so the
  * answer always fits the first batch.
