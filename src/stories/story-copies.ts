@@ -11,7 +11,8 @@ export async function findStoriesAtRevs(wanted: readonly StoryRef[]): Promise<St
   const missing: string[] = [];
   for (const w of wanted) {
     const held = storyCopies.get(w._id);
-    if (held && held.row.rev === w.rev) {
+    // a story never written since it was posted has no rev: 0 on both sides
+    if (held && (held.row.rev ?? 0) === (w.rev ?? 0)) {
       // LRU, approximately: a copy used again moves to the young end only once it has aged past half
       // the cap, so a hot tray does not reorder the map on every page
       if (inserted - held.at > STORY_COPIES_CAP / 2) hold(held.row);
