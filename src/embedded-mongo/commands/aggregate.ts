@@ -79,8 +79,13 @@ function prefilterSubPipelines(ctx: CommandContext, stages: Document[], collatio
   return { stages: out, resolve: (name) => filtered.get(name) };
 }
 
-/** Stages mingo evaluates without writing into its input documents. */
-const NON_MUTATING = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$group", "$project", "$sortByCount", "$facet", "$bucket", "$bucketAuto", "$sample"]);
+/**
+ * Stages mingo evaluates without writing into its input documents. `$unionWith` only appends another
+ * collection's documents after the input (mingo's concat): a pipeline of these runs on the stored
+ * documents themselves, so an aggregate whose leading `$match` selects 150 stories does not first
+ * deep-copy 150 stories.
+ */
+const NON_MUTATING = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$group", "$project", "$sortByCount", "$facet", "$bucket", "$bucketAuto", "$sample", "$unionWith"]);
 
 async function writeOut(ctx: CommandContext, stage: Document, results: Document[]): Promise<void> {
   const [op, arg] = Object.entries(stage)[0];
