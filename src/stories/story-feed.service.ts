@@ -7,13 +7,13 @@ import type { ViewerGraph } from "./privacy.rules";
 import { storyViewJson, toAuthor, toStoryView, type FeedGroup } from "./story.presenter";
 import type { User } from "../auth/user.repository";
 import { MAX_STORY_LIFETIME_HOURS, type FeedQuery } from "./story.schemas";
-import * as repo from "./story.repository";
+import { findFeedInputs } from "./feed-inputs.repository";
 import { findStoriesAtRevs } from "./story-copies";
 
 /**
- * The tray: live stories the viewer may see, one reel per author, unseen reels first. Store
- * commands per page, all three at once: the candidates (id and revision only), what the viewer saw
- * and what they answered lately; the stories themselves come from this process's copies at the
+ * The tray: live stories the viewer may see, one reel per author, unseen reels first. One store
+ * command per page (feed-inputs.repository.ts): the candidates (id and revision only), what the
+ * viewer saw and what they answered lately; the stories themselves come from this process's copies at the
  * candidates' revisions (a story written since, or never read here, adds one read for all such);
  * the viewer's graph (follows, close-friend-of, blocks) comes from the cached relationship facts
  * and the page's authors from the cached profiles (a cold page adds one users read).
@@ -72,21 +72,16 @@ async function feedPage(viewerId: string, query: FeedQuery) {
   if (query.community_id !== undefined) await assertActiveMember(viewerId, query.community_id);
   const { following, closeFriendOf, blocked, communities, bannedFrom } = await viewerGraphIds(viewerId);
   // what the viewer saw and answered: everything since the oldest story that can still be live (a
-  // view or an answer comes after its story), so these go out with the candidates query
+  // view or an answer comes after its story), so they are read with the candidates, in one command
   const since = new Date(now.getTime() - MAX_STORY_LIFETIME_HOURS * 3_600_000 - CLOCK_SKEW_MARGIN_MS);
-  const [refs, seen, mine] = await Promise.all([
-    query.community_id !== undefined
-      ? repo.findCommunityFeedCandidates({ communityId: query.community_id, excludeAuthorIds: blocked, now, cap: FEED_CANDIDATE_CAP })
-      : repo.findFeedCandidates({
-          viewerId,
-          authorIds: [viewerId, ...following, ...closeFriendOf],
-          excludeAuthorIds: blocked,
-          now,
-          cap: FEED_CANDIDATE_CAP,
-        }),
-    repo.seenStoryIdsSince(viewerId, since),
-    repo.interactionsSince(viewerId, since),
-  ]);
+  const { refs, seen, mine } = await findFeedInputs({
+    viewerId,
+    scope: query.community_id !== undefined ? { communityId: query.community_id } : { authorIds: [viewerId, ...following, ...closeFriendOf] },
+    excludeAuthorIds: blocked,
+    now,
+    since,
+    cap: FEED_CANDIDATE_CAP,
+  });
   const candidates = await findStoriesAtRevs(refs);
   const graph: ViewerGraph = {
     viewerId,

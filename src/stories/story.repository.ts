@@ -79,52 +79,6 @@ export async function findArchivedStoriesByAuthor(
 /** A feed candidate as the query returns it: which story, at which revision. */
 export type StoryRef = Pick<StoryRow, "_id" | "rev">;
 
-/**
- * Feed candidates: live stories by the given authors, plus public stories and custom stories
- * listing the viewer, minus blocked authors. Privacy is decided afterwards by the rules; this
- * query only narrows. Newest first, capped at `cap` rows. Only each story's id and `rev` travel:
- * the stories themselves come from `findStoriesAtRevs` (story-copies.ts), which reads only those this process does
- * not hold at that revision — decoding whole stories was most of the feed's cost.
- */
-export async function findFeedCandidates(opts: {
-  viewerId: string;
-  authorIds: string[];
-  excludeAuthorIds: string[];
-  now: Date;
-  cap: number;
-}): Promise<StoryRef[]> {
-  return candidateRefs({
-    is_deleted: false,
-    expires_at: { $gt: opts.now },
-    user_id: { $nin: opts.excludeAuthorIds },
-    $or: [{ user_id: { $in: opts.authorIds } }, { privacy: "public" }, { privacy: "custom", custom_viewer_ids: opts.viewerId }],
-  }, opts.cap);
-}
-
-/**
- * The matching stories' ids and revisions, newest first, capped, as one document of two arrays:
- * the driver decodes one document instead of one per candidate (a third less CPU per tray, and less
- * garbage), and it is one batch however many. A story never written since it was posted has no
- * `rev`: 0, as `findStoriesAtRevs` reads it.
- */
-async function candidateRefs(filter: Record<string, unknown>, cap: number): Promise<StoryRef[]> {
-  // the driver's collection directly: the filter is already in stored types, and this runs on every tray
-  const [refs] = await StoryModel.collection
-    .aggregate<{ ids: Types.ObjectId[]; revs: number[] }>([
-      { $match: filter },
-      { $sort: { created_at: -1, _id: -1 } },
-      { $limit: cap },
-      { $group: { _id: null, ids: { $push: "$_id" }, revs: { $push: { $ifNull: ["$rev", 0] } } } },
-    ])
-    .toArray();
-  return refs ? refs.ids.map((id, i) => ({ _id: String(id), rev: refs.revs[i] })) : [];
-}
-
-/** A community's live stories, minus blocked authors, newest first, capped: id and revision (privacy decided by the rules). */
-export async function findCommunityFeedCandidates(opts: { communityId: string; excludeAuthorIds: string[]; now: Date; cap: number }): Promise<StoryRef[]> {
-  return candidateRefs({ community_id: opts.communityId, is_deleted: false, expires_at: { $gt: opts.now }, user_id: { $nin: opts.excludeAuthorIds } }, opts.cap);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------
@@ -154,18 +108,6 @@ export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, 
     StoryViewModel.updateOne({ story_id: story._id, viewer_id: viewerId }, { $inc: { view_count: 1 }, $set: { last_viewed_at: now } }),
   ]);
   return { counted: false, view_count: current?.view_count ?? 0 };
-}
-
-/**
- * The stories `viewerId` viewed since `since`, without naming them: the feed asks for everything
- * since the oldest story that can still be live, so this read needs no candidate ids and goes out
- * beside the candidates query instead of after it.
- */
-export async function seenStoryIdsSince(viewerId: string, since: Date): Promise<Set<string>> {
-  const rows = await StoryViewModel.collection
-    .find({ viewer_id: viewerId, first_viewed_at: { $gte: since } }, { projection: { _id: 0, story_id: 1 }, batchSize: MARKS_BATCH })
-    .toArray();
-  return new Set(rows.map((r) => r.story_id as string));
 }
 
 export async function listStoryViews(storyId: string, after: TimeIdKey | undefined, limit: number) {
@@ -245,15 +187,6 @@ export async function insertInteraction(
   if (!prev) throw inserted.reason;
   return { previous: toInteraction(prev) };
 }
-
-/** `userId`'s answers since `since`, per story and sticker index (the feed; see `seenStoryIdsSince`). */
-export async function interactionsSince(userId: string, since: Date): Promise<Map<string, Map<number, StickerInteraction>>> {
-  const rows = await StoryInteractionModel.collection.find({ user_id: userId, created_at: { $gte: since } }, { batchSize: MARKS_BATCH }).toArray();
-  return interactionsPerStory(rows);
-}
-
-/** A day of one user's views or answers in the first batch (past it the driver asks for the rest). */
-const MARKS_BATCH = 5000;
 
 /** One user's answer rows as their answers per story and sticker index. */
 export function interactionsPerStory(rows: Iterable<Row>): Map<string, Map<number, StickerInteraction>> {
