@@ -179,6 +179,28 @@ describe("embedded-mongo: commands", () => {
     assert.equal(rest.length, 3);
   });
 
+  it("answers $match → $sort → $limit through the planner in find's order, ties, mixed types and arrays included, and leaves later stages to the pipeline", async () => {
+    const c = h.db.collection<any>("ordered");
+    await c.createIndex({ at: -1, _id: -1 });
+    await c.insertMany([
+      { _id: 1, k: 1, at: 5, v: "b" },
+      { _id: 2, k: 1, at: 5, v: [3, "a"] },
+      { _id: 3, k: 1, at: null, v: 2 },
+      { _id: 4, k: 1, at: "x", v: { z: 1 } },
+      { _id: 5, k: 1, at: 7, v: [1] },
+      { _id: 6, k: 2, at: 9, v: 0 },
+    ]);
+    const ids = (rows: { _id?: unknown }[]) => rows.map((r) => r._id);
+    for (const sort of [{ at: -1, _id: -1 }, { v: 1, _id: 1 }, { v: -1 }] as Record<string, 1 | -1>[]) {
+      const found = ids(await c.find({ k: 1 }).sort(sort).limit(4).toArray());
+      const aggregated = ids(await c.aggregate([{ $match: { k: 1 } }, { $sort: sort }, { $limit: 4 }]).toArray());
+      assert.deepEqual(aggregated, found, JSON.stringify(sort));
+    }
+    // what follows the folded sort and limit still runs, on the sorted, limited documents
+    const grouped = await c.aggregate([{ $match: { k: 1 } }, { $sort: { at: -1, _id: -1 } }, { $limit: 3 }, { $group: { _id: null, ids: { $push: "$_id" } } }]).toArray();
+    assert.deepEqual(grouped, [{ _id: null, ids: ids(await c.find({ k: 1 }).sort({ at: -1, _id: -1 }).limit(3).toArray()) }]);
+  });
+
   it("answers $unionWith and an uncorrelated $lookup whose pipeline opens with $match (read through the planner) like mongod", async () => {
     const follows = h.db.collection<any>("follows");
     const blocks = h.db.collection<any>("blocks");

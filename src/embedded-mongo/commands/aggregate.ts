@@ -14,8 +14,15 @@ import type { CommandContext, Handler } from "./context";
 import { collationFor, explainPlan, optNumber } from "./crud";
 import { resolveView } from "./views";
 
-function docsFor(ctx: CommandContext, c: Collection | undefined, filter?: Document, collation?: Collation, hint?: unknown): { views: Document[]; raw: Map<Document, Document> } {
-  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation, hint });
+function docsFor(
+  ctx: CommandContext,
+  c: Collection | undefined,
+  filter?: Document,
+  collation?: Collation,
+  hint?: unknown,
+  order?: { sort?: Document; limit?: number },
+): { views: Document[]; raw: Map<Document, Document> } {
+  const { rows } = ctx.engine.select(c, filter, { txn: ctx.txn, collation, hint, sort: order?.sort, limit: order?.limit });
   const raw = new Map<Document, Document>();
   const views = rows.map((r) => {
     if (r.score !== undefined) {
@@ -48,6 +55,21 @@ function rewriteTextScore(stages: Document[]): Document[] {
     }
     return { [name]: expr(arg) };
   });
+}
+
+/**
+ * A `$sort` on plain fields (1 / -1) right after the leading `$match`, and a `$limit` right after
+ * it: the planner's sort (an index walk when one fits, else the engine's sort, mongod's order) and
+ * limit answer them with the match, instead of mingo sorting every matched document.
+ */
+function leadingOrder(stages: Document[]): { sort?: Document; limit?: number; rest: Document[] } {
+  const first = stages[0];
+  if (!first || !isPlainObject(first.$sort)) return { rest: stages };
+  const sort = first.$sort as Document;
+  if (Object.keys(sort).length === 0 || !Object.values(sort).every((d) => d === 1 || d === -1)) return { rest: stages };
+  const next = stages[1];
+  const limit = next && typeof next.$limit === "number" && Number.isInteger(next.$limit) && next.$limit > 0 ? next.$limit : undefined;
+  return { sort, limit, rest: stages.slice(limit === undefined ? 1 : 2) };
 }
 
 /** A plain $match (no $expr, no $text) the planner can answer with an index. */
@@ -176,7 +198,11 @@ const aggregate: Handler = async (cmd, ctx) => {
     return explainPlan(ns, plan.stage, plan.indexName, c, leadingMatch);
   }
   const collation = collationFor(cmd.collation, c);
-  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation, cmd.hint);
+  // a $text match keeps mingo's sort (its score may be a sort key)
+  const texty = leadingMatch !== undefined && ("$text" in leadingMatch || (Array.isArray(leadingMatch.$and) && leadingMatch.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
+  const order = collectionless || texty ? { rest: stages } : leadingOrder(stages);
+  stages = order.rest;
+  let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation, cmd.hint, order);
   if (collectionless && stages[0] && "$listLocalSessions" in stages[0]) {
     views = localSessions(ctx);
     stages = stages.slice(1);
