@@ -88,17 +88,20 @@ export type StoryRef = Pick<StoryRow, "_id" | "rev">;
  * (one journal sync instead of two in a row); when the unique index says the viewer had already
  * seen it, the `$inc` is taken back and the row's own view_count bumped instead. Exact under
  * concurrency (exactly one insert wins); a crash between the two writes is recounted at boot.
+ * The first two writes, on every view, go through the driver's collection: the row is built here
+ * with every field of its schema, and the story's `rev` bump is written out (the model's hook does
+ * not run there).
  */
 export async function recordStoryView(story: Pick<StoryRow, "_id" | "user_id">, viewerId: string, now: Date): Promise<{ counted: boolean; view_count: number }> {
   const [inserted, bumped] = await Promise.allSettled([
-    StoryViewModel.create({ story_id: story._id, author_id: story.user_id, viewer_id: viewerId, view_count: 1, first_viewed_at: now, last_viewed_at: now }),
-    StoryModel.findByIdAndUpdate(story._id, { $inc: { view_count: 1 } }, { returnDocument: "after", projection: { view_count: 1 } }).lean(),
+    StoryViewModel.collection.insertOne({ story_id: story._id, author_id: story.user_id, viewer_id: viewerId, view_count: 1, first_viewed_at: now, last_viewed_at: now }),
+    StoryModel.collection.findOneAndUpdate({ _id: oid(story._id) }, { $inc: { view_count: 1, rev: 1 } }, { returnDocument: "after", projection: { view_count: 1 } }),
   ]);
   if (bumped.status === "rejected") {
-    if (inserted.status === "fulfilled") await StoryViewModel.deleteOne({ _id: inserted.value._id }); // the counter never moved: nor may the record
+    if (inserted.status === "fulfilled") await StoryViewModel.deleteOne({ _id: inserted.value.insertedId }); // the counter never moved: nor may the record
     throw bumped.reason;
   }
-  if (inserted.status === "fulfilled") return { counted: true, view_count: bumped.value?.view_count ?? 0 };
+  if (inserted.status === "fulfilled") return { counted: true, view_count: (bumped.value?.view_count as number | undefined) ?? 0 };
   if (!isDuplicateKeyError(inserted.reason)) {
     await StoryModel.updateOne({ _id: story._id }, { $inc: { view_count: -1 } });
     throw inserted.reason;
