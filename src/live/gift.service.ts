@@ -141,11 +141,15 @@ export async function sendGift(sender: Principal, streamId: string, input: SendG
   const { creator, platform } = splitGift(tokens, config().LIVE_PLATFORM_SHARE_PERCENT);
   const out = await withTransfer(specs, async (session) => {
     if (command) {
-      // the cooldown holds across processes: the command claims its slot in the same transaction
+      // the cooldown holds across processes: the command claims its slot in the same transaction.
+      // Without a cooldown nothing is compared: two commands whose clocks were read in one order
+      // and whose transactions commit in the other must both go through. `$max`: the last
+      // command's time never moves back.
       const cooldown = stream.settings.command_cooldown_s * 1000;
+      const slotFree = cooldown > 0 ? { $or: [{ last_command_at: null }, { last_command_at: { $lte: new Date(now.getTime() - cooldown) } }] } : {};
       const claimed = await StreamModel.updateOne(
-        { _id: stream.id, "settings.commands_enabled": true, $or: [{ last_command_at: null }, { last_command_at: { $lte: new Date(now.getTime() - cooldown) } }] },
-        { $set: { last_command_at: now } },
+        { _id: stream.id, "settings.commands_enabled": true, ...slotFree },
+        { $max: { last_command_at: now } },
         { session },
       );
       if (claimed.matchedCount === 0) throw liveErrors.commandCooldown(Math.max(1, stream.settings.command_cooldown_s));

@@ -7,6 +7,7 @@ import { useGiftRandom } from "../../src/live/gift.service";
 import { getLeaderboard } from "../../src/leaderboards/leaderboard.service";
 import { getProgressionProfile } from "../../src/progression/progression.service";
 import { reconcile } from "../../src/economy";
+import { manualClock } from "../support/server";
 
 /** Gifts and command gifts through the room and REST: money exactly once, boards, XP, goals, commands in order. */
 describe("live gifts", () => {
@@ -199,6 +200,21 @@ describe("live gifts", () => {
       assert.equal(seen.length, 5);
       assert.deepEqual(onPhone.map((m) => m.seq), seen.map((m) => m.seq), "each command once, in the stream's order");
       assert.deepEqual(onPhone.map((m) => m.payload.text ?? m.action), ["sound", "line 2", "sound", "line 4", "sound"]);
+    });
+
+    it("without a cooldown a command is never refused, also when its clock reads earlier than the last command's", async () => {
+      const clock = manualClock();
+      const id = await liveStream(creator);
+      const fan = await createUser();
+      await grantTokens(fan, 500);
+      const room = await track(joinLive(fan, id));
+      const at = clock.now().getTime();
+      clock.set(at + 1000);
+      await room.request("gift", { giftCode: "airhorn", quantity: 1, idempotencyKey: "clock-key-1" });
+      // what a concurrent command whose time was read first, but which commits second, looks like
+      clock.set(at);
+      await room.request("gift", { giftCode: "airhorn", quantity: 1, idempotencyKey: "clock-key-2" });
+      assert.equal(await tokensOf(fan), WELCOME_TOKENS + 500 - 15 - 15);
     });
 
     it("a creator turns commands off or sets a cooldown; refused gifts cost nothing", async () => {
