@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { withoutPerProcessFlags } from "../embedded-mongo/thread";
 import http from "node:http";
 
 const CONNECTIONS = 16;
@@ -94,9 +95,7 @@ if (!isMainThread) {
 
 function inWorker(target: Target, seconds: number): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    // per-isolate V8 flags (GC tracing, heap sizing) are the server's: a worker refuses them
-    const execArgv = process.execArgv.filter((a) => !/^--(trace-gc|max-semi-space-size|max-old-space-size)/.test(a));
-    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv });
+    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv: withoutPerProcessFlags(process.execArgv) });
     w.once("message", resolve);
     w.once("error", reject);
   });

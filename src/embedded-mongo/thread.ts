@@ -30,8 +30,15 @@ const MARKER = "limelight-embedded-mongo-thread";
  */
 function workerExecArgv(): string[] | undefined {
   if (!__filename.endsWith(".ts") || process.execArgv.some((a) => a.includes("tsx"))) return undefined;
-  const perProcess = /^--(expose-gc|trace-gc|max-semi-space-size|max-old-space-size|stack-size)/;
-  return [...process.execArgv.filter((a) => !perProcess.test(a)), "--require", require.resolve("tsx/cjs")];
+  return [...withoutPerProcessFlags(process.execArgv), "--require", require.resolve("tsx/cjs")];
+}
+
+/**
+ * `argv` without the V8 and process-wide flags a Worker refuses in an explicit `execArgv`
+ * (`ERR_WORKER_INVALID_EXEC_ARGV`); they apply to every thread of the process anyway.
+ */
+export function withoutPerProcessFlags(argv: readonly string[]): string[] {
+  return argv.filter((a) => !/^--(expose-gc|trace-gc|max-semi-space-size|max-old-space-size|stack-size)/.test(a));
 }
 
 export function startEmbeddedMongoThread(opts: ThreadOptions = {}, onFatal?: (err: Error) => void): Promise<EmbeddedMongo> {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { Binary, Long, UUID, type Document } from "bson";
 import type { Collection } from "../engine/collection";
 import { fail, MongoServerError } from "../engine/errors";
-import { isTextScoreMeta } from "../engine/text";
+import { hasTextMatch, isTextScoreMeta } from "../engine/text";
 import { aggregate as runPipeline, evaluateLet, type Collation } from "../engine/mingo";
 import { canonical, clone, formatValue, isPlainObject, keyOf } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
@@ -199,8 +199,7 @@ const aggregate: Handler = async (cmd, ctx) => {
   }
   const collation = collationFor(cmd.collation, c);
   // a $text match keeps mingo's sort (its score may be a sort key)
-  const texty = leadingMatch !== undefined && ("$text" in leadingMatch || (Array.isArray(leadingMatch.$and) && leadingMatch.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
-  const order = collectionless || texty ? { rest: stages } : leadingOrder(stages);
+  const order = collectionless || hasTextMatch(leadingMatch) ? { rest: stages } : leadingOrder(stages);
   stages = order.rest;
   let { views, raw } = collectionless ? { views: [] as Document[], raw: new Map<Document, Document>() } : docsFor(ctx, c, leadingMatch, collation, cmd.hint, order);
   if (collectionless && stages[0] && "$listLocalSessions" in stages[0]) {

@@ -10,7 +10,7 @@ import { applyUpdate, positionalIndex, upsertSeed, validateUpdate } from "../eng
 import { compareValues, isPlainObject, keyOf, numKind, pathValues, sameValue, toNumber, typeName } from "../engine/types";
 import type { CommandContext, Handler } from "./context";
 import { countOnView, distinctOnView, findOnView } from "./views";
-import { isTextScoreMeta } from "../engine/text";
+import { hasTextMatch, isTextScoreMeta } from "../engine/text";
 import { addArrayFields, splitArrayProjection } from "./projection";
 
 export function collName(cmd: Document, key: string): string {
@@ -357,7 +357,7 @@ export const find: Handler = (cmd, ctx) => {
   if (isView(c)) return findOnView(cmd, ctx, name);
   const { fields: scoreFields, rest: projection } = splitTextScore(optDoc(cmd.projection, "projection"));
   const sort = optDoc(cmd.sort, "sort");
-  const hasText = isPlainObject(cmd.filter) && ("$text" in cmd.filter || (Array.isArray(cmd.filter.$and) && cmd.filter.$and.some((x: unknown) => isPlainObject(x) && "$text" in x)));
+  const hasText = hasTextMatch(cmd.filter);
   if (!hasText && (scoreFields.length > 0 || (sort && Object.values(sort).some(isTextScoreMeta)))) noTextScore();
   const { rows } = findRows(ctx, c, cmd);
   const arrayFields = splitArrayProjection(projection, optDoc(cmd.filter, "filter"));

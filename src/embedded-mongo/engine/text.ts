@@ -393,6 +393,12 @@ function mentionsText(v: unknown): boolean {
   return Object.keys(v).some((k) => k === "$text" || mentionsText(v[k]));
 }
 
+/** The filter has a `$text` where one may stand: at its top level or in a top-level `$and` (see `extractText`). */
+export function hasTextMatch(filter: unknown): boolean {
+  if (!isPlainObject(filter)) return false;
+  return "$text" in filter || (Array.isArray(filter.$and) && filter.$and.some((x: unknown) => isPlainObject(x) && "$text" in x));
+}
+
 /** A value is {$meta: "textScore"}. */
 export function isTextScoreMeta(v: unknown): boolean {
   return isPlainObject(v) && Object.keys(v).length === 1 && v.$meta === "textScore";
