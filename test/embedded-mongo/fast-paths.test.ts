@@ -1,7 +1,8 @@
-// The store answers common filters ($in/$nin of scalars, $or of them, equality) and top-level
+// The store answers common filters ($in/$nin of scalars, comparisons with a date, $or of them, equality) and top-level
 // inclusion projections without mingo; these pin the MongoDB semantics those shortcuts must keep:
 // array fields match by element, missing and null fields, mixed with conditions mingo still runs.
 import assert from "node:assert/strict";
+import { Timestamp } from "bson";
 import { useStore } from "./helpers";
 
 describe("embedded-mongo: hashed $in/$nin/$or filters and plain inclusion projections", () => {
@@ -35,6 +36,31 @@ describe("embedded-mongo: hashed $in/$nin/$or filters and plain inclusion projec
     assert.deepEqual(await ids({ n: 5, $or: [{ a: 1 }, { b: { $in: ["w"] } }] }), [1, 5]);
     assert.deepEqual(await ids({ n: { $gt: 5 }, $or: [{ a: { $in: [3] } }, { b: "x" }] }), [2, 3]);
     assert.deepEqual(await ids({ b: { $nin: ["w"] }, $or: [{ a: { $exists: false } }, { a: 1 }] }), [1, 3]);
+  });
+
+  it("a comparison with a date matches dates only, an array by any element, never a missing or null field", async () => {
+    const c = h.db.collection("d");
+    const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m));
+    await c.insertMany([
+      { _id: 1, t: at(10) },
+      { _id: 2, t: at(20) },
+      { _id: 3, t: [at(5), at(30)] },
+      { _id: 4, t: null },
+      { _id: 5 },
+      { _id: 6, t: at(20).getTime() },
+      { _id: 7, t: at(20).toISOString() },
+      { _id: 8, t: new Timestamp({ t: Math.floor(at(20).getTime() / 1000), i: 1 }) },
+    ] as never[]);
+    const dates = async (filter: Record<string, unknown>) => (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id as unknown as number);
+    assert.deepEqual(await dates({ t: { $gt: at(10) } }), [2, 3]);
+    assert.deepEqual(await dates({ t: { $gte: at(10) } }), [1, 2, 3]);
+    assert.deepEqual(await dates({ t: { $lt: at(10) } }), [3]);
+    assert.deepEqual(await dates({ t: { $lte: at(20) } }), [1, 2, 3]);
+    // both bounds on one element or on different elements of an array: MongoDB matches each bound separately
+    assert.deepEqual(await dates({ t: { $gt: at(10), $lt: at(25) } }), [2, 3]);
+    assert.deepEqual(await dates({ t: { $gt: at(40) } }), []);
+    // beside equality, a hashed $nin and an $or, as a story's live filter is
+    assert.deepEqual(await dates({ _id: { $nin: [2] }, t: { $gte: at(10) }, $or: [{ _id: 1 }, { _id: { $in: [3, 6] } }] }), [1, 3]);
   });
 
   it("an inclusion projection keeps the listed fields in the document's order, _id unless excluded", async () => {

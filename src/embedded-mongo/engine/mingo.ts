@@ -166,17 +166,44 @@ function scalarListOf(v: unknown): { op: "$in" | "$nin"; list: unknown[] } | nul
   return Array.isArray(list) && list.every(isScalarForFastPath) ? { op: keys[0], list } : null;
 }
 
+type DateBound = [(t: number, bound: number) => boolean, number];
+const DATE_COMPARISONS: Record<string, DateBound[0]> = {
+  $gt: (t, b) => t > b,
+  $gte: (t, b) => t >= b,
+  $lt: (t, b) => t < b,
+  $lte: (t, b) => t <= b,
+};
+
+/** `{$gt | $gte | $lt | $lte: Date, ...}` and nothing else: answerable by comparing times. */
+function dateRangeOf(v: unknown): DateBound[] | null {
+  if (!isPlainObject(v)) return null;
+  const keys = Object.keys(v);
+  if (keys.length === 0) return null;
+  const bounds: DateBound[] = [];
+  for (const k of keys) {
+    const cmp = DATE_COMPARISONS[k];
+    const d: unknown = v[k];
+    if (!cmp || !(d instanceof Date) || Number.isNaN(d.getTime())) return null;
+    bounds.push([cmp, d.getTime()]);
+  }
+  return bounds;
+}
+
 /**
- * Top-level `field: scalar`, `field: {$in | $nin: [scalars]}` and `$or` of such filters are matched
- * by hashed key comparison, the rest of the filter by mingo (whose `$in` hashes its whole list again
- * for every document it tests: a 150-id `$in` over 150 rows was 22,000 hashes). An array-valued
- * field falls back to mingo for the whole filter (MongoDB equality and `$in` also match array
- * elements); a missing field matches no fast `$in` or equality and every `$nin` (no null is in a
- * fast list).
+ * Top-level `field: scalar`, `field: {$in | $nin: [scalars]}`, `field: {$gt | $gte | $lt | $lte:
+ * Date}` and `$or` of such filters are matched by hashed key or time comparison, the rest of the
+ * filter by mingo (whose `$in` hashes its whole list again for every document it tests: a 150-id
+ * `$in` over 150 rows was 22,000 hashes; and a story's `expires_at: {$gt: now}` cost a mingo query
+ * per command and a mingo test per row). An array-valued field falls back to mingo for the whole
+ * filter (MongoDB equality, `$in` and comparisons also match array elements); a missing field
+ * matches no fast `$in`, equality or comparison and every `$nin` (no null is in a fast list); a
+ * comparison with a Date matches only dates (BSON compares within a type: a Timestamp, a number or a
+ * string is never greater than a Date).
  */
 function fastConditions(filter: Document, mingo: (f: Document) => Predicate): Predicate | null {
   const equal: [string, string][] = [];
   const within: [string, Set<string>, boolean][] = [];
+  const ranges: [string, DateBound[]][] = [];
   const anyOf: Predicate[][] = [];
   const others: Document = {};
   for (const k of Object.keys(filter)) {
@@ -184,14 +211,16 @@ function fastConditions(filter: Document, mingo: (f: Document) => Predicate): Pr
     if (hasPrototypeSegment(k)) return null;
     const v = filter[k];
     const list = scalarListOf(v);
+    const range = list ? null : dateRangeOf(v);
     if (k === "$or" && Array.isArray(v) && v.length > 0 && v.every(isPlainObject)) {
       anyOf.push(v.map((branch: Document) => (Object.keys(branch).length === 0 ? MATCH_ALL : (fastConditions(branch, mingo) ?? mingo(branch)))));
     } else if (k.startsWith("$") || k.includes(".")) setField(others, k, v);
     else if (isScalarForFastPath(v)) equal.push([k, keyOf(v)]);
     else if (list) within.push([k, new Set(list.list.map(keyOf)), list.op === "$in"]);
+    else if (range) ranges.push([k, range]);
     else setField(others, k, v);
   }
-  if (equal.length + within.length + anyOf.length === 0) return null;
+  if (equal.length + within.length + ranges.length + anyOf.length === 0) return null;
   const rest = Object.keys(others).length > 0 ? mingo(others) : MATCH_ALL;
   let whole: Predicate | undefined;
   return (doc) => {
@@ -204,6 +233,14 @@ function fastConditions(filter: Document, mingo: (f: Document) => Predicate): Pr
       const v = doc[k];
       if (Array.isArray(v)) return (whole ??= mingo(filter))(doc);
       if ((v !== undefined && set.has(keyOf(v))) !== isIn) return false;
+    }
+    for (const [k, bounds] of ranges) {
+      const v = doc[k];
+      if (Array.isArray(v)) return (whole ??= mingo(filter))(doc);
+      if (!(v instanceof Date)) return false;
+      const t = v.getTime();
+      if (Number.isNaN(t)) return (whole ??= mingo(filter))(doc);
+      for (const [cmp, bound] of bounds) if (!cmp(t, bound)) return false;
     }
     for (const branches of anyOf) if (!branches.some((p) => p(doc))) return false;
     return rest(doc);
