@@ -16,6 +16,8 @@ import http from "node:http";
 
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** Load before the measured seconds, not counted: every reader's first request (cold caches, first compiles) is not the steady state. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 1);
 
 interface Target {
   name: string;
@@ -64,39 +66,54 @@ function send(agent: http.Agent, method: string, r: Target["requests"][number]):
  * answered. (Node's `fetch` was the client before: its per-response garbage made the load thread
  * run a full GC every ~130 ms, 5–15 ms each, which showed up as server latency.)
  */
-async function load(target: Target, seconds: number): Promise<Measured> {
+async function load(target: Target, seconds: number, warmup: number, onMeasuring: () => void): Promise<Measured> {
   const latencies: number[] = [];
+  /** BENCH_TAIL: each request's start (ms into the measured seconds) beside its latency */
+  const timeline: [number, number][] = [];
   let errors = 0;
   let next = 0;
-  const cpu0 = process.threadCpuUsage();
+  let cpu0 = process.threadCpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const until = performance.now() + seconds * 1000;
+  const from = performance.now() + warmup * 1000;
+  const until = from + seconds * 1000;
+  setTimeout(() => {
+    cpu0 = process.threadCpuUsage();
+    onMeasuring();
+  }, warmup * 1000);
   const conn = async () => {
     while (performance.now() < until) {
       const r = target.requests[next++ % target.requests.length]!;
       const started = performance.now();
       const status = await send(agent, target.method, r);
+      if (started < from) continue;
       if (status >= 400 && status !== 409) errors += 1;
       latencies.push(performance.now() - started);
+      if (process.env.BENCH_TAIL) timeline.push([started - from, performance.now() - started]);
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, conn));
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  if (process.env.BENCH_TAIL) {
+    // the slowest 1% by start time: requests slowed together (a pause of the server) or one by one
+    const slowest = timeline.sort((a, b) => b[1] - a[1]).slice(0, Math.ceil(timeline.length / 100));
+    console.log(`${target.name}: slowest 1% as start:latency ms —`, slowest.sort((a, b) => a[0] - b[0]).map(([s, l]) => `${s.toFixed(0)}:${l.toFixed(0)}`).join(" "));
+  }
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   const cpu = process.threadCpuUsage(cpu0);
   return { name: target.name, clientCpuUs: cpu.user + cpu.system, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
 }
 
 if (!isMainThread) {
-  const { target, seconds } = workerData as { target: Target; seconds: number };
-  void load(target, seconds).then((m) => parentPort!.postMessage(m));
+  const { target, seconds, warmup } = workerData as { target: Target; seconds: number; warmup: number };
+  void load(target, seconds, warmup, () => parentPort!.postMessage("measuring")).then((m) => parentPort!.postMessage(m));
 }
 
-function inWorker(target: Target, seconds: number): Promise<Measured> {
+/** The load of `target` from a worker; `onMeasuring` runs when the warm-up ends and the measured seconds begin. */
+function inWorker(target: Target, seconds: number, onMeasuring: () => void): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: { target, seconds }, execArgv: withoutPerProcessFlags(process.execArgv) });
-    w.once("message", resolve);
+    const w = new Worker(__filename, { workerData: { target, seconds, warmup: WARMUP_SECONDS }, execArgv: withoutPerProcessFlags(process.execArgv) });
+    w.on("message", (m: Measured | "measuring") => (m === "measuring" ? onMeasuring() : resolve(m)));
     w.once("error", reject);
   });
 }
@@ -269,10 +286,13 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY; // e.g. "feed": that kind (and the baseline) only, for profiling
   for (const t of targets.filter((x, i) => i === 0 || !only || x.name.includes(only))) {
     const cmds = await commandsFor(t);
-    // the server's own CPU (this thread: Express, the app and the in-process store), not the load generator's
-    const cpu0 = process.threadCpuUsage();
-    const all0 = process.cpuUsage();
-    const m = await inWorker(t, SECONDS);
+    // the server's own CPU over the measured seconds (this thread: Express, the app, the driver), not the load generator's
+    let cpu0 = process.threadCpuUsage();
+    let all0 = process.cpuUsage();
+    const m = await inWorker(t, SECONDS, () => {
+      cpu0 = process.threadCpuUsage();
+      all0 = process.cpuUsage();
+    });
     const cpu = process.threadCpuUsage(cpu0);
     const all = process.cpuUsage(all0);
     const n = m.rps * SECONDS;
@@ -299,7 +319,7 @@ async function main(): Promise<void> {
 
   const base0 = rows[0]!;
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind, embedded store on disk (batch fsync)\n`);
+  console.log(`\nbench:api — ${CONNECTIONS} connections, ${SECONDS} s per request kind after ${WARMUP_SECONDS} s of warm-up, embedded store on disk (batch fsync)\n`);
   console.log(`${"request".padEnd(34)}${pad("req/s", 9)}${pad("× base", 8)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("p99 ×", 7)}${pad("cpu µs", 8)}${pad("store µs", 10)}${pad("cmds", 6)}${pad("after", 7)}${pad("errors", 8)}`);
   for (const r of rows) {
     console.log(
