@@ -2,7 +2,7 @@
 // inclusion projections without mingo; these pin the MongoDB semantics those shortcuts must keep:
 // array fields match by element, missing and null fields, mixed with conditions mingo still runs.
 import assert from "node:assert/strict";
-import { Timestamp } from "bson";
+import { Double, Int32, Long, Timestamp } from "bson";
 import { useStore } from "./helpers";
 
 describe("embedded-mongo: hashed $in/$nin/$or filters and plain inclusion projections", () => {
@@ -61,6 +61,39 @@ describe("embedded-mongo: hashed $in/$nin/$or filters and plain inclusion projec
     assert.deepEqual(await dates({ t: { $gt: at(40) } }), []);
     // beside equality, a hashed $nin and an $or, as a story's live filter is
     assert.deepEqual(await dates({ _id: { $nin: [2] }, t: { $gte: at(10) }, $or: [{ _id: 1 }, { _id: { $in: [3, 6] } }] }), [1, 3]);
+  });
+
+  it("$group of a literal _id pushing fields: input order, a missing field not pushed, $ifNull's literal for null and missing, exact number types", async () => {
+    const c = h.db.collection("g");
+    await c.insertMany([
+      { _id: 1, k: 3, v: new Long(7) },
+      { _id: 2, k: 1, v: null },
+      { _id: 3, k: 2 },
+      { _id: 4, k: 4, v: new Double(2) },
+    ] as never[]);
+    const [g, ...more] = await c
+      .aggregate([{ $sort: { k: 1 } }, { $group: { _id: "all", ids: { $push: "$_id" }, vs: { $push: "$v" }, filled: { $push: { $ifNull: ["$v", 0] } } } }], { promoteValues: false })
+      .toArray();
+    assert.equal(more.length, 0);
+    assert.deepEqual(
+      g!.ids.map((x: Int32) => x.valueOf()),
+      [2, 3, 1, 4],
+    );
+    // MongoDB leaves a missing field out of $push (document 3) and keeps a null one (document 2)
+    assert.deepEqual(
+      g!.vs.map((x: unknown) => (x === null ? null : [(x as { _bsontype: string })._bsontype, Number(x)])),
+      [null, ["Long", 7], ["Double", 2]],
+    );
+    assert.deepEqual(
+      g!.filled.map((x: unknown) => [(x as { _bsontype: string })._bsontype, Number(x)]),
+      [["Int32", 0], ["Int32", 0], ["Long", 7], ["Double", 2]],
+    );
+    // no input, no group; and a $group this shortcut does not take (an expression _id) still runs
+    assert.deepEqual(await c.aggregate([{ $match: { k: 99 } }, { $group: { _id: null, ids: { $push: "$_id" } } }]).toArray(), []);
+    assert.deepEqual(await c.aggregate([{ $sort: { k: 1 } }, { $group: { _id: { $gt: ["$k", 2] }, ids: { $push: "$_id" } } }, { $sort: { _id: 1 } }]).toArray(), [
+      { _id: false, ids: [2, 3] },
+      { _id: true, ids: [1, 4] },
+    ]);
   });
 
   it("an inclusion projection keeps the listed fields in the document's order, _id unless excluded", async () => {

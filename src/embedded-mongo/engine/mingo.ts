@@ -346,6 +346,62 @@ const TypedQuery = (require("mingo/query") as { Query: typeof Query }).Query;
 /** Stages that compute new values (which typed-arithmetic may return as Long/Decimal128 wrappers). */
 const COMPUTING = new Set(["$group", "$project", "$addFields", "$set", "$replaceRoot", "$replaceWith", "$facet", "$bucket", "$bucketAuto", "$setWindowFields"]);
 
+/** A value `$group` takes as is: not an expression (no `$` string, no object or array). */
+function isGroupLiteral(v: unknown): boolean {
+  return v === null || typeof v === "number" || typeof v === "boolean" || (typeof v === "string" && !v.startsWith("$"));
+}
+
+/** `"$name"`: a top-level field, not a variable, a dotted path or a prototype key. */
+function topLevelFieldOf(e: unknown): string | undefined {
+  if (typeof e !== "string" || !e.startsWith("$") || e.startsWith("$$") || e.includes(".")) return undefined;
+  const name = e.slice(1);
+  return name.length > 0 && !PROTOTYPE_KEYS.has(name) ? name : undefined;
+}
+
+type GroupRun = (docs: Document[], typed: ((view: object) => Document | undefined) | undefined) => Document[];
+
+/**
+ * `{$group: {_id: <literal>, <name>: {$push: "$field" | {$ifNull: ["$field", <literal>]}}, ...}}`
+ * run without mingo, whose per-value expression evaluation was a sixth of the store's time on a feed
+ * page (150 candidates pushed into two arrays). MongoDB's semantics: one group, none for no input; a
+ * missing field is not pushed (mingo pushes null there); values come from the type-exact document.
+ * Anything else (another accumulator, an expression `_id`, a dotted path) returns null: mingo runs it.
+ */
+function simpleGroup(spec: unknown): GroupRun | null {
+  if (!isPlainObject(spec) || !Object.hasOwn(spec, "_id") || !isGroupLiteral(spec._id)) return null;
+  const fields: { name: string; field: string; ifNull?: { value: unknown } }[] = [];
+  for (const name of Object.keys(spec)) {
+    if (name === "_id") continue;
+    const acc: unknown = spec[name];
+    if (name.startsWith("$") || name.includes(".") || PROTOTYPE_KEYS.has(name) || !isPlainObject(acc) || Object.keys(acc).length !== 1) return null;
+    const e: unknown = acc.$push;
+    const field = topLevelFieldOf(e);
+    if (field !== undefined) {
+      fields.push({ name, field });
+      continue;
+    }
+    const args: unknown = isPlainObject(e) && Object.keys(e).length === 1 ? e.$ifNull : undefined;
+    const inner = Array.isArray(args) && args.length === 2 && isGroupLiteral(args[1]) ? topLevelFieldOf(args[0]) : undefined;
+    if (inner === undefined) return null;
+    fields.push({ name, field: inner, ifNull: { value: (args as unknown[])[1] } });
+  }
+  return (docs, typed) => {
+    if (docs.length === 0) return [];
+    const group: Document = { _id: spec._id };
+    const lists = fields.map((f) => (group[f.name] = [] as unknown[]));
+    for (const view of docs) {
+      const doc = typed?.(view) ?? view;
+      for (let i = 0; i < fields.length; i++) {
+        const { field, ifNull } = fields[i]!;
+        const v: unknown = Object.hasOwn(doc, field) ? doc[field] : undefined;
+        if (ifNull && (v === undefined || v === null)) lists[i]!.push(ifNull.value);
+        else if (v !== undefined) lists[i]!.push(v);
+      }
+    }
+    return [group];
+  };
+}
+
 /**
  * Runs a pipeline on document views. `typed` maps an input view to its stored, type-exact document (for
  * typed arithmetic). The pipeline runs in segments ending at computing stages: between segments, results
@@ -372,7 +428,8 @@ export function aggregate(
     for (;;) {
       let end = start;
       while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
-      const out = withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
+      const native = start === end && "$group" in pipeline[start] ? simpleGroup(pipeline[start].$group) : null;
+      const out = native ? native(input, lookup) : withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
       // restored per segment: the views built for the next one copy own fields only
       const exact = restoreProtoFields(out.map((d) => lookup?.(d) ?? d), unchanged);
       if (end >= pipeline.length - 1) return exact;
