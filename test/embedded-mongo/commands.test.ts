@@ -245,6 +245,41 @@ describe("embedded-mongo: commands", () => {
     }
   });
 
+  it("$unionWith: the input, then the other collection's documents through its pipeline, in stored types; $push of $$ROOT there too", async () => {
+    const a = h.db.collection<any>("ua");
+    const b = h.db.collection<any>("ub");
+    await a.insertMany([{ _id: 1, n: 1 }, { _id: 2, n: 2 }]);
+    await b.insertMany([{ _id: 3, who: "v", n: new Long(5), o: { k: 1 } }, { _id: 4, who: "v", n: 7 }, { _id: 5, who: "w", n: 8 }]);
+    const raw = { promoteLongs: false };
+    // the string form and an empty pipeline append the whole collection
+    assert.deepEqual((await a.aggregate([{ $sort: { _id: -1 } }, { $unionWith: "ub" }]).toArray()).map((d) => d._id), [2, 1, 3, 4, 5]);
+    assert.deepEqual((await a.aggregate([{ $match: { n: 1 } }, { $unionWith: { coll: "ub", pipeline: [] } }]).toArray()).map((d) => d._id), [1, 3, 4, 5]);
+    // a Long read through a union is still a Long
+    const [, long] = await a.aggregate([{ $match: { n: 1 } }, { $unionWith: { coll: "ub", pipeline: [{ $match: { _id: 3 } }] } }], raw).toArray();
+    assert.equal(long!.n._bsontype, "Long");
+    // the feed's shape: a group of whole documents from the union's branch, no group for no documents
+    const grouped = await a
+      .aggregate([{ $match: { n: 99 } }, { $unionWith: { coll: "ub", pipeline: [{ $match: { who: "v" } }, { $group: { _id: "rows", rows: { $push: "$$ROOT" } } }] } }], raw)
+      .toArray();
+    assert.equal(grouped.length, 1);
+    assert.deepEqual(grouped[0]!.rows.map((d: any) => d._id), [3, 4]);
+    assert.equal(grouped[0]!.rows[0].n._bsontype, "Long");
+    assert.deepEqual(await a.aggregate([{ $unionWith: { coll: "ub", pipeline: [{ $match: { who: "nobody" } }, { $group: { _id: "rows", rows: { $push: "$$ROOT" } } }] } }, { $match: { _id: "rows" } }]).toArray(), []);
+  });
+
+  it("stages that write into their documents after a $unionWith or $lookup leave the other collection's stored documents as they were", async () => {
+    const a = h.db.collection<any>("ma");
+    const b = h.db.collection<any>("mb");
+    await a.insertOne({ _id: 1, o: { k: 1 } });
+    await b.insertMany([{ _id: 2, o: { k: 2 } }, { _id: 3, o: { k: 3 }, n: new Long(1) }]);
+    const changed = await a.aggregate([{ $unionWith: "mb" }, { $set: { "o.k": 9 } }]).toArray();
+    assert.deepEqual(changed.map((d) => d.o.k), [9, 9, 9]);
+    await a.aggregate([{ $unionWith: { coll: "mb", pipeline: [{ $match: { _id: { $gte: 2 } } }, { $group: { _id: "g", rows: { $push: "$$ROOT" } } }] } }, { $unwind: "$rows" }, { $set: { "rows.o.k": 7 } }]).toArray();
+    await a.aggregate([{ $lookup: { from: "mb", pipeline: [{ $match: { _id: 2 } }], as: "j" } }, { $unwind: "$j" }, { $set: { "j.o.k": 8 } }]).toArray();
+    assert.deepEqual((await b.find().sort({ _id: 1 }).toArray()).map((d) => d.o.k), [2, 3]);
+    assert.deepEqual((await a.find().toArray()).map((d) => d.o.k), [1]);
+  });
+
   it("manages indexes: create, list, drop, and NamespaceNotFound on missing collections", async () => {
     const c = h.db.collection<any>("ix");
     const e = await expectReject(c.listIndexes().toArray());

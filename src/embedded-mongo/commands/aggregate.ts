@@ -79,6 +79,12 @@ function plainMatch(stage: unknown): Document | undefined {
   return "$expr" in m || "$text" in m ? undefined : m;
 }
 
+/** The views of another collection's documents, their stored documents added to `raw`: a union or lookup reads exact types too. */
+function viewsOf(found: { views: Document[]; raw: Map<Document, Document> }, raw: Map<Document, Document>): Document[] {
+  for (const [v, d] of found.raw) raw.set(v, d);
+  return found.views;
+}
+
 /**
  * A sub-pipeline that opens with a plain $match — `$unionWith`, or a `$lookup` with a pipeline and
  * no `let`/`localField` (uncorrelated: the same documents for every input) — reads its collection
@@ -86,7 +92,12 @@ function plainMatch(stage: unknown): Document | undefined {
  * document of that collection. The stage is pointed at the pre-filtered documents under a private
  * name that `resolve` answers; anything else keeps reading the whole collection.
  */
-function prefilterSubPipelines(ctx: CommandContext, stages: Document[], collation: Collation | undefined): { stages: Document[]; resolve: (name: string) => Document[] | undefined } {
+function prefilterSubPipelines(
+  ctx: CommandContext,
+  stages: Document[],
+  collation: Collation | undefined,
+  raw: Map<Document, Document>,
+): { stages: Document[]; resolve: (name: string) => Document[] | undefined } {
   const filtered = new Map<string, Document[]>();
   const out = stages.map((st, i) => {
     const [name, arg] = Object.entries(st)[0]!;
@@ -95,7 +106,7 @@ function prefilterSubPipelines(ctx: CommandContext, stages: Document[], collatio
     const match = typeof from === "string" ? plainMatch(arg.pipeline[0]) : undefined;
     if (match === undefined) return st;
     const key = `\u0000prefiltered:${i}`;
-    filtered.set(key, docsFor(ctx, ctx.engine.coll(ctx.db, from as string), match, collation).views);
+    filtered.set(key, viewsOf(docsFor(ctx, ctx.engine.coll(ctx.db, from as string), match, collation), raw));
     return { [name]: { ...arg, [name === "$unionWith" ? "coll" : "from"]: key, pipeline: arg.pipeline.slice(1) } };
   });
   return { stages: out, resolve: (name) => filtered.get(name) };
@@ -108,6 +119,27 @@ function prefilterSubPipelines(ctx: CommandContext, stages: Document[], collatio
  * deep-copy 150 stories.
  */
 const NON_MUTATING = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$group", "$project", "$sortByCount", "$facet", "$bucket", "$bucketAuto", "$sample", "$unionWith"]);
+
+/** Whether a stage here or in a sub-pipeline ($facet's, $unionWith's, $lookup's) may write into its input. */
+function mayMutate(stages: unknown): boolean {
+  if (!Array.isArray(stages)) return false;
+  return stages.some((st) => {
+    if (!isPlainObject(st)) return false;
+    const [name, arg] = Object.entries(st)[0] ?? [];
+    if (name === undefined || !NON_MUTATING.has(name)) return true;
+    if (name === "$facet") return isPlainObject(arg) && Object.values(arg).some(mayMutate);
+    return name === "$unionWith" && isPlainObject(arg) && mayMutate(arg.pipeline);
+  });
+}
+
+/** Copies of `docs` for a pipeline that writes into its input; each copy reads its stored document's exact types. */
+function copiesOf(docs: Document[], raw: Map<Document, Document>): Document[] {
+  return docs.map((v) => {
+    const c = clone(v);
+    if (raw.has(v)) raw.set(c, raw.get(v)!);
+    return c;
+  });
+}
 
 async function writeOut(ctx: CommandContext, stage: Document, results: Document[]): Promise<void> {
   const [op, arg] = Object.entries(stage)[0];
@@ -206,13 +238,16 @@ const aggregate: Handler = async (cmd, ctx) => {
     views = localSessions(ctx);
     stages = stages.slice(1);
   }
-  const sub = prefilterSubPipelines(ctx, stages, collation);
+  const sub = prefilterSubPipelines(ctx, stages, collation, raw);
   stages = sub.stages;
-  const resolver = (name: string): Document[] => sub.resolve(name) ?? docsFor(ctx, ctx.engine.coll(ctx.db, name)).views;
-  const mutating = stages.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
-  // stored documents are shared with the store; stages that write into their input get copies
-  const input = mutating ? views.map((v) => clone(v)) : views;
-  if (mutating) views.forEach((v, i) => raw.has(v) && raw.set(input[i], raw.get(v)!));
+  // stored documents are shared with the store; stages that write into their input get copies, of
+  // the other collections' documents too (a union's, a lookup's)
+  const mutating = mayMutate(stages);
+  const resolver = (name: string): Document[] => {
+    const docs = sub.resolve(name) ?? viewsOf(docsFor(ctx, ctx.engine.coll(ctx.db, name)), raw);
+    return mutating ? copiesOf(docs, raw) : docs;
+  };
+  const input = mutating ? copiesOf(views, raw) : views;
   const scored = leadingMatch !== undefined && views.length > 0 && TEXT_SCORE_FIELD in views[0]!;
   for (const st of stages) {
     if (isPlainObject(st.$match) && "$text" in st.$match) throw new MongoServerError([17313, "Location17313"], "$match with $text is only allowed as the first pipeline stage");

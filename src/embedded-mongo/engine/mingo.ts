@@ -12,7 +12,7 @@ import { fail, MongoServerError } from "./errors";
 import { hasPrototypeSegment, PROTOTYPE_KEYS, setField } from "./fields";
 import { TYPED_CONTEXT, withTypedSource } from "./typed-arithmetic";
 import { usesTypeOperator } from "./type-query";
-import { isPlainObject, keyOf, toView, viewOf } from "./types";
+import { clone, isPlainObject, keyOf, toView, viewOf } from "./types";
 
 export type Predicate = (view: Document) => boolean;
 
@@ -361,7 +361,7 @@ function topLevelFieldOf(e: unknown): string | undefined {
 type GroupRun = (docs: Document[], typed: ((view: object) => Document | undefined) | undefined) => Document[];
 
 /**
- * `{$group: {_id: <literal>, <name>: {$push: "$field" | {$ifNull: ["$field", <literal>]}}, ...}}`
+ * `{$group: {_id: <literal>, <name>: {$push: "$field" | "$$ROOT" | {$ifNull: ["$field", <literal>]}}, ...}}`
  * run without mingo, whose per-value expression evaluation was a sixth of the store's time on a feed
  * page (150 candidates pushed into two arrays). MongoDB's semantics: one group, none for no input; a
  * missing field is not pushed (mingo pushes null there); values come from the type-exact document.
@@ -369,14 +369,15 @@ type GroupRun = (docs: Document[], typed: ((view: object) => Document | undefine
  */
 function simpleGroup(spec: unknown): GroupRun | null {
   if (!isPlainObject(spec) || !Object.hasOwn(spec, "_id") || !isGroupLiteral(spec._id)) return null;
-  const fields: { name: string; field: string; ifNull?: { value: unknown } }[] = [];
+  // field undefined: `$$ROOT`, the whole document
+  const fields: { name: string; field?: string; ifNull?: { value: unknown } }[] = [];
   for (const name of Object.keys(spec)) {
     if (name === "_id") continue;
     const acc: unknown = spec[name];
     if (name.startsWith("$") || name.includes(".") || PROTOTYPE_KEYS.has(name) || !isPlainObject(acc) || Object.keys(acc).length !== 1) return null;
     const e: unknown = acc.$push;
     const field = topLevelFieldOf(e);
-    if (field !== undefined) {
+    if (e === "$$ROOT" || field !== undefined) {
       fields.push({ name, field });
       continue;
     }
@@ -393,12 +394,29 @@ function simpleGroup(spec: unknown): GroupRun | null {
       const doc = typed?.(view) ?? view;
       for (let i = 0; i < fields.length; i++) {
         const { field, ifNull } = fields[i]!;
-        const v: unknown = Object.hasOwn(doc, field) ? doc[field] : undefined;
+        const v: unknown = field === undefined ? doc : Object.hasOwn(doc, field) ? doc[field] : undefined;
         if (ifNull && (v === undefined || v === null)) lists[i]!.push(ifNull.value);
-        else if (v !== undefined) lists[i]!.push(v);
+        // a stored document's own objects are not handed out: a later stage may write into the result
+        else if (v !== undefined) lists[i]!.push(Array.isArray(v) || isPlainObject(v) ? clone(v) : v);
       }
     }
     return [group];
+  };
+}
+
+/**
+ * `{$unionWith: {coll, pipeline}}` (or `"coll"`): the input, then the other collection's documents
+ * through its pipeline, run by `aggregate` itself, so a sub-pipeline's `$group` takes the native path
+ * too (in mingo, a sub-pipeline is mingo's all through). `null` for a form this does not take.
+ */
+function simpleUnion(spec: unknown, run: (pipeline: Document[], docs: Document[]) => Document[], resolver: (coll: string) => Document[]): GroupRun | null {
+  const coll = typeof spec === "string" ? spec : isPlainObject(spec) ? spec.coll : undefined;
+  const pipeline = isPlainObject(spec) ? (spec.pipeline ?? []) : [];
+  if (typeof coll !== "string" || !Array.isArray(pipeline) || (isPlainObject(spec) && Object.keys(spec).some((k) => k !== "coll" && k !== "pipeline"))) return null;
+  if (!pipeline.every((st) => isPlainObject(st) && Object.keys(st).length === 1)) return null;
+  return (docs) => {
+    const from = resolver(coll);
+    return docs.concat(run(pipeline as Document[], from));
   };
 }
 
@@ -417,6 +435,7 @@ export function aggregate(
   typed?: (view: object) => Document | undefined,
 ): Document[] {
   assertNoPrototypePaths(pipeline, "a pipeline");
+  if (pipeline.length === 0) return docs.map((d) => typed?.(d) ?? d);
   try {
     const opts: Options = { ...BASE_OPTS, collectionResolver: resolver, variables, context: TYPED_CONTEXT };
     // ICU locale ids use "_" (en_US); Intl wants BCP 47 ("en-US")
@@ -425,10 +444,14 @@ export function aggregate(
     const unchanged = new Set(docs);
     let lookup = typed;
     let start = 0;
+    // stages run without mingo, each as its own segment
+    const natives = pipeline.map((st): GroupRun | null =>
+      "$group" in st ? simpleGroup(st.$group) : "$unionWith" in st ? simpleUnion(st.$unionWith, (sub, from) => aggregate(sub, from, resolver, variables, collation, typed), resolver) : null,
+    );
     for (;;) {
       let end = start;
-      while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0])) end++;
-      const native = start === end && "$group" in pipeline[start] ? simpleGroup(pipeline[start].$group) : null;
+      if (!natives[start]) while (end < pipeline.length - 1 && !COMPUTING.has(Object.keys(pipeline[end])[0]) && !natives[end + 1]) end++;
+      const native = natives[start];
       const out = native ? native(input, lookup) : withTypedSource(lookup, () => new TypedAggregator(pipeline.slice(start, end + 1), opts).run(input));
       // restored per segment: the views built for the next one copy own fields only
       const exact = restoreProtoFields(out.map((d) => lookup?.(d) ?? d), unchanged);
