@@ -18,6 +18,7 @@ import { closeLiveSequencer } from "./live/sequencer";
 import { rerunUndoneGiftEffects } from "./live/gift.service";
 import { GuardedWebSocketTransport } from "./realtime/matchmake-guard";
 import { listenForStandingChanges } from "./realtime/account-standing";
+import { selectProcessForNewRoom } from "./realtime/room-placement";
 import "./stories/story-sweeper.job"; // registers the expiry sweep + countdown reminders
 import "./fiction/popularity.job"; // lets old reads leave the books' 7-day popularity
 import "./economy/hold-sweeper.job"; // registers the expired-hold release
@@ -41,6 +42,8 @@ export function createServer(cfg: Config = config()): Server {
     // the matchmaking body cap sits in front of Colyseus' own route (see realtime/matchmake-guard)
     transport: new GuardedWebSocketTransport({ pingInterval: 10_000, pingMaxRetries: 3 }),
     publicAddress: cfg.PUBLIC_ADDRESS,
+    // under scale-out: the fewest rooms, a tie to the asking process (see realtime/room-placement)
+    selectProcessIdToCreateRoom: selectProcessForNewRoom,
     // the process-level signal handlers live in index.ts so the exit is bounded by SHUTDOWN_TIMEOUT_MS
     gracefullyShutdown: false,
     greet: false,
