@@ -360,7 +360,8 @@ function topLevelFieldOf(e: unknown): string | undefined {
   return name.length > 0 && !PROTOTYPE_KEYS.has(name) ? name : undefined;
 }
 
-type GroupRun = (docs: Document[], typed: ((view: object) => Document | undefined) | undefined) => Document[];
+/** A stage the store runs itself: its input views (and their stored documents) to its output. */
+type NativeStage = (docs: Document[], typed: ((view: object) => Document | undefined) | undefined) => Document[];
 
 /**
  * `{$group: {_id: <literal>, <name>: {$push: "$field" | "$$ROOT" | {$ifNull: ["$field", <literal>]}}, ...}}`
@@ -369,7 +370,7 @@ type GroupRun = (docs: Document[], typed: ((view: object) => Document | undefine
  * missing field is not pushed (mingo pushes null there); values come from the type-exact document.
  * Anything else (another accumulator, an expression `_id`, a dotted path) returns null: mingo runs it.
  */
-function simpleGroup(spec: unknown): GroupRun | null {
+function simpleGroup(spec: unknown): NativeStage | null {
   if (!isPlainObject(spec) || !Object.hasOwn(spec, "_id") || !isGroupLiteral(spec._id)) return null;
   // field undefined: `$$ROOT`, the whole document
   const fields: { name: string; field?: string; ifNull?: { value: unknown } }[] = [];
@@ -411,15 +412,12 @@ function simpleGroup(spec: unknown): GroupRun | null {
  * through its pipeline, run by `aggregate` itself, so a sub-pipeline's `$group` takes the native path
  * too (in mingo, a sub-pipeline is mingo's all through). `null` for a form this does not take.
  */
-function simpleUnion(spec: unknown, run: (pipeline: Document[], docs: Document[]) => Document[], resolver: (coll: string) => Document[]): GroupRun | null {
+function simpleUnion(spec: unknown, run: (pipeline: Document[], coll: string) => Document[]): NativeStage | null {
   const coll = typeof spec === "string" ? spec : isPlainObject(spec) ? spec.coll : undefined;
   const pipeline = isPlainObject(spec) ? (spec.pipeline ?? []) : [];
   if (typeof coll !== "string" || !Array.isArray(pipeline) || (isPlainObject(spec) && Object.keys(spec).some((k) => k !== "coll" && k !== "pipeline"))) return null;
   if (!pipeline.every((st) => isPlainObject(st) && Object.keys(st).length === 1)) return null;
-  return (docs) => {
-    const from = resolver(coll);
-    return docs.concat(run(pipeline as Document[], from));
-  };
+  return (docs) => docs.concat(run(pipeline as Document[], coll));
 }
 
 /**
@@ -447,8 +445,8 @@ export function aggregate(
     let lookup = typed;
     let start = 0;
     // stages run without mingo, each as its own segment
-    const natives = pipeline.map((st): GroupRun | null =>
-      "$group" in st ? simpleGroup(st.$group) : "$unionWith" in st ? simpleUnion(st.$unionWith, (sub, from) => aggregate(sub, from, resolver, variables, collation, typed), resolver) : null,
+    const natives = pipeline.map((st): NativeStage | null =>
+      "$group" in st ? simpleGroup(st.$group) : "$unionWith" in st ? simpleUnion(st.$unionWith, (sub, coll) => aggregate(sub, resolver(coll), resolver, variables, collation, typed)) : null,
     );
     for (;;) {
       let end = start;
