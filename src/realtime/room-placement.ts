@@ -21,12 +21,15 @@ export interface ProcessLoad {
 /** Rooms this process sent to others lately: processId → the times it did. */
 export type PlacementHints = Map<string, number[]>;
 
+/** The placements made at `times` that still count at `now`. */
+const stillCounting = (times: readonly number[], now: number): number[] => times.filter((t) => now - t < PLACEMENT_HINT_MS);
+
 /**
  * The process for a new room: the fewest rooms (reported, plus this process's recent placements
  * there), a tie to `self`, then to the first reported. `self` is always a candidate.
  */
 export function chooseProcess(loads: readonly ProcessLoad[], self: string, hints: PlacementHints, now: number): string {
-  const recent = (id: string) => (hints.get(id) ?? []).filter((t) => now - t < PLACEMENT_HINT_MS).length;
+  const recent = (id: string) => stillCounting(hints.get(id) ?? [], now).length;
   const candidates = loads.some((p) => p.processId === self) ? loads : [...loads, { processId: self, roomCount: 0 }];
   let best: { id: string; rooms: number } | undefined;
   for (const p of candidates) {
@@ -39,7 +42,7 @@ export function chooseProcess(loads: readonly ProcessLoad[], self: string, hints
 /** Records a placement on another process; old entries are dropped. */
 export function notePlacement(hints: PlacementHints, processId: string, self: string, now: number): void {
   for (const [id, times] of hints) {
-    const live = times.filter((t) => now - t < PLACEMENT_HINT_MS);
+    const live = stillCounting(times, now);
     if (live.length) hints.set(id, live);
     else hints.delete(id);
   }
